@@ -1,0 +1,105 @@
+package com.ltxgateway.access;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.ltxgateway.access.AccessAdministration.IssuedKey;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/v1/admin")
+class AccessAdminController {
+
+    static final String SLUG_PATTERN = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
+
+    private final AccessAdministration administration;
+
+    AccessAdminController(AccessAdministration administration) {
+        this.administration = administration;
+    }
+
+    @PostMapping("/teams")
+    ResponseEntity<TeamView> createTeam(@AuthenticationPrincipal Caller caller, @Valid @RequestBody NewTeam body) {
+        Team team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
+        return ResponseEntity.created(URI.create("/v1/admin/teams/" + team.slug())).body(TeamView.of(team));
+    }
+
+    @GetMapping("/teams")
+    ListOf<TeamView> teams() {
+        return new ListOf<>(administration.teams().stream().map(TeamView::of).toList());
+    }
+
+    @PostMapping("/teams/{slug}/api-keys")
+    ResponseEntity<KeyView> createKey(@AuthenticationPrincipal Caller caller, @PathVariable String slug,
+            @Valid @RequestBody NewKey body) {
+        IssuedKey issued = administration.createKey(caller.actor(), slug, body.name().strip(),
+                KeyMode.fromWireName(body.mode()));
+        return ResponseEntity.created(URI.create("/v1/admin/teams/" + slug + "/api-keys"))
+                .body(KeyView.of(issued.key(), issued.teamSlug(), issued.plaintext()));
+    }
+
+    @GetMapping("/teams/{slug}/api-keys")
+    ListOf<KeyView> keys(@PathVariable String slug) {
+        return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, slug, null)).toList());
+    }
+
+    @DeleteMapping("/api-keys/{id}")
+    KeyView revoke(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        UUID keyId;
+        try {
+            keyId = UUID.fromString(id);
+        }
+        catch (IllegalArgumentException e) {
+            throw new ApiKeyNotFound(id);
+        }
+        ApiKey key = administration.revokeKey(caller.actor(), keyId);
+        return KeyView.of(key, administration.teamSlugOf(key), null);
+    }
+
+    record NewTeam(
+            @NotNull @Pattern(regexp = SLUG_PATTERN, message = "must be 1 to 40 lowercase letters, digits or inner hyphens") String slug,
+            @NotBlank @Size(max = 200) String name) {
+    }
+
+    record NewKey(@NotBlank @Size(max = 100) String name,
+            @NotNull @Pattern(regexp = "live|sandbox", message = "must be live or sandbox") String mode) {
+    }
+
+    record ListOf<T>(List<T> data) {
+    }
+
+    record TeamView(String slug, String name, Instant createdAt) {
+
+        static TeamView of(Team team) {
+            return new TeamView(team.slug(), team.name(), team.createdAt());
+        }
+    }
+
+    /** {@code key} is present only in the response that creates the key. */
+    record KeyView(UUID id, String team, String name, String mode, String role, String prefix, String key,
+            Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
+
+        static KeyView of(ApiKey key, String teamSlug, String plaintext) {
+            return new KeyView(key.id(), teamSlug, key.name(), key.mode() == null ? null : key.mode().wireName(),
+                    key.isAdmin() ? "admin" : "team", key.prefix(), plaintext, key.createdAt(), key.lastUsedAt(),
+                    key.revokedAt());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package com.ltxgateway.access;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import com.ltxgateway.audit.AuditLog;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Teams and their API keys, as admins manage them; every change is audited with the acting admin. */
+@Service
+class AccessAdministration {
+
+    private final TeamRepository teams;
+    private final ApiKeyRepository keys;
+    private final AuditLog auditLog;
+    private final Clock clock;
+
+    AccessAdministration(TeamRepository teams, ApiKeyRepository keys, AuditLog auditLog, Clock clock) {
+        this.teams = teams;
+        this.keys = keys;
+        this.auditLog = auditLog;
+        this.clock = clock;
+    }
+
+    @Transactional
+    Team createTeam(String actor, String slug, String name) {
+        if (teams.existsBySlug(slug)) {
+            throw new TeamSlugTaken(slug);
+        }
+        Team team = teams.saveAndFlush(new Team(slug, name, clock.instant()));
+        auditLog.record(actor, "team.created", "team:" + slug);
+        return team;
+    }
+
+    @Transactional(readOnly = true)
+    List<Team> teams() {
+        return teams.findAllByOrderBySlugAsc();
+    }
+
+    @Transactional
+    IssuedKey createKey(String actor, String teamSlug, String name, KeyMode mode) {
+        Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
+        var secret = ApiKeySecret.generate(mode == KeyMode.LIVE ? "live" : "sbx");
+        ApiKey key = keys.save(ApiKey.forTeam(team, name, mode, secret, clock.instant()));
+        auditLog.record(actor, "api_key.created", "api-key:" + key.prefix() + " team:" + teamSlug);
+        return new IssuedKey(key, team.slug(), secret.plaintext());
+    }
+
+    @Transactional(readOnly = true)
+    List<ApiKey> keysOf(String teamSlug) {
+        Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
+        return keys.findByTeamIdOrderByCreatedAtAsc(team.id());
+    }
+
+    @Transactional
+    ApiKey revokeKey(String actor, UUID keyId) {
+        ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
+        if (!key.isRevoked()) {
+            key.revoke(clock.instant());
+            auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
+        }
+        return key;
+    }
+
+    @Transactional(readOnly = true)
+    String teamSlugOf(ApiKey key) {
+        return key.teamId() == null ? null : teams.findById(key.teamId()).map(Team::slug).orElse(null);
+    }
+
+    /** A freshly created key: the only moment its plaintext exists outside the caller's hands. */
+    record IssuedKey(ApiKey key, String teamSlug, String plaintext) {
+
+        @Override
+        public String toString() {
+            return "IssuedKey[prefix=" + key.prefix() + "]";
+        }
+    }
+}

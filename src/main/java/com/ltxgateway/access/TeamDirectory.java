@@ -1,0 +1,37 @@
+package com.ltxgateway.access;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Team look-ups for the other features, which know teams only by id and slug. */
+@Service
+public class TeamDirectory {
+
+    private final TeamRepository teams;
+    private final Map<UUID, String> slugs = new ConcurrentHashMap<>();
+
+    TeamDirectory(TeamRepository teams) {
+        this.teams = teams;
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<UUID> idOf(String slug) {
+        return teams.findBySlug(slug).map(Team::id);
+    }
+
+    /** Slugs never change, so once read they are kept. */
+    public Optional<String> slugOf(UUID id) {
+        String cached = slugs.get(id);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<String> slug = teams.findById(id).map(Team::slug);
+        slug.ifPresent(s -> slugs.put(id, s));
+        return slug;
+    }
+}

@@ -1,0 +1,8 @@
+package com.ltxgateway.access;
+
+public class TeamNotFound extends RuntimeException {
+
+    public TeamNotFound(String slug) {
+        super("No team '" + slug + "'");
+    }
+}

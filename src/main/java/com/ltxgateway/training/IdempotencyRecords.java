@@ -1,0 +1,92 @@
+package com.ltxgateway.training;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Responses stored under a team's Idempotency-Key. A transaction-scoped advisory lock on (team, key) tells a
+ * request that the same key is being processed right now (409) without waiting for it, and is released by
+ * PostgreSQL whatever happens to the instance holding it.
+ */
+@Component
+class IdempotencyRecords {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyRecords.class);
+
+    private final JdbcClient jdbc;
+    private final IdempotencyProperties properties;
+    private final Clock clock;
+
+    IdempotencyRecords(JdbcClient jdbc, IdempotencyProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean tryLock(UUID teamId, String key) {
+        long lockId = ByteBuffer.wrap(sha256(teamId + "\n" + key)).getLong();
+        return Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(?)").param(lockId).query(Boolean.class).single());
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    Optional<StoredResponse> find(UUID teamId, String key) {
+        return jdbc.sql("""
+                select request_sha256, training_id, response_status, response_body from idempotency_record
+                where team_id = ? and idempotency_key = ? and created_at > ?""")
+                .params(teamId, key, Timestamp.from(clock.instant().minus(properties.retention())))
+                .query((rs, n) -> new StoredResponse(rs.getBytes(1), rs.getString(2), rs.getInt(3), rs.getString(4)))
+                .optional();
+    }
+
+    /** Replaces an expired record for the same key, which {@link #find} no longer returns. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void save(UUID teamId, String key, byte[] requestSha256, String trainingId, int status, String body) {
+        jdbc.sql("""
+                insert into idempotency_record
+                    (team_id, idempotency_key, request_sha256, training_id, response_status, response_body, created_at)
+                values (?, ?, ?, ?, ?, ?, ?)
+                on conflict (team_id, idempotency_key) do update set request_sha256 = excluded.request_sha256,
+                    training_id = excluded.training_id, response_status = excluded.response_status,
+                    response_body = excluded.response_body, created_at = excluded.created_at""")
+                .params(teamId, key, requestSha256, trainingId, status, body, Timestamp.from(clock.instant()))
+                .update();
+    }
+
+    @Scheduled(fixedDelayString = "${gateway.idempotency.purge-interval:1h}", initialDelayString = "1m")
+    @Transactional
+    public void purgeExpired() {
+        int purged = jdbc.sql("delete from idempotency_record where created_at < ?")
+                .param(Timestamp.from(clock.instant().minus(properties.retention())))
+                .update();
+        if (purged > 0) {
+            log.info("Purged {} expired idempotency records", purged);
+        }
+    }
+
+    static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record StoredResponse(byte[] requestSha256, String trainingId, int status, String body) {
+    }
+}

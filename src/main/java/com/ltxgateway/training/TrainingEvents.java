@@ -1,0 +1,75 @@
+package com.ltxgateway.training;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+import com.ltxgateway.fal.FalLogLine;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * A training's timeline: state changes, fal log lines, cancel requests, fal errors. Log lines carry a digest
+ * key so the repeats fal sends on every status reading are stored once.
+ */
+@Component
+class TrainingEvents {
+
+    static final String STATE_CHANGED = "state_changed";
+    static final String LOG = "log";
+    static final String CANCEL_REQUESTED = "cancel_requested";
+    static final String FAL_UNAVAILABLE = "fal_unavailable";
+    static final String SUBMIT_RETRIED = "submit_retried";
+
+    private final JdbcClient jdbc;
+
+    TrainingEvents(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void append(String trainingId, String type, Instant at, TrainingStatus status, String message) {
+        jdbc.sql("insert into training_event (training_id, type, at, status, message) values (?, ?, ?, ?, ?)")
+                .params(trainingId, type, Timestamp.from(at), status == null ? null : status.wireName(), message)
+                .update();
+    }
+
+    /** Returns how many of the lines were new. */
+    int appendLogs(String trainingId, Instant at, List<FalLogLine> lines) {
+        int added = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            FalLogLine line = lines.get(i);
+            // fal's timestamp tells repeated messages apart; without one, the position in fal's list has to.
+            String identity = (line.timestamp() != null ? line.timestamp() : "#" + i) + "\n" + line.message();
+            added += jdbc.sql("""
+                    insert into training_event (training_id, type, at, message, dedup_key) values (?, ?, ?, ?, ?)
+                    on conflict (training_id, dedup_key) where dedup_key is not null do nothing""")
+                    .params(trainingId, LOG, Timestamp.from(at), line.message(), digest(identity))
+                    .update();
+        }
+        return added;
+    }
+
+    List<TrainingEvent> of(String trainingId) {
+        return jdbc.sql("select type, at, status, message from training_event where training_id = ? order by id")
+                .param(trainingId)
+                .query((rs, n) -> new TrainingEvent(rs.getString("type"), rs.getTimestamp("at").toInstant(),
+                        rs.getString("status"), rs.getString("message")))
+                .list();
+    }
+
+    private static String digest(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record TrainingEvent(String type, Instant at, String status, String message) {
+    }
+}

@@ -1,0 +1,113 @@
+package com.ltxgateway.training;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.access.TeamDirectory;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The training list: newest first, keyset-paginated on (created_at, id) so that pages stay stable while new
+ * trainings arrive, served by the (team_id, [status,] created_at, id) indexes and the GIN index on metadata.
+ */
+@Component
+class TrainingQueries {
+
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+
+    private final EntityManager entityManager;
+    private final TeamDirectory teams;
+    private final TrainingService service;
+    private final JsonMapper json;
+
+    TrainingQueries(EntityManager entityManager, TeamDirectory teams, TrainingService service, JsonMapper json) {
+        this.entityManager = entityManager;
+        this.teams = teams;
+        this.service = service;
+        this.json = json;
+    }
+
+    record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata) {
+    }
+
+    record Cursor(Instant createdAt, String id) {
+
+        String encode() {
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String value) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 2);
+                return new Cursor(Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS), parts[1]);
+            }
+            catch (RuntimeException e) {
+                throw new InvalidListQuery("cursor", "cursor is not one this API returned");
+            }
+        }
+    }
+
+    record Page(List<TrainingView> data, String nextCursor) {
+    }
+
+    @Transactional(readOnly = true)
+    Page list(Caller caller, ListQuery query) {
+        UUID teamId = caller.admin() ? null : caller.teamId();
+        if (query.team() != null) {
+            UUID filtered = teams.idOf(query.team()).orElse(null);
+            if (filtered == null || (teamId != null && !teamId.equals(filtered))) {
+                return new Page(List.of(), null);
+            }
+            teamId = filtered;
+        }
+        var sql = new StringBuilder("select * from training where true");
+        var parameters = new ArrayList<Object>();
+        if (teamId != null) {
+            sql.append(" and team_id = ?");
+            parameters.add(teamId);
+        }
+        if (query.status() != null) {
+            sql.append(" and status = ?");
+            parameters.add(query.status().wireName());
+        }
+        if (!query.metadata().isEmpty()) {
+            sql.append(" and metadata @> cast(? as jsonb)");
+            parameters.add(json.writeValueAsString(new TreeMap<>(query.metadata())));
+        }
+        if (query.after() != null) {
+            sql.append(" and (created_at, id) < (?, ?)");
+            parameters.add(query.after().createdAt());
+            parameters.add(query.after().id());
+        }
+        sql.append(" order by created_at desc, id desc limit ?");
+        parameters.add(query.limit() + 1);
+
+        Query nativeQuery = entityManager.createNativeQuery(sql.toString(), Training.class);
+        for (int i = 0; i < parameters.size(); i++) {
+            nativeQuery.setParameter(i + 1, parameters.get(i));
+        }
+        @SuppressWarnings("unchecked")
+        List<Training> rows = nativeQuery.getResultList();
+        boolean more = rows.size() > query.limit();
+        List<Training> page = more ? rows.subList(0, query.limit()) : rows;
+        String next = more ? new Cursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
+        return new Page(page.stream().map(service::view).toList(), next);
+    }
+}

@@ -1,0 +1,185 @@
+package com.ltxgateway.training;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.access.KeyMode;
+import com.ltxgateway.access.TeamDirectory;
+import com.ltxgateway.fal.FalProperties;
+import com.ltxgateway.sandbox.SandboxProperties;
+import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
+import com.ltxgateway.training.TrainingEvents.TrainingEvent;
+import com.ltxgateway.training.TrainingTransitions.CancelOutcome;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The training API's use cases. Team isolation is enforced here: another team's training is simply not found. */
+@Service
+class TrainingService {
+
+    private final TrainingRequestValidator validator;
+    private final TrainingRepository trainings;
+    private final TrainingEvents events;
+    private final TrainingTransitions transitions;
+    private final IdempotencyRecords idempotency;
+    private final TeamDirectory teams;
+    private final PricingProperties pricing;
+    private final FalProperties fal;
+    private final SandboxProperties sandbox;
+    private final ApplicationEventPublisher publisher;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TrainingEvents events,
+            TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
+            PricingProperties pricing, FalProperties fal, SandboxProperties sandbox, ApplicationEventPublisher publisher,
+            TransactionTemplate transactions, JsonMapper json, Clock clock) {
+        this.validator = validator;
+        this.trainings = trainings;
+        this.events = events;
+        this.transitions = transitions;
+        this.idempotency = idempotency;
+        this.teams = teams;
+        this.pricing = pricing;
+        this.fal = fal;
+        this.sandbox = sandbox;
+        this.publisher = publisher;
+        this.transactions = transactions;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** A create's answer: a new training, or the stored response of an earlier request with the same key. */
+    record Created(String trainingId, TrainingView view, int replayedStatus, String replayedBody) {
+
+        boolean replayed() {
+            return replayedBody != null;
+        }
+    }
+
+    record Estimate(ObjectNode input, BigDecimal estimatedCostUsd) {
+    }
+
+    Created create(Caller caller, JsonNode body, String idempotencyKey) {
+        if (caller.admin()) {
+            throw new TeamKeyRequired();
+        }
+        TrainingRequest request = validator.validate(body);
+        requireModeAvailable(caller.mode());
+        if (idempotencyKey == null) {
+            return transactions.execute(tx -> insert(caller, request));
+        }
+        if (!isValidIdempotencyKey(idempotencyKey)) {
+            throw new InvalidIdempotencyKey();
+        }
+        byte[] fingerprint = fingerprint(request);
+        return transactions.execute(tx -> {
+            if (!idempotency.tryLock(caller.teamId(), idempotencyKey)) {
+                throw new IdempotentRequestInProgress();
+            }
+            var stored = idempotency.find(caller.teamId(), idempotencyKey);
+            if (stored.isPresent()) {
+                return replay(stored.get(), fingerprint);
+            }
+            Created created = insert(caller, request);
+            idempotency.save(caller.teamId(), idempotencyKey, fingerprint, created.trainingId(),
+                    HttpStatus.ACCEPTED.value(), json.writeValueAsString(created.view()));
+            return created;
+        });
+    }
+
+    Estimate estimate(JsonNode body) {
+        TrainingRequest request = validator.validate(body);
+        return new Estimate(request.input(), pricing.estimate(request.numberOfSteps()));
+    }
+
+    @Transactional(readOnly = true)
+    TrainingView get(Caller caller, String id) {
+        return view(visible(caller, trainings.findById(id).orElse(null), id));
+    }
+
+    @Transactional
+    TrainingView cancel(Caller caller, String id) {
+        Training training = visible(caller, trainings.findForUpdate(id).orElse(null), id);
+        CancelOutcome outcome = transitions.requestCancel(training, caller.actor());
+        if (outcome == CancelOutcome.CANCELED) {
+            trainings.flush();
+        }
+        return view(training);
+    }
+
+    @Transactional(readOnly = true)
+    List<TrainingEvent> events(Caller caller, String id) {
+        visible(caller, trainings.findById(id).orElse(null), id);
+        return events.of(id);
+    }
+
+    TrainingView view(Training training) {
+        String slug = teams.slugOf(training.teamId()).orElse(null);
+        return TrainingView.of(training, slug, json);
+    }
+
+    private Created insert(Caller caller, TrainingRequest request) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
+        var training = new Training(id, caller.teamId(), caller.mode().wireName(), json.writeValueAsString(request.input()),
+                request.numberOfSteps(), pricing.estimate(request.numberOfSteps()),
+                json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
+        trainings.saveAndFlush(training);
+        events.append(id, TrainingEvents.STATE_CHANGED, now, TrainingStatus.PENDING, "created by " + caller.actor());
+        publisher.publishEvent(new TrainingCreated(id));
+        return new Created(id, TrainingView.of(training, caller.teamSlug(), json), 0, null);
+    }
+
+    private Created replay(StoredResponse stored, byte[] fingerprint) {
+        if (!Arrays.equals(stored.requestSha256(), fingerprint)) {
+            throw new IdempotencyKeyReused();
+        }
+        return new Created(stored.trainingId(), null, stored.status(), stored.body());
+    }
+
+    /** Requests that mean the same, whatever their key order or spelled-out defaults, share a fingerprint. */
+    private byte[] fingerprint(TrainingRequest request) {
+        ObjectNode canonical = json.createObjectNode();
+        canonical.set("input", request.input());
+        canonical.put("webhook_url", request.webhookUrl());
+        canonical.set("metadata", json.valueToTree(new TreeMap<>(request.metadata())));
+        return IdempotencyRecords.sha256(json.writeValueAsString(canonical));
+    }
+
+    private void requireModeAvailable(KeyMode mode) {
+        if (mode == KeyMode.LIVE && !fal.hasKey()) {
+            throw new TrainingModeUnavailable("Live trainings are unavailable: the gateway has no fal key configured");
+        }
+        if (mode == KeyMode.SANDBOX && !sandbox.enabled()) {
+            throw new TrainingModeUnavailable("Sandbox trainings are unavailable: the sandbox is switched off");
+        }
+    }
+
+    private static Training visible(Caller caller, Training training, String id) {
+        if (training == null || !caller.canSee(training.teamId())) {
+            throw new TrainingNotFound(id);
+        }
+        return training;
+    }
+
+    private static boolean isValidIdempotencyKey(String key) {
+        return !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+    }
+}

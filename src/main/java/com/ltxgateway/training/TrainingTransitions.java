@@ -1,0 +1,192 @@
+package com.ltxgateway.training;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import com.ltxgateway.fal.FalError;
+import com.ltxgateway.fal.FalLogLine;
+import com.ltxgateway.fal.FalRequestRef;
+import com.ltxgateway.fal.FalSubmission;
+import com.ltxgateway.training.Training.Transition;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Every change of a training's state after creation, for whoever observed it. Each method locks the training's
+ * row, applies the change through {@link Training}, records it on the timeline and publishes
+ * {@link TrainingStatusChanged}, all in one transaction. Reports that change nothing (repeats, late or
+ * out-of-order observations) are accepted silently.
+ */
+@Service
+public class TrainingTransitions {
+
+    private final TrainingRepository trainings;
+    private final TrainingEvents events;
+    private final ApplicationEventPublisher publisher;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    TrainingTransitions(TrainingRepository trainings, TrainingEvents events, ApplicationEventPublisher publisher,
+            JsonMapper json, Clock clock) {
+        this.trainings = trainings;
+        this.events = events;
+        this.publisher = publisher;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** What the tracker needs to know to take a training one step further. */
+    public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequestRef falRequest,
+            boolean cancelRequested) {
+    }
+
+    /** Leave to call fal's submit for a training; {@code previousAttempt} is set when an earlier call may have reached fal. */
+    public record SubmitPermit(String trainingId, String mode, JsonNode input, Instant previousAttempt) {
+    }
+
+    public enum CancelOutcome { CANCELED, CANCEL_REQUESTED }
+
+    @Transactional(readOnly = true)
+    public Optional<TrackedTraining> find(String id) {
+        return trainings.findById(id).map(t -> new TrackedTraining(t.id(), t.status(), t.mode(),
+                t.falRequestId() == null ? null
+                        : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
+                t.cancelRequestedAt() != null));
+    }
+
+    /**
+     * Records that a submit call is about to start. A pending training with a cancel request is canceled instead,
+     * and anything not pending gets no permit.
+     */
+    @Transactional
+    public Optional<SubmitPermit> beginSubmission(String id) {
+        Training training = lock(id);
+        if (training.status() != TrainingStatus.PENDING) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (training.cancelRequestedAt() != null) {
+            record(training, training.canceled(now), "canceled before fal accepted it", now);
+            return Optional.empty();
+        }
+        Instant previous = training.beginSubmitAttempt(now);
+        if (previous != null) {
+            events.append(id, TrainingEvents.SUBMIT_RETRIED, now, null,
+                    "submitting again: the attempt of " + previous + " got no answer that was stored");
+        }
+        return Optional.of(new SubmitPermit(id, training.mode(), json.readTree(training.input()), previous));
+    }
+
+    /** fal accepted the submit. Returns true when a cancel arrived meanwhile and must now be sent to fal. */
+    @Transactional
+    public boolean accepted(String id, FalSubmission submission) {
+        Training training = lock(id);
+        Instant now = clock.instant();
+        FalRequestRef ref = submission.request();
+        record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
+                string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
+        return training.cancelRequestedAt() != null && !training.status().isTerminal();
+    }
+
+    @Transactional
+    public void queued(String id, Integer queuePosition) {
+        change(id, (training, now) -> training.queued(queuePosition), "fal reports IN_QUEUE");
+    }
+
+    @Transactional
+    public void running(String id, List<FalLogLine> logs) {
+        change(id, Training::running, "fal reports IN_PROGRESS");
+        events.appendLogs(id, clock.instant(), logs);
+    }
+
+    @Transactional
+    public void logs(String id, List<FalLogLine> logs) {
+        events.appendLogs(lock(id).id(), clock.instant(), logs);
+    }
+
+    @Transactional
+    public void succeeded(String id, JsonNode output) {
+        change(id, (training, now) -> training.succeeded(json.writeValueAsString(output), now), "fal completed the training");
+    }
+
+    @Transactional
+    public void failed(String id, FalError error, String cause) {
+        ObjectNode body = json.createObjectNode();
+        body.put("code", error.code());
+        body.put("message", error.message());
+        body.set("details", error.details());
+        change(id, (training, now) -> training.failed(json.writeValueAsString(body), now), cause);
+    }
+
+    @Transactional
+    public void canceled(String id, String cause) {
+        change(id, Training::canceled, cause);
+    }
+
+    /** A fal fault that is being retried: shown on the timeline, the training's state is unchanged. */
+    @Transactional
+    public void falUnavailable(String id, String message) {
+        events.append(id, TrainingEvents.FAL_UNAVAILABLE, clock.instant(), null, message);
+    }
+
+    /**
+     * A cancel from the API. An unsubmitted training is canceled at once and never reaches fal; one fal may have
+     * is marked and the tracker forwards the cancel.
+     */
+    @Transactional
+    CancelOutcome requestCancel(Training training, String actor) {
+        Instant now = clock.instant();
+        if (training.status().isTerminal()) {
+            throw new TrainingAlreadyFinished(training.id(), training.status());
+        }
+        if (training.isUnsubmitted()) {
+            record(training, training.canceled(now), "canceled by " + actor + " before submission", now);
+            return CancelOutcome.CANCELED;
+        }
+        if (training.requestCancel(now)) {
+            events.append(training.id(), TrainingEvents.CANCEL_REQUESTED, now, training.status(), "cancel requested by " + actor);
+            publisher.publishEvent(new TrainingCancelRequested(training.id()));
+        }
+        return CancelOutcome.CANCEL_REQUESTED;
+    }
+
+    Training lock(String id) {
+        return trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
+    }
+
+    private void change(String id, TransitionFunction transition, String cause) {
+        Training training = lock(id);
+        Instant now = clock.instant();
+        record(training, transition.apply(training, now), cause, now);
+    }
+
+    private void record(Training training, Transition transition, String cause, Instant now) {
+        if (transition == null) {
+            return;
+        }
+        trainings.flush();
+        events.append(training.id(), TrainingEvents.STATE_CHANGED, now, transition.to(), cause);
+        publisher.publishEvent(new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now));
+    }
+
+    private interface TransitionFunction {
+        Transition apply(Training training, Instant now);
+    }
+
+    private static URI uri(String value) {
+        return value == null ? null : URI.create(value);
+    }
+
+    private static String string(URI uri) {
+        return uri == null ? null : uri.toString();
+    }
+}

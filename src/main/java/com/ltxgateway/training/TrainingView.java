@@ -1,0 +1,48 @@
+package com.ltxgateway.training;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A training as the API shows it. */
+record TrainingView(String id, String team, String mode, String status, JsonNode input, BigDecimal estimatedCostUsd,
+        JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
+        JsonNode error, Instant cancelRequestedAt, Instant createdAt, Instant submittedAt, Instant startedAt,
+        Instant finishedAt) {
+
+    static TrainingView of(Training t, String teamSlug, JsonMapper json) {
+        BigDecimal cost = t.estimatedCostUsd().stripTrailingZeros();
+        return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()),
+                cost.scale() < 0 ? cost.setScale(0) : cost, json.readTree(t.metadata()), t.webhookUrl(),
+                t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
+                t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.createdAt(),
+                t.submittedAt(), t.startedAt(), t.finishedAt());
+    }
+
+    /** The files fal returned; {@code file_data} and anything fal adds later are not passed on. */
+    record Outputs(FileView loraFile, FileView configFile, FileView video, FileView audio, FileView debugDataset) {
+
+        static Outputs of(JsonNode output) {
+            return new Outputs(FileView.of(output.get("lora_file")), FileView.of(output.get("config_file")),
+                    FileView.of(output.get("video")), FileView.of(output.get("audio")),
+                    FileView.of(output.get("debug_dataset")));
+        }
+    }
+
+    record FileView(String url, String contentType, String fileName, Long fileSize) {
+
+        static FileView of(JsonNode file) {
+            if (file == null || !file.isObject() || !file.hasNonNull("url")) {
+                return null;
+            }
+            return new FileView(file.get("url").asString(), text(file, "content_type"), text(file, "file_name"),
+                    file.hasNonNull("file_size") && file.get("file_size").canConvertToLong() ? file.get("file_size").asLong() : null);
+        }
+
+        private static String text(JsonNode node, String field) {
+            return node.hasNonNull(field) ? node.get(field).asString() : null;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package com.ltxgateway.web;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.ltxgateway.access.ApiKeyNotFound;
+import com.ltxgateway.access.TeamNotFound;
+import com.ltxgateway.access.TeamSlugTaken;
+import com.ltxgateway.audit.InvalidAuditQuery;
+import com.ltxgateway.training.FieldViolation;
+import com.ltxgateway.training.IdempotencyKeyReused;
+import com.ltxgateway.training.IdempotentRequestInProgress;
+import com.ltxgateway.training.InvalidIdempotencyKey;
+import com.ltxgateway.training.InvalidListQuery;
+import com.ltxgateway.training.TeamKeyRequired;
+import com.ltxgateway.training.TrainingAlreadyFinished;
+import com.ltxgateway.training.TrainingModeUnavailable;
+import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.training.TrainingRequestInvalid;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The one place where exceptions become RFC 9457 problems. Domain exceptions are named as facts by the features
+ * that raise them; this class decides what each means over HTTP. Client mistakes are 4xx with a detail that says
+ * what to fix; anything unexpected is a 500 that reveals nothing.
+ */
+@RestControllerAdvice
+class ProblemHandling extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
+
+    @ExceptionHandler(TrainingRequestInvalid.class)
+    ResponseEntity<ProblemDetail> invalidTraining(TrainingRequestInvalid e) {
+        return validation("The request has " + describe(e.violations().size()), e.violations());
+    }
+
+    @ExceptionHandler(InvalidListQuery.class)
+    ResponseEntity<ProblemDetail> invalidListQuery(InvalidListQuery e) {
+        return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
+    }
+
+    @ExceptionHandler(InvalidIdempotencyKey.class)
+    ResponseEntity<ProblemDetail> invalidIdempotencyKey(InvalidIdempotencyKey e) {
+        return validation(e.getMessage(), List.of(new FieldViolation("Idempotency-Key", e.getMessage())));
+    }
+
+    @ExceptionHandler(InvalidAuditQuery.class)
+    ResponseEntity<ProblemDetail> invalidAuditQuery(InvalidAuditQuery e) {
+        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", e.getMessage());
+    }
+
+    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class })
+    ResponseEntity<ProblemDetail> notFound(RuntimeException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not found", e.getMessage());
+    }
+
+    /** A team key on an admin endpoint: answered like an unknown resource, so nothing about it leaks. */
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<ProblemDetail> accessDenied(AccessDeniedException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not found", "No such resource");
+    }
+
+    @ExceptionHandler(AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+        ProblemDetail body = body(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHENTICATED, "Unauthenticated",
+                "Send a valid API key as 'Authorization: Bearer <key>'");
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(body);
+    }
+
+    @ExceptionHandler({ TrainingAlreadyFinished.class, TeamSlugTaken.class })
+    ResponseEntity<ProblemDetail> conflict(RuntimeException e) {
+        return problem(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Conflict", e.getMessage());
+    }
+
+    @ExceptionHandler(IdempotentRequestInProgress.class)
+    ResponseEntity<ProblemDetail> idempotentInProgress(IdempotentRequestInProgress e) {
+        ProblemDetail body = body(HttpStatus.CONFLICT, ProblemTypes.IDEMPOTENT_REQUEST_IN_PROGRESS,
+                "Request in progress", e.getMessage());
+        return ResponseEntity.status(HttpStatus.CONFLICT).header(HttpHeaders.RETRY_AFTER, "1").body(body);
+    }
+
+    @ExceptionHandler(IdempotencyKeyReused.class)
+    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReused e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key reused",
+                e.getMessage());
+    }
+
+    @ExceptionHandler(TeamKeyRequired.class)
+    ResponseEntity<ProblemDetail> teamKeyRequired(TeamKeyRequired e) {
+        return problem(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Team key required", e.getMessage());
+    }
+
+    @ExceptionHandler(TrainingModeUnavailable.class)
+    ResponseEntity<ProblemDetail> modeUnavailable(TrainingModeUnavailable e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.SERVICE_UNAVAILABLE, "Unavailable", e.getMessage());
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL, "Internal error",
+                "Something went wrong on our side; the request can be retried");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (causedBy(e, BodyTooLarge.class) != null) {
+            return cast(problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Request body too large",
+                    causedBy(e, BodyTooLarge.class).getMessage()));
+        }
+        if (causedBy(e, UnrecognizedPropertyException.class) instanceof UnrecognizedPropertyException unknown) {
+            return cast(validation("The request has an unknown field",
+                    List.of(new FieldViolation(path(unknown), "unknown field"))));
+        }
+        if (causedBy(e, MismatchedInputException.class) instanceof MismatchedInputException mismatch
+                && !mismatch.getPath().isEmpty()) {
+            String expected = mismatch.getTargetType() == null ? "value" : mismatch.getTargetType().getSimpleName().toLowerCase();
+            return cast(validation("The request has a field of the wrong type",
+                    List.of(new FieldViolation(path(mismatch), "must be a " + expected))));
+        }
+        String detail = "The request body is not valid JSON";
+        if (causedBy(e, JacksonException.class) instanceof JacksonException json && json.getLocation() != null
+                && json.getLocation().getLineNr() > 0) {
+            detail += " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")";
+        }
+        else if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
+            detail = "The request needs a JSON body";
+        }
+        return cast(problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request", detail));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        List<FieldViolation> violations = e.getBindingResult().getFieldErrors().stream()
+                .map(error -> new FieldViolation(snakeCase(error.getField()), error.getDefaultMessage()))
+                .toList();
+        return cast(validation("The request has " + describe(violations.size()), violations));
+    }
+
+    private static ResponseEntity<ProblemDetail> validation(String detail, List<FieldViolation> violations) {
+        ProblemDetail body = body(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", detail);
+        body.setProperty("errors", violations.stream()
+                .map(v -> Map.of("field", v.field(), "message", v.message()))
+                .toList());
+        return ResponseEntity.badRequest().body(body);
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, URI type, String title, String detail) {
+        return ResponseEntity.status(status).body(body(status, type, title, detail));
+    }
+
+    private static ProblemDetail body(HttpStatus status, URI type, String title, String detail) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(type);
+        body.setTitle(title);
+        return body;
+    }
+
+    private static String describe(int violations) {
+        return violations == 1 ? "1 invalid field" : violations + " invalid fields";
+    }
+
+    private static String path(DatabindException e) {
+        return e.getPath().stream()
+                .map(reference -> reference.getPropertyName() != null ? reference.getPropertyName() : "[" + reference.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String snakeCase(String field) {
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+    }
+
+    private static Throwable causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return cause;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static ResponseEntity<Object> cast(ResponseEntity<ProblemDetail> response) {
+        return (ResponseEntity) response;
+    }
+}
