@@ -49,7 +49,7 @@ class TrackingJobs {
     @Transactional
     List<ClaimedJob> claim(String owner, int limit, Duration lease) {
         return jdbc.sql("""
-                update tracking_job set lease_owner = ?, lease_until = now() + ?, due_at = now() + ?
+                update tracking_job set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond', due_at = now() + ? * interval '1 millisecond'
                 where training_id in (
                     select training_id from tracking_job
                     where due_at <= now() and (lease_until is null or lease_until < now())
@@ -69,7 +69,7 @@ class TrackingJobs {
     void release(String trainingId, String owner, Duration delay, Duration pollInterval, String falState) {
         jdbc.sql("""
                 update tracking_job set
-                    due_at = case when due_at < lease_until then now() else now() + ? end,
+                    due_at = case when due_at < lease_until then now() else now() + ? * interval '1 millisecond' end,
                     lease_owner = null, lease_until = null, poll_interval_ms = ?, last_fal_state = ?,
                     failing_since = null, failed_attempts = 0, last_failure = null
                 where training_id = ? and lease_owner = ?""")
@@ -82,7 +82,7 @@ class TrackingJobs {
     void releaseAfterFailure(String trainingId, String owner, Duration delay, Instant failingSince, int failedAttempts,
             String failure) {
         jdbc.sql("""
-                update tracking_job set due_at = now() + ?, lease_owner = null, lease_until = null,
+                update tracking_job set due_at = now() + ? * interval '1 millisecond', lease_owner = null, lease_until = null,
                     failing_since = ?, failed_attempts = ?, last_failure = ?
                 where training_id = ? and lease_owner = ?""")
                 .params(interval(delay), Timestamp.from(failingSince), failedAttempts, truncate(failure), trainingId, owner)
@@ -96,8 +96,8 @@ class TrackingJobs {
                 .update();
     }
 
-    private static org.postgresql.util.PGInterval interval(Duration duration) {
-        return new org.postgresql.util.PGInterval(0, 0, 0, 0, 0, duration.toNanos() / 1_000_000_000.0);
+    private static long interval(Duration duration) {
+        return duration.toMillis();
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -24,6 +24,7 @@ class TrainingEvents {
     static final String CANCEL_REQUESTED = "cancel_requested";
     static final String FAL_UNAVAILABLE = "fal_unavailable";
     static final String SUBMIT_RETRIED = "submit_retried";
+    static final String DUPLICATE_REQUEST = "duplicate_request";
 
     private final JdbcClient jdbc;
 

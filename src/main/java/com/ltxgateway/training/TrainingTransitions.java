@@ -86,15 +86,29 @@ public class TrainingTransitions {
         return Optional.of(new SubmitPermit(id, training.mode(), json.readTree(training.input()), previous));
     }
 
-    /** fal accepted the submit. Returns true when a cancel arrived meanwhile and must now be sent to fal. */
+    /** What to do with a request fal has just accepted. */
+    public enum Acceptance {
+        /** The training now follows this request. */
+        TRACK,
+        /** A cancel arrived while the submit was under way: the training follows the request, which must be canceled. */
+        TRACK_AND_CANCEL,
+        /** The training ended or follows another request meanwhile: this one is unwanted and must be canceled. */
+        CANCEL_UNWANTED
+    }
+
     @Transactional
-    public boolean accepted(String id, FalSubmission submission) {
+    public Acceptance accepted(String id, FalSubmission submission) {
         Training training = lock(id);
         Instant now = clock.instant();
         FalRequestRef ref = submission.request();
+        if (training.status().isTerminal() || (training.falRequestId() != null && !training.falRequestId().equals(ref.requestId()))) {
+            events.append(id, TrainingEvents.DUPLICATE_REQUEST, now, null,
+                    "fal request " + ref.requestId() + " is not wanted by this training and is being canceled");
+            return Acceptance.CANCEL_UNWANTED;
+        }
         record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
                 string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
-        return training.cancelRequestedAt() != null && !training.status().isTerminal();
+        return training.cancelRequestedAt() != null ? Acceptance.TRACK_AND_CANCEL : Acceptance.TRACK;
     }
 
     @Transactional

@@ -1,0 +1,223 @@
+package com.ltxgateway.tracking;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import com.ltxgateway.GatewayProperties;
+import com.ltxgateway.fal.FalCancellation;
+import com.ltxgateway.fal.FalEndpoint;
+import com.ltxgateway.fal.FalError;
+import com.ltxgateway.fal.FalOutcome;
+import com.ltxgateway.fal.FalQueue;
+import com.ltxgateway.fal.FalResult;
+import com.ltxgateway.fal.FalStatus;
+import com.ltxgateway.fal.FalSubmission;
+import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
+import com.ltxgateway.training.TrainingStatus;
+import com.ltxgateway.training.TrainingTransitions;
+import com.ltxgateway.training.TrainingTransitions.Acceptance;
+import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
+import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
+
+import io.github.resilience4j.core.IntervalFunction;
+
+import tools.jackson.databind.JsonNode;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result).
+ * What fal answers is applied through {@link TrainingTransitions}; when fal is unavailable the step is retried
+ * with exponential backoff and jitter, never sooner than fal's Retry-After, until the retry deadline fails the
+ * training.
+ */
+@Component
+class TrainingStepper {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingStepper.class);
+
+    private final TrainingTransitions transitions;
+    private final TrackingJobs jobs;
+    private final FalQueue fal;
+    private final FalEndpoints endpoints;
+    private final TrackerProperties properties;
+    private final GatewayProperties gateway;
+    private final IntervalFunction retryBackoff;
+    private final Clock clock;
+
+    TrainingStepper(TrainingTransitions transitions, TrackingJobs jobs, FalQueue fal, FalEndpoints endpoints,
+            TrackerProperties properties, GatewayProperties gateway, Clock clock) {
+        this.transitions = transitions;
+        this.jobs = jobs;
+        this.fal = fal;
+        this.endpoints = endpoints;
+        this.properties = properties;
+        this.gateway = gateway;
+        this.clock = clock;
+        this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
+                properties.retryMaxInterval());
+    }
+
+    void step(ClaimedJob job, String owner) {
+        Optional<TrackedTraining> found = transitions.find(job.trainingId());
+        if (found.isEmpty() || found.get().status().isTerminal()) {
+            jobs.remove(job.trainingId());
+            return;
+        }
+        TrackedTraining training = found.get();
+        Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
+        if (endpoint.isEmpty()) {
+            unavailable(job, owner, training, new FalOutcome.Unavailable<>(0, "no fal key is configured", null));
+            return;
+        }
+        if (training.status() == TrainingStatus.PENDING) {
+            submit(job, owner, endpoint.get());
+        }
+        else if (training.cancelRequested() && job.cancelSentAt() == null) {
+            cancel(job, owner, training, endpoint.get());
+        }
+        else {
+            poll(job, owner, training, endpoint.get());
+        }
+    }
+
+    private void submit(ClaimedJob job, String owner, FalEndpoint endpoint) {
+        Optional<SubmitPermit> permit = transitions.beginSubmission(job.trainingId());
+        if (permit.isEmpty()) {
+            jobs.release(job.trainingId(), owner, Duration.ZERO, Duration.ZERO, null);
+            return;
+        }
+        URI webhook = gateway.publicUrl("/fal/webhooks/" + job.trainingId());
+        switch (fal.submit(endpoint, permit.get().input(), webhook)) {
+            case FalOutcome.Success<FalSubmission> success -> {
+                Acceptance acceptance = transitions.accepted(job.trainingId(), success.value());
+                if (acceptance != Acceptance.TRACK) {
+                    sendCancel(job.trainingId(), endpoint, success.value().request());
+                }
+                if (acceptance == Acceptance.TRACK_AND_CANCEL) {
+                    jobs.cancelSent(job.trainingId(), owner);
+                }
+                jobs.release(job.trainingId(), owner, properties.pollMinInterval(), properties.pollMinInterval(), "IN_QUEUE");
+            }
+            case FalOutcome.Rejected<FalSubmission> rejected ->
+                transitions.failed(job.trainingId(), rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Unavailable<FalSubmission> unavailable -> unavailable(job, owner, null, unavailable);
+        }
+    }
+
+    private void cancel(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
+        switch (fal.cancel(endpoint, training.falRequest())) {
+            case FalOutcome.Success<FalCancellation> success -> {
+                switch (success.value()) {
+                    case OK -> transitions.canceled(training.id(), "canceled at fal");
+                    case NOT_FOUND -> transitions.canceled(training.id(), "canceled; fal no longer knows the request");
+                    case CANCELLATION_REQUESTED, ALREADY_COMPLETED -> {
+                        // fal stops the run (or it ended already): the status tells how it ended.
+                        jobs.cancelSent(training.id(), owner);
+                        jobs.release(training.id(), owner, Duration.ZERO, properties.pollMinInterval(), job.lastFalState());
+                    }
+                }
+            }
+            case FalOutcome.Rejected<FalCancellation> rejected -> {
+                log.warn("fal refused to cancel training {}: {}", training.id(), rejected.error().message());
+                transitions.falUnavailable(training.id(), "fal refused the cancel: " + rejected.error().message());
+                jobs.cancelSent(training.id(), owner);
+                jobs.release(training.id(), owner, properties.pollMinInterval(), properties.pollMinInterval(), job.lastFalState());
+            }
+            case FalOutcome.Unavailable<FalCancellation> unavailable -> unavailable(job, owner, training, unavailable);
+        }
+    }
+
+    private void poll(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
+        switch (fal.status(endpoint, training.falRequest())) {
+            case FalOutcome.Success<FalStatus> success -> {
+                FalStatus status = success.value();
+                switch (status.state()) {
+                    case IN_QUEUE -> transitions.queued(training.id(), status.queuePosition());
+                    case IN_PROGRESS -> transitions.running(training.id(), status.logs());
+                    case COMPLETED -> {
+                        transitions.logs(training.id(), status.logs());
+                        complete(job, owner, training, endpoint);
+                        return;
+                    }
+                }
+                Duration interval = nextPollInterval(job, status.state().name());
+                jobs.release(training.id(), owner, interval, interval, status.state().name());
+            }
+            case FalOutcome.Rejected<FalStatus> rejected ->
+                transitions.failed(training.id(), rejected.error(), "fal does not know the request any more (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Unavailable<FalStatus> unavailable -> unavailable(job, owner, training, unavailable);
+        }
+    }
+
+    /** The request is COMPLETED: its result is fetched at once, as fal drops large results within minutes. */
+    private void complete(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
+        switch (fal.result(endpoint, training.falRequest())) {
+            case FalOutcome.Success<FalResult> success -> {
+                switch (success.value()) {
+                    case FalResult.Output output -> succeed(training.id(), output.output());
+                    case FalResult.Error error when training.cancelRequested() ->
+                        transitions.canceled(training.id(), "canceled at fal: " + error.error().message());
+                    case FalResult.Error error -> transitions.failed(training.id(), error.error(), "the training failed at fal");
+                }
+            }
+            case FalOutcome.Rejected<FalResult> rejected ->
+                transitions.failed(training.id(), rejected.error(), "fal no longer holds the result (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Unavailable<FalResult> unavailable -> unavailable(job, owner, training, unavailable);
+        }
+    }
+
+    private void succeed(String trainingId, JsonNode output) {
+        if (output.path("lora_file").hasNonNull("url") && output.path("config_file").hasNonNull("url")) {
+            transitions.succeeded(trainingId, output);
+        }
+        else {
+            transitions.failed(trainingId, new FalError("fal_incomplete_output", "fal completed without a LoRA or config file", output),
+                    "fal's output is incomplete");
+        }
+    }
+
+    private void unavailable(ClaimedJob job, String owner, TrackedTraining training, FalOutcome.Unavailable<?> unavailable) {
+        Instant now = clock.instant();
+        Instant failingSince = job.failingSince() != null ? job.failingSince() : now;
+        String id = job.trainingId();
+        if (Duration.between(failingSince, now).compareTo(properties.retryDeadline()) >= 0) {
+            String message = "fal was unavailable for " + properties.retryDeadline() + ": " + unavailable.reason();
+            if (training != null && training.cancelRequested()) {
+                transitions.canceled(id, "cancel requested, and " + message);
+            }
+            else {
+                transitions.failed(id, new FalError("fal_unavailable", message, null), message);
+            }
+            return;
+        }
+        int attempts = job.failedAttempts() + 1;
+        Duration delay = Duration.ofMillis(retryBackoff.apply(attempts));
+        if (unavailable.retryAfter() != null && unavailable.retryAfter().compareTo(delay) > 0) {
+            delay = unavailable.retryAfter();
+        }
+        transitions.falUnavailable(id, "fal unavailable (" + unavailable.reason() + "); retrying in " + delay.toMillis() + " ms");
+        jobs.releaseAfterFailure(id, owner, delay, failingSince, attempts, unavailable.reason());
+    }
+
+    private void sendCancel(String trainingId, FalEndpoint endpoint, com.ltxgateway.fal.FalRequestRef request) {
+        var outcome = fal.cancel(endpoint, request);
+        if (!(outcome instanceof FalOutcome.Success<?>)) {
+            log.warn("Could not cancel fal request {} of training {}: {}", request.requestId(), trainingId, outcome);
+        }
+    }
+
+    /** Quick after a change, slower while nothing happens, never slower than the configured maximum. */
+    private Duration nextPollInterval(ClaimedJob job, String state) {
+        if (!state.equals(job.lastFalState()) || job.pollInterval().isZero()) {
+            return properties.pollMinInterval();
+        }
+        long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
+        return Duration.ofMillis(Math.min(grown, properties.pollMaxInterval().toMillis()));
+    }
+}
