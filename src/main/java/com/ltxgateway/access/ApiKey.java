@@ -5,8 +5,6 @@ import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
@@ -14,14 +12,14 @@ import jakarta.persistence.Table;
 @Table(name = "api_key")
 class ApiKey {
 
-    enum Role { TEAM, ADMIN }
+    private static final String TEAM_ROLE = "team";
+    private static final String ADMIN_ROLE = "admin";
 
     @Id
     private UUID id;
     private UUID teamId;
     @Column(name = "role")
-    @Enumerated(EnumType.STRING)
-    private Role role;
+    private String role;
     @Column(name = "mode")
     private String mode;
     private String name;
@@ -36,7 +34,7 @@ class ApiKey {
     protected ApiKey() {
     }
 
-    private ApiKey(UUID teamId, Role role, KeyMode mode, String name, ApiKeySecret secret, boolean bootstrap,
+    private ApiKey(UUID teamId, String role, KeyMode mode, String name, ApiKeySecret secret, boolean bootstrap,
             Instant createdAt) {
         this.id = UUID.randomUUID();
         this.teamId = teamId;
@@ -50,11 +48,11 @@ class ApiKey {
     }
 
     static ApiKey forTeam(Team team, String name, KeyMode mode, ApiKeySecret secret, Instant now) {
-        return new ApiKey(team.id(), Role.TEAM, mode, name, secret, false, now);
+        return new ApiKey(team.id(), TEAM_ROLE, mode, name, secret, false, now);
     }
 
     static ApiKey admin(String name, ApiKeySecret secret, boolean bootstrap, Instant now) {
-        return new ApiKey(null, Role.ADMIN, null, name, secret, bootstrap, now);
+        return new ApiKey(null, ADMIN_ROLE, null, name, secret, bootstrap, now);
     }
 
     void revoke(Instant now) {
@@ -68,7 +66,7 @@ class ApiKey {
     }
 
     boolean isAdmin() {
-        return role == Role.ADMIN;
+        return ADMIN_ROLE.equals(role);
     }
 
     UUID id() {

@@ -175,7 +175,8 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
                 return classify(reply);
             }
             JsonNode detail = reply.detail();
-            return new FalOutcome.Success<>(new FalResult.Error(new FalError(reply.errorType("fal_error"), summarize(detail), detail)));
+            String fallback = code == 422 ? "fal_validation_error" : "fal_error";
+            return new FalOutcome.Success<>(new FalResult.Error(new FalError(reply.errorType(fallback), summarize(detail), detail)));
         });
     }
 

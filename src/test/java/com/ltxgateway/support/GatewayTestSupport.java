@@ -1,0 +1,97 @@
+package com.ltxgateway.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import com.ltxgateway.fal.FakeFalServer;
+
+import tools.jackson.databind.JsonNode;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Full-stack tests: the whole gateway on a random port, a real PostgreSQL, the sandbox simulator for sandbox keys
+ * and {@link FakeFalServer} standing in for fal for live keys, so the real WebClient adapter runs. All such tests
+ * share one application context; each works in teams of its own.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+public abstract class GatewayTestSupport {
+
+    public static final String ADMIN_KEY = "ltx_admin_test_0123456789abcdefghijklmnopqrstuvwxyz";
+    public static final String FAL_KEY = "fal-test-key-0123456789";
+    protected static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
+
+    @LocalServerPort
+    protected int port;
+
+    protected Api api;
+
+    @DynamicPropertySource
+    static void gatewayProperties(DynamicPropertyRegistry registry) {
+        TestPostgres.Server postgres = TestPostgres.server();
+        registry.add("spring.datasource.url", TestPostgres::sharedJdbcUrl);
+        registry.add("spring.datasource.username", postgres::username);
+        registry.add("spring.datasource.password", postgres::password);
+        registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+        registry.add("gateway.fal.key", () -> FAL_KEY);
+        registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
+        registry.add("gateway.fal.connect-timeout", () -> "1s");
+        registry.add("gateway.fal.read-timeout", () -> "1s");
+        registry.add("gateway.sandbox.queue-duration", () -> "1s");
+        registry.add("gateway.sandbox.run-duration", () -> "2s");
+        registry.add("gateway.tracker.idle-interval", () -> "100ms");
+        registry.add("gateway.tracker.poll-min-interval", () -> "200ms");
+        registry.add("gateway.tracker.poll-max-interval", () -> "1s");
+        registry.add("gateway.tracker.retry-initial-interval", () -> "200ms");
+        registry.add("gateway.tracker.retry-max-interval", () -> "1s");
+        registry.add("gateway.tracker.retry-deadline", () -> "6s");
+        registry.add("gateway.tracker.lease", () -> "10s");
+    }
+
+    @BeforeEach
+    void connect() {
+        api = new Api("http://localhost:" + port);
+    }
+
+    /** A new team with one key of the given mode ("live" or "sandbox"); returns the key. */
+    protected String newTeamKey(String mode) {
+        String slug = "team-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}").status())
+                .isEqualTo(201);
+        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
+        assertThat(key.status()).isEqualTo(201);
+        return key.json().get("key").asString();
+    }
+
+    protected static String minimalRequest(String dataUrl) {
+        return "{\"input\":{\"training_data_url\":\"" + dataUrl + "\",\"number_of_steps\":100}}";
+    }
+
+    protected JsonNode create(String key, String body) {
+        var response = api.post("/v1/trainings", key, body);
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        return response.json();
+    }
+
+    protected JsonNode awaitTraining(String key, String id, Predicate<JsonNode> condition) {
+        JsonNode[] last = new JsonNode[1];
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = api.get("/v1/trainings/" + id, key).json();
+            return condition.test(last[0]);
+        });
+        return last[0];
+    }
+
+    protected JsonNode awaitStatus(String key, String id, String status) {
+        return awaitTraining(key, id, t -> status.equals(t.path("status").asString()));
+    }
+}
