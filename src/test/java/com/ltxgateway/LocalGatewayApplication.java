@@ -1,0 +1,66 @@
+package com.ltxgateway;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+
+import com.ltxgateway.support.Api;
+import com.ltxgateway.support.TestPostgres;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The gateway for a developer's machine, with nothing to set up: a real PostgreSQL (a Testcontainers container
+ * where Docker runs, an embedded one otherwise), the sandbox on, and an admin key plus a sandbox team key printed
+ * at start. Run it with {@code ./mvnw spring-boot:test-run}. Its data lives only as long as the process.
+ */
+public final class LocalGatewayApplication {
+
+    private LocalGatewayApplication() {
+    }
+
+    public static void main(String[] args) {
+        TestPostgres.Server postgres = TestPostgres.server();
+        String adminKey = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_KEY",
+                "ltx_admin_local_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
+                .properties(Map.of(
+                        "spring.datasource.url", TestPostgres.sharedJdbcUrl().replace("gateway_tests", "gateway_local"),
+                        "spring.datasource.username", postgres.username(),
+                        "spring.datasource.password", postgres.password(),
+                        "gateway.bootstrap.admin-key", adminKey,
+                        "gateway.sandbox.enabled", "true"))
+                .run(args);
+        String baseUrl = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
+        String teamKey = createDemoTeam(new Api(baseUrl), adminKey);
+        System.out.printf("""
+
+                ==============================================================================
+                 LTX Trainer Gateway is running at %1$s
+                 (embedded PostgreSQL, fal sandbox on: trainings queue %4$s, run %5$s)
+
+                 Admin key:         %2$s
+                 Sandbox team key:  %3$s   (team "demo")
+
+                 Try it:
+                   export KEY=%3$s
+                   curl -s -X POST %1$s/v1/trainings -H "Authorization: Bearer $KEY" \\
+                     -H 'Content-Type: application/json' \\
+                     -d '{"input":{"training_data_url":"https://example.com/clips.zip"}}'
+                ==============================================================================
+
+                """, baseUrl, adminKey, teamKey,
+                context.getEnvironment().getProperty("gateway.sandbox.queue-duration", "10s"),
+                context.getEnvironment().getProperty("gateway.sandbox.run-duration", "30s"));
+    }
+
+    private static String createDemoTeam(Api api, String adminKey) {
+        api.post("/v1/admin/teams", adminKey, "{\"slug\":\"demo\",\"name\":\"Demo team\"}");
+        var key = api.post("/v1/admin/teams/demo/api-keys", adminKey, "{\"name\":\"local\",\"mode\":\"sandbox\"}");
+        if (key.status() != 201) {
+            throw new IllegalStateException("Could not create the demo team's key: " + key.text());
+        }
+        return key.json().get("key").asString();
+    }
+}

@@ -1,0 +1,159 @@
+package com.ltxgateway.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+
+import com.ltxgateway.support.TestPostgres;
+import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** The work queue's claim rules, on a real PostgreSQL: what several instances rely on to never do work twice. */
+class TrackingJobsTests {
+
+    private static JdbcClient jdbc;
+    private static TrackingJobs jobs;
+    private static UUID team;
+
+    @BeforeAll
+    static void database() {
+        TestPostgres.Server server = TestPostgres.server();
+        var dataSource = new DriverManagerDataSource(TestPostgres.newDatabase("jobs"), server.username(), server.password());
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        jdbc = JdbcClient.create(dataSource);
+        jobs = new TrackingJobs(jdbc);
+        team = UUID.randomUUID();
+        jdbc.sql("insert into team (id, slug, name, created_at) values (?, 'jobs', 'Jobs', now())").param(team).update();
+    }
+
+    @BeforeEach
+    void empty() {
+        jdbc.sql("delete from tracking_job").update();
+    }
+
+    @Test
+    void claimsOnlyDueUnleasedJobs() {
+        String due = training();
+        String later = training();
+        jobs.add(due);
+        jobs.add(later);
+        jdbc.sql("update tracking_job set due_at = now() + interval '1 hour' where training_id = ?").param(later).update();
+
+        List<ClaimedJob> first = jobs.claim("a", 10, Duration.ofMinutes(1));
+        List<ClaimedJob> second = jobs.claim("b", 10, Duration.ofMinutes(1));
+
+        assertThat(first).extracting(ClaimedJob::trainingId).containsExactly(due);
+        assertThat(second).isEmpty();
+    }
+
+    @Test
+    void concurrentClaimersNeverShareAJob() throws Exception {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String id = training();
+            jobs.add(id);
+            all.add(id);
+        }
+        int claimers = 4;
+        var barrier = new CyclicBarrier(claimers);
+        List<Callable<List<String>>> tasks = new ArrayList<>();
+        for (int c = 0; c < claimers; c++) {
+            String owner = "instance-" + c;
+            tasks.add(() -> {
+                barrier.await();
+                List<String> mine = new ArrayList<>();
+                List<ClaimedJob> batch;
+                while (!(batch = jobs.claim(owner, 7, Duration.ofMinutes(1))).isEmpty()) {
+                    batch.forEach(job -> mine.add(job.trainingId()));
+                }
+                return mine;
+            });
+        }
+        List<String> claimed = new ArrayList<>();
+        try (var executor = Executors.newFixedThreadPool(claimers)) {
+            for (var result : executor.invokeAll(tasks)) {
+                claimed.addAll(result.get());
+            }
+        }
+
+        assertThat(claimed).hasSameSizeAs(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    @Test
+    void aDeadInstancesClaimIsTakenOverWhenItsLeaseRunsOut() {
+        String id = training();
+        jobs.add(id);
+        assertThat(jobs.claim("dead", 10, Duration.ofMillis(1))).hasSize(1);
+
+        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        List<ClaimedJob> takenOver = jobs.claim("survivor", 10, Duration.ofMinutes(1));
+
+        assertThat(takenOver).extracting(ClaimedJob::trainingId).containsExactly(id);
+    }
+
+    @Test
+    void anInstanceThatLostItsLeaseChangesNothing() {
+        String id = training();
+        jobs.add(id);
+        jobs.claim("slow", 10, Duration.ofMillis(1));
+        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        jobs.claim("survivor", 10, Duration.ofMinutes(1));
+
+        jobs.release(id, "slow", Duration.ZERO, Duration.ofSeconds(1), "IN_QUEUE");
+
+        assertThat(jdbc.sql("select lease_owner from tracking_job where training_id = ?").param(id).query(String.class).single())
+                .isEqualTo("survivor");
+    }
+
+    @Test
+    void aNudgeDuringAClaimMakesTheJobDueAgainOnRelease() {
+        String id = training();
+        jobs.add(id);
+        jobs.claim("a", 10, Duration.ofMinutes(1));
+
+        jobs.nudge(id);
+        assertThat(jobs.claim("b", 10, Duration.ofMinutes(1))).as("a nudge does not break a lease").isEmpty();
+        jobs.release(id, "a", Duration.ofHours(1), Duration.ofSeconds(1), "IN_PROGRESS");
+
+        assertThat(jobs.claim("b", 10, Duration.ofMinutes(1))).extracting(ClaimedJob::trainingId).containsExactly(id);
+    }
+
+    @Test
+    void releaseSchedulesTheNextStepAndClearsFailures() {
+        String id = training();
+        jobs.add(id);
+        jobs.claim("a", 10, Duration.ofMinutes(1));
+        jobs.releaseAfterFailure(id, "a", Duration.ZERO, java.time.Instant.now(), 3, "HTTP 503");
+        ClaimedJob retried = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
+        assertThat(retried.failedAttempts()).isEqualTo(3);
+        assertThat(retried.failingSince()).isNotNull();
+
+        jobs.release(id, "a", Duration.ofHours(1), Duration.ofSeconds(4), "IN_PROGRESS");
+
+        assertThat(jobs.claim("a", 10, Duration.ofMinutes(1))).isEmpty();
+        var row = jdbc.sql("select failed_attempts, poll_interval_ms, last_fal_state from tracking_job where training_id = ?")
+                .param(id).query().singleRow();
+        assertThat(row).containsEntry("failed_attempts", 0).containsEntry("poll_interval_ms", 4000L)
+                .containsEntry("last_fal_state", "IN_PROGRESS");
+    }
+
+    private static String training() {
+        String id = "trn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 26);
+        jdbc.sql("""
+                insert into training (id, team_id, mode, status, input, number_of_steps, estimated_cost_usd, created_at)
+                values (?, ?, 'sandbox', 'pending', '{}', 100, 0.24, now())""").params(id, team).update();
+        return id;
+    }
+}
