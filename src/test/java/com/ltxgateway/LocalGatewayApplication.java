@@ -24,9 +24,10 @@ public final class LocalGatewayApplication {
         TestPostgres.Server postgres = TestPostgres.server();
         String adminKey = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_KEY",
                 "ltx_admin_local_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
+        String databaseUrl = TestPostgres.newDatabase("gateway_local");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .properties(Map.of(
-                        "spring.datasource.url", TestPostgres.sharedJdbcUrl().replace("gateway_tests", "gateway_local"),
+                        "spring.datasource.url", databaseUrl,
                         "spring.datasource.username", postgres.username(),
                         "spring.datasource.password", postgres.password(),
                         "gateway.bootstrap.admin-key", adminKey,
@@ -38,7 +39,8 @@ public final class LocalGatewayApplication {
 
                 ==============================================================================
                  LTX Trainer Gateway is running at %1$s
-                 (embedded PostgreSQL, fal sandbox on: trainings queue %4$s, run %5$s)
+                 (fal sandbox on: trainings queue %4$s, run %5$s)
+                 Database: %6$s (user %7$s)
 
                  Admin key:         %2$s
                  Sandbox team key:  %3$s   (team "demo")
@@ -52,7 +54,7 @@ public final class LocalGatewayApplication {
 
                 """, baseUrl, adminKey, teamKey,
                 context.getEnvironment().getProperty("gateway.sandbox.queue-duration", "10s"),
-                context.getEnvironment().getProperty("gateway.sandbox.run-duration", "30s"));
+                context.getEnvironment().getProperty("gateway.sandbox.run-duration", "30s"), databaseUrl, postgres.username());
     }
 
     private static String createDemoTeam(Api api, String adminKey) {

@@ -12,6 +12,7 @@ import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalQueue;
+import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
@@ -28,7 +29,11 @@ import tools.jackson.databind.JsonNode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result).
@@ -48,6 +53,7 @@ class TrainingStepper {
     private final TrackerProperties properties;
     private final GatewayProperties gateway;
     private final IntervalFunction retryBackoff;
+    private final RetryTemplate storeRetries;
     private final Clock clock;
 
     TrainingStepper(TrainingTransitions transitions, TrackingJobs jobs, FalQueue fal, FalEndpoints endpoints,
@@ -61,6 +67,12 @@ class TrainingStepper {
         this.clock = clock;
         this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
                 properties.retryMaxInterval());
+        this.storeRetries = new RetryTemplate(RetryPolicy.builder()
+                .includes(DataAccessException.class, TransactionException.class)
+                .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(5))
+                .timeout(properties.lease().dividedBy(2))
+                .maxRetries(Long.MAX_VALUE)
+                .build());
     }
 
     void step(ClaimedJob job, String owner) {
@@ -95,7 +107,7 @@ class TrainingStepper {
         URI webhook = gateway.publicUrl("/fal/webhooks/" + job.trainingId());
         switch (fal.submit(endpoint, permit.get().input(), webhook)) {
             case FalOutcome.Success<FalSubmission> success -> {
-                Acceptance acceptance = transitions.accepted(job.trainingId(), success.value());
+                Acceptance acceptance = storeAcceptance(job.trainingId(), endpoint, success.value());
                 if (acceptance != Acceptance.TRACK) {
                     sendCancel(job.trainingId(), endpoint, success.value().request());
                 }
@@ -107,6 +119,22 @@ class TrainingStepper {
             case FalOutcome.Rejected<FalSubmission> rejected ->
                 transitions.failed(job.trainingId(), rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
             case FalOutcome.Unavailable<FalSubmission> unavailable -> unavailable(job, owner, null, unavailable);
+        }
+    }
+
+    /**
+     * fal holds the request from now on, so its id must not be lost to a database hiccup: storing it is retried
+     * for a while. If it still cannot be stored, the request is canceled so that it never runs unseen; the
+     * training stays pending and is submitted again once its lease runs out.
+     */
+    private Acceptance storeAcceptance(String trainingId, FalEndpoint endpoint, FalSubmission submission) {
+        try {
+            return storeRetries.invoke(() -> transitions.accepted(trainingId, submission));
+        }
+        catch (RuntimeException e) {
+            log.error("Could not store fal request {} of training {}; canceling it at fal", submission.request().requestId(), trainingId, e);
+            sendCancel(trainingId, endpoint, submission.request());
+            throw e;
         }
     }
 
@@ -205,7 +233,7 @@ class TrainingStepper {
         jobs.releaseAfterFailure(id, owner, delay, failingSince, attempts, unavailable.reason());
     }
 
-    private void sendCancel(String trainingId, FalEndpoint endpoint, com.ltxgateway.fal.FalRequestRef request) {
+    private void sendCancel(String trainingId, FalEndpoint endpoint, FalRequestRef request) {
         var outcome = fal.cancel(endpoint, request);
         if (!(outcome instanceof FalOutcome.Success<?>)) {
             log.warn("Could not cancel fal request {} of training {}: {}", request.requestId(), trainingId, outcome);

@@ -48,8 +48,9 @@ class Training {
     private Instant submittedAt;
     private Instant startedAt;
     private Instant finishedAt;
+    /** Null until first stored, which tells Spring Data to insert without looking the id up first. */
     @Version
-    private long version;
+    private Long version;
 
     protected Training() {
     }

@@ -16,7 +16,6 @@ import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.sandbox.SandboxProperties;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
 import com.ltxgateway.training.TrainingEvents.TrainingEvent;
-import com.ltxgateway.training.TrainingTransitions.CancelOutcome;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -117,10 +116,7 @@ class TrainingService {
     @Transactional
     TrainingView cancel(Caller caller, String id) {
         Training training = visible(caller, trainings.findForUpdate(id).orElse(null), id);
-        CancelOutcome outcome = transitions.requestCancel(training, caller.actor());
-        if (outcome == CancelOutcome.CANCELED) {
-            trainings.flush();
-        }
+        transitions.requestCancel(training, caller.actor());
         return view(training);
     }
 

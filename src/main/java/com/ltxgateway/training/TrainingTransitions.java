@@ -53,8 +53,6 @@ public class TrainingTransitions {
     public record SubmitPermit(String trainingId, String mode, JsonNode input, Instant previousAttempt) {
     }
 
-    public enum CancelOutcome { CANCELED, CANCEL_REQUESTED }
-
     @Transactional(readOnly = true)
     public Optional<TrackedTraining> find(String id) {
         return trainings.findById(id).map(t -> new TrackedTraining(t.id(), t.status(), t.mode(),
@@ -157,20 +155,19 @@ public class TrainingTransitions {
      * is marked and the tracker forwards the cancel.
      */
     @Transactional
-    CancelOutcome requestCancel(Training training, String actor) {
+    void requestCancel(Training training, String actor) {
         Instant now = clock.instant();
         if (training.status().isTerminal()) {
             throw new TrainingAlreadyFinished(training.id(), training.status());
         }
         if (training.isUnsubmitted()) {
             record(training, training.canceled(now), "canceled by " + actor + " before submission", now);
-            return CancelOutcome.CANCELED;
+            return;
         }
         if (training.requestCancel(now)) {
             events.append(training.id(), TrainingEvents.CANCEL_REQUESTED, now, training.status(), "cancel requested by " + actor);
             publisher.publishEvent(new TrainingCancelRequested(training.id()));
         }
-        return CancelOutcome.CANCEL_REQUESTED;
     }
 
     Training lock(String id) {

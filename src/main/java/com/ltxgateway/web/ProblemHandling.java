@@ -2,7 +2,6 @@ package com.ltxgateway.web;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.ltxgateway.access.ApiKeyNotFound;
@@ -163,9 +162,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
     private static ResponseEntity<ProblemDetail> validation(String detail, List<FieldViolation> violations) {
         ProblemDetail body = body(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", detail);
-        body.setProperty("errors", violations.stream()
-                .map(v -> Map.of("field", v.field(), "message", v.message()))
-                .toList());
+        body.setProperty("errors", violations);
         return ResponseEntity.badRequest().body(body);
     }
 
