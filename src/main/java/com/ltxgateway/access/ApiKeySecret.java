@@ -1,9 +1,8 @@
 package com.ltxgateway.access;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+
+import com.ltxgateway.Hashing;
 
 /**
  * A key's plaintext, its SHA-256 digest (all the database keeps) and the prefix shown to admins so they can tell
@@ -35,12 +34,7 @@ record ApiKeySecret(String plaintext, byte[] sha256, String prefix) {
     }
 
     static byte[] digest(String plaintext) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(plaintext.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Hashing.sha256(plaintext);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.sandbox.SimulatedRequest.State;
@@ -86,57 +87,45 @@ class SandboxQueueController {
     @GetMapping("/{owner}/{app}/requests/{id}/status")
     ResponseEntity<Object> status(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @PathVariable UUID id, @RequestParam(name = "logs", defaultValue = "0") String logs) {
-        if (!authorized(authorization)) {
-            return unauthorized();
-        }
-        var found = requests.find(id);
-        if (found.isEmpty()) {
-            return detail(HttpStatus.NOT_FOUND, "Request not found");
-        }
-        SimulatedRequest request = found.get();
-        Instant now = clock.instant();
-        State state = request.stateAt(now);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", state.name());
-        body.put("request_id", id.toString());
-        if (state == State.IN_QUEUE) {
-            body.put("queue_position", 0);
-        }
-        if (state != State.IN_QUEUE && "1".equals(logs)) {
-            body.put("logs", logLines(request, now));
-        }
-        if (state == State.COMPLETED) {
-            body.put("metrics", Map.of("inference_time", request.runDuration().toMillis() / 1000.0));
-            if (request.fail() && request.canceledAt() == null) {
-                body.put("error", failureMessage());
-                body.put("error_type", "training_failed");
+        return withRequest(authorization, id, request -> {
+            Instant now = clock.instant();
+            State state = request.stateAt(now);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", state.name());
+            body.put("request_id", id.toString());
+            if (state == State.IN_QUEUE) {
+                body.put("queue_position", 0);
             }
-        }
-        return ResponseEntity.status(state == State.COMPLETED ? HttpStatus.OK : HttpStatus.ACCEPTED).body(body);
+            if (state != State.IN_QUEUE && "1".equals(logs)) {
+                body.put("logs", logLines(request, now));
+            }
+            if (state == State.COMPLETED) {
+                body.put("metrics", Map.of("inference_time", request.runDuration().toMillis() / 1000.0));
+                if (request.fail() && request.canceledAt() == null) {
+                    body.put("error", failureMessage());
+                    body.put("error_type", "training_failed");
+                }
+            }
+            return ResponseEntity.status(state == State.COMPLETED ? HttpStatus.OK : HttpStatus.ACCEPTED).body(body);
+        });
     }
 
     @GetMapping("/{owner}/{app}/requests/{id}")
     ResponseEntity<Object> result(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @PathVariable UUID id) {
-        if (!authorized(authorization)) {
-            return unauthorized();
-        }
-        var found = requests.find(id);
-        if (found.isEmpty()) {
-            return detail(HttpStatus.NOT_FOUND, "Request not found");
-        }
-        SimulatedRequest request = found.get();
-        if (request.stateAt(clock.instant()) != State.COMPLETED) {
-            return detail(HttpStatus.BAD_REQUEST, "Request is still in progress");
-        }
-        if (request.canceledAt() != null) {
-            return detail(HttpStatus.BAD_REQUEST, "Request was cancelled");
-        }
-        if (request.fail()) {
-            return ResponseEntity.unprocessableContent().body(Map.of("detail", List.of(Map.of(
-                    "loc", List.of("body", "training_data_url"), "msg", failureMessage(), "type", "value_error"))));
-        }
-        return ResponseEntity.ok(SandboxFiles.outputs(request, json.readTree(request.input()), gateway));
+        return withRequest(authorization, id, request -> {
+            if (request.stateAt(clock.instant()) != State.COMPLETED) {
+                return detail(HttpStatus.BAD_REQUEST, "Request is still in progress");
+            }
+            if (request.canceledAt() != null) {
+                return detail(HttpStatus.BAD_REQUEST, "Request was cancelled");
+            }
+            if (request.fail()) {
+                return ResponseEntity.unprocessableContent().body(Map.of("detail", List.of(Map.of(
+                        "loc", List.of("body", "training_data_url"), "msg", failureMessage(), "type", "value_error"))));
+            }
+            return ResponseEntity.ok(SandboxFiles.outputs(request, json.readTree(request.input()), gateway));
+        });
     }
 
     @PutMapping("/{owner}/{app}/requests/{id}/cancel")
@@ -191,6 +180,15 @@ class SandboxQueueController {
         String base = properties.queueUrl() != null ? properties.queueUrl().toString()
                 : ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE_PATH).toUriString();
         return UriComponentsBuilder.fromUri(URI.create(base)).pathSegment(owner, app, "requests", id.toString()).toUriString();
+    }
+
+    /** fal answers an unknown key with 401 and an unknown request with 404, before anything else. */
+    private ResponseEntity<Object> withRequest(String authorization, UUID id,
+            Function<SimulatedRequest, ResponseEntity<Object>> handler) {
+        if (!authorized(authorization)) {
+            return unauthorized();
+        }
+        return requests.find(id).map(handler).orElseGet(() -> detail(HttpStatus.NOT_FOUND, "Request not found"));
     }
 
     private boolean authorized(String authorization) {

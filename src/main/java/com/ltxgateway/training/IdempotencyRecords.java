@@ -1,13 +1,12 @@
 package com.ltxgateway.training;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
+
+import com.ltxgateway.Hashing;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,7 @@ class IdempotencyRecords {
 
     @Transactional(propagation = Propagation.MANDATORY)
     boolean tryLock(UUID teamId, String key) {
-        long lockId = ByteBuffer.wrap(sha256(teamId + "\n" + key)).getLong();
+        long lockId = ByteBuffer.wrap(Hashing.sha256(teamId + "\n" + key)).getLong();
         return Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(?)").param(lockId).query(Boolean.class).single());
     }
 
@@ -75,15 +74,6 @@ class IdempotencyRecords {
                 .update();
         if (purged > 0) {
             log.info("Purged {} expired idempotency records", purged);
-        }
-    }
-
-    static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,12 +1,10 @@
 package com.ltxgateway.training;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
+import com.ltxgateway.Hashing;
 import com.ltxgateway.fal.FalLogLine;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,7 +46,7 @@ class TrainingEvents {
             added += jdbc.sql("""
                     insert into training_event (training_id, type, at, message, dedup_key) values (?, ?, ?, ?, ?)
                     on conflict (training_id, dedup_key) where dedup_key is not null do nothing""")
-                    .params(trainingId, LOG, Timestamp.from(at), line.message(), digest(identity))
+                    .params(trainingId, LOG, Timestamp.from(at), line.message(), Hashing.sha256Hex(identity))
                     .update();
         }
         return added;
@@ -60,15 +58,6 @@ class TrainingEvents {
                 .query((rs, n) -> new TrainingEvent(rs.getString("type"), rs.getTimestamp("at").toInstant(),
                         rs.getString("status"), rs.getString("message")))
                 .list();
-    }
-
-    private static String digest(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     record TrainingEvent(String type, Instant at, String status, String message) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.TreeMap;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.access.TeamDirectory;
@@ -156,7 +157,7 @@ class TrainingService {
         canonical.set("input", request.input());
         canonical.put("webhook_url", request.webhookUrl());
         canonical.set("metadata", json.valueToTree(new TreeMap<>(request.metadata())));
-        return IdempotencyRecords.sha256(json.writeValueAsString(canonical));
+        return Hashing.sha256(json.writeValueAsString(canonical));
     }
 
     private void requireModeAvailable(KeyMode mode) {
