@@ -28,6 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 class AccessAdminController {
 
     static final String SLUG_PATTERN = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
+    /** No control characters (PostgreSQL cannot store U+0000) and no unpaired surrogates (no UTF-8 form). */
+    static final String NAME_PATTERN = "[^\\p{Cc}\\p{Cs}]*";
+    static final String NAME_MESSAGE = "must not contain control characters or unpaired surrogates";
 
     private final AccessAdministration administration;
 
@@ -75,10 +78,10 @@ class AccessAdminController {
 
     record NewTeam(
             @NotNull @Pattern(regexp = SLUG_PATTERN, message = "must be 1 to 40 lowercase letters, digits or inner hyphens") String slug,
-            @NotBlank @Size(max = 200) String name) {
+            @NotBlank @Size(max = 200) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name) {
     }
 
-    record NewKey(@NotBlank @Size(max = 100) String name,
+    record NewKey(@NotBlank @Size(max = 100) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
             @NotNull @Pattern(regexp = "live|sandbox", message = "must be live or sandbox") String mode) {
     }
 

@@ -1,6 +1,8 @@
 package com.ltxgateway.access;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -30,7 +32,7 @@ class AccessAdministration {
         if (teams.existsBySlug(slug)) {
             throw new TeamSlugTaken(slug);
         }
-        Team team = teams.saveAndFlush(new Team(slug, name, clock.instant()));
+        Team team = teams.saveAndFlush(new Team(slug, name, now()));
         auditLog.record(actor, "team.created", "team:" + slug);
         return team;
     }
@@ -44,7 +46,7 @@ class AccessAdministration {
     IssuedKey createKey(String actor, String teamSlug, String name, KeyMode mode) {
         Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
         var secret = ApiKeySecret.generate(mode == KeyMode.LIVE ? "live" : "sbx");
-        ApiKey key = keys.save(ApiKey.forTeam(team, name, mode, secret, clock.instant()));
+        ApiKey key = keys.save(ApiKey.forTeam(team, name, mode, secret, now()));
         auditLog.record(actor, "api_key.created", "api-key:" + key.prefix() + " team:" + teamSlug);
         return new IssuedKey(key, team.slug(), secret.plaintext());
     }
@@ -59,7 +61,7 @@ class AccessAdministration {
     ApiKey revokeKey(String actor, UUID keyId) {
         ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
         if (!key.isRevoked()) {
-            key.revoke(clock.instant());
+            key.revoke(now());
             auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
         }
         return key;
@@ -68,6 +70,11 @@ class AccessAdministration {
     @Transactional(readOnly = true)
     String teamSlugOf(ApiKey key) {
         return key.teamId() == null ? null : teams.findById(key.teamId()).map(Team::slug).orElse(null);
+    }
+
+    /** PostgreSQL keeps microseconds: a time shown when something is created must equal the one read back later. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** A freshly created key: the only moment its plaintext exists outside the caller's hands. */

@@ -94,6 +94,10 @@ class TrainingController {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (var parameter : parameters.entrySet()) {
             String name = parameter.getKey();
+            // PostgreSQL cannot compare with text holding U+0000 (the query fails), and no stored value has one.
+            if (name.indexOf('\u0000') >= 0 || parameter.getValue().indexOf('\u0000') >= 0) {
+                throw new InvalidListQuery(name, "query parameter '" + name + "' must not contain U+0000");
+            }
             if (name.startsWith(METADATA_PREFIX) && name.length() > METADATA_PREFIX.length()) {
                 metadata.put(name.substring(METADATA_PREFIX.length()), parameter.getValue());
             }

@@ -48,15 +48,23 @@ class TrainingQueries {
 
     record Cursor(Instant createdAt, String id) {
 
+        /** 9999-12-31T23:59:59.999999Z. */
+        private static final long MAX_MICROS = 253_402_300_799_999_999L;
+
         String encode() {
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
             return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
         }
 
+        /** Checked down to what the query binds: PostgreSQL refuses out-of-range timestamps and U+0000 with an error. */
         static Cursor decode(String value) {
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 2);
-                return new Cursor(Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS), parts[1]);
+                long micros = Long.parseLong(parts[0]);
+                if (micros < 0 || micros > MAX_MICROS || !parts[1].matches("[\\x21-\\x7e]{1,40}")) {
+                    throw new IllegalArgumentException("cursor out of range");
+                }
+                return new Cursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), parts[1]);
             }
             catch (RuntimeException e) {
                 throw new InvalidListQuery("cursor", "cursor is not one this API returned");

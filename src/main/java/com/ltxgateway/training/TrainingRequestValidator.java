@@ -32,6 +32,8 @@ class TrainingRequestValidator {
 
     private static final int MAX_URL_LENGTH = 2048;
 
+    private static final String UNSTORABLE_TEXT = "must not contain U+0000 or unpaired surrogate characters";
+
     private static final String DEFAULT_NEGATIVE_PROMPT = "blurry, out of focus, overexposed, underexposed, "
             + "low contrast, washed out colors, excessive noise, grainy texture, poor lighting, flickering, "
             + "motion blur, distorted proportions, unnatural skin tones, deformed facial features, asymmetrical face, "
@@ -218,6 +220,9 @@ class TrainingRequestValidator {
                 if (entry.getKey().isEmpty() || length(entry.getKey()) > maxKeyLength) {
                     violations.refuse(field, "key must be 1 to " + maxKeyLength + " characters");
                 }
+                else if (!isStorable(entry.getKey())) {
+                    violations.refuse(field, "key " + UNSTORABLE_TEXT);
+                }
                 valueRule.check(field, entry.getValue(), violations).ifPresent(v -> checked.set(entry.getKey(), v));
             }
             return violations.count() == before ? Optional.of(checked) : Optional.empty();
@@ -228,6 +233,9 @@ class TrainingRequestValidator {
         return (field, value, violations) -> {
             if (!value.isString()) {
                 return violations.refuse(field, "must be a string");
+            }
+            if (!isStorable(value.stringValue())) {
+                return violations.refuse(field, UNSTORABLE_TEXT);
             }
             if (length(value.stringValue()) > maxLength) {
                 return violations.refuse(field, "must be at most " + maxLength + " characters");
@@ -308,6 +316,26 @@ class TrainingRequestValidator {
         catch (URISyntaxException e) {
             return false;
         }
+    }
+
+    /**
+     * JSON allows both U+0000 and unpaired surrogates in a string, but PostgreSQL's text and jsonb cannot hold
+     * U+0000 (the insert fails) and an unpaired surrogate has no UTF-8 form at all.
+     */
+    private static boolean isStorable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0000') {
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** In code points, as people (and fal's Python schema) count characters, not in UTF-16 units. */

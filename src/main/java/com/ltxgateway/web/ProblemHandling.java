@@ -34,6 +34,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -116,6 +117,13 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.SERVICE_UNAVAILABLE, "Unavailable", e.getMessage());
     }
 
+    /** Spring Security's firewall checks parameter names only when they are first read, inside the controller. */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> requestRejected(RequestRejectedException e) {
+        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request",
+                "The request has a URL or parameter that is not allowed");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unexpected error", e);
@@ -158,6 +166,18 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 .map(error -> new FieldViolation(snakeCase(error.getField()), error.getDefaultMessage()))
                 .toList();
         return cast(validation("The request has " + describe(violations.size()), violations));
+    }
+
+    /** Every problem carries a documented type; those Spring MVC raises itself (415, 405, unknown paths) come as about:blank. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(ProblemTypes.forStatus(response.getStatusCode()));
+        }
+        return response;
     }
 
     private static ResponseEntity<ProblemDetail> validation(String detail, List<FieldViolation> violations) {

@@ -1,6 +1,10 @@
 package com.ltxgateway.web;
 
 import java.net.URI;
+import java.util.Locale;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 
 /** The {@code type} of every problem the API returns; documented in the README. */
 final class ProblemTypes {
@@ -18,6 +22,23 @@ final class ProblemTypes {
     static final URI INTERNAL = type("internal-error");
 
     private ProblemTypes() {
+    }
+
+    /** For problems raised by the framework rather than by this API's own handlers. */
+    static URI forStatus(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 400 -> MALFORMED_REQUEST;
+            case 401 -> UNAUTHENTICATED;
+            case 404 -> NOT_FOUND;
+            case 409 -> CONFLICT;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 503 -> SERVICE_UNAVAILABLE;
+            default -> {
+                HttpStatus known = HttpStatus.resolve(status.value());
+                yield known == null ? (status.is5xxServerError() ? INTERNAL : MALFORMED_REQUEST)
+                        : type(known.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        };
     }
 
     private static URI type(String name) {

@@ -1,0 +1,78 @@
+package com.ltxgateway.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The gateway as an API-only instance: no tracker, so trainings stay {@code pending} for as long as a test needs.
+ * It has a database of its own, because the tracker of {@link GatewayTestSupport}'s context, which stays cached
+ * and running, would otherwise pick these trainings up from the shared one. All such tests share one context.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "gateway.tracker.enabled=false")
+public abstract class ApiOnlyTestSupport {
+
+    public static final String ADMIN_KEY = GatewayTestSupport.ADMIN_KEY;
+
+    @LocalServerPort
+    protected int port;
+
+    protected Api api;
+
+    @DynamicPropertySource
+    static void apiOnlyProperties(DynamicPropertyRegistry registry) {
+        TestPostgres.Server postgres = TestPostgres.server();
+        registry.add("spring.datasource.url", Database::jdbcUrl);
+        registry.add("spring.datasource.username", postgres::username);
+        registry.add("spring.datasource.password", postgres::password);
+        registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+    }
+
+    /** Created on first use and then kept, so every subclass resolves the same URL and the context is reused. */
+    private static final class Database {
+
+        private static final String URL = TestPostgres.newDatabase("gateway_api_only");
+
+        static String jdbcUrl() {
+            return URL;
+        }
+    }
+
+    @BeforeEach
+    void connect() {
+        api = new Api("http://localhost:" + port);
+    }
+
+    /** A new team with one key of the given mode; returns the team's slug and the key. */
+    protected TeamKey newTeam(String mode) {
+        String slug = "team-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}").status())
+                .isEqualTo(201);
+        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
+        assertThat(key.status()).isEqualTo(201);
+        return new TeamKey(slug, key.json().get("key").asString());
+    }
+
+    protected record TeamKey(String slug, String key) {
+    }
+
+    protected JsonNode create(String key, String body) {
+        var response = api.post("/v1/trainings", key, body);
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        return response.json();
+    }
+
+    protected static String requestWithMetadata(String metadataJson) {
+        return "{\"input\":{\"training_data_url\":\"https://example.com/clips.zip\",\"number_of_steps\":100},"
+                + "\"metadata\":" + metadataJson + "}";
+    }
+}
