@@ -1,0 +1,98 @@
+package com.ltxgateway.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import com.ltxgateway.support.TestPostgres;
+
+import jakarta.persistence.EntityManager;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
+import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The training's mapping on a real PostgreSQL, migrated by Flyway and validated by Hibernate: jsonb, status, guards. */
+@DataJpaTest
+@AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
+class TrainingRepositoryTests {
+
+    private static final String DATABASE = TestPostgres.newDatabase("jpa");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> DATABASE);
+        registry.add("spring.datasource.username", () -> TestPostgres.server().username());
+        registry.add("spring.datasource.password", () -> TestPostgres.server().password());
+    }
+
+    @Autowired
+    TrainingRepository trainings;
+
+    @Autowired
+    EntityManager entityManager;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private UUID team;
+
+    @BeforeEach
+    void team() {
+        team = UUID.randomUUID();
+        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, 'T', now())")
+                .params(team, "t-" + team.toString().substring(0, 8)).update();
+    }
+
+    @Test
+    void storesInputMetadataAndOutputAsJsonb() {
+        Training training = training("trn_jsonb");
+        training.acceptedByFal("req-1", "https://queue.fal.run/x/status", null, null, 3, Instant.now());
+        training.succeeded("{\"lora_file\":{\"url\":\"https://v3.fal.media/l.safetensors\"}}", Instant.now());
+        trainings.saveAndFlush(training);
+        entityManager.clear();
+
+        var row = jdbc.sql("""
+                select jsonb_typeof(input) as input_type, input->>'training_data_url' as data_url,
+                       metadata->>'project' as project, output->'lora_file'->>'url' as lora, status
+                from training where id = 'trn_jsonb'""").query().singleRow();
+        assertThat(row).containsEntry("input_type", "object")
+                .containsEntry("data_url", "https://example.com/d.zip")
+                .containsEntry("project", "x")
+                .containsEntry("lora", "https://v3.fal.media/l.safetensors")
+                .containsEntry("status", "succeeded");
+        Training loaded = trainings.findById("trn_jsonb").orElseThrow();
+        assertThat(loaded.status()).isEqualTo(TrainingStatus.SUCCEEDED);
+        assertThat(loaded.falRequestId()).isEqualTo("req-1");
+        assertThat(loaded.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void terminalStatesNeverChangeAndStatesNeverGoBack() {
+        Training training = training("trn_guard");
+        Instant now = Instant.now();
+
+        assertThat(training.running(now)).isNotNull();
+        assertThat(training.queued(5)).as("running does not go back to queued").isNull();
+        assertThat(training.failed("{\"code\":\"x\"}", now)).isNotNull();
+        assertThat(training.succeeded("{}", now)).isNull();
+        assertThat(training.canceled(now)).isNull();
+        trainings.saveAndFlush(training);
+        entityManager.clear();
+
+        assertThat(trainings.findForUpdate("trn_guard").orElseThrow().status()).isEqualTo(TrainingStatus.FAILED);
+    }
+
+    private Training training(String id) {
+        return new Training(id, team, "sandbox", "{\"training_data_url\":\"https://example.com/d.zip\"}", 1000,
+                new BigDecimal("2.4"), "{\"project\":\"x\"}", null, Instant.now().truncatedTo(ChronoUnit.MICROS));
+    }
+}
