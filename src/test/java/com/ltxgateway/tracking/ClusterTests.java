@@ -131,10 +131,10 @@ class ClusterTests {
         List<Instance> all = List.of(first, second, doomed);
 
         createConcurrently(TRAININGS / 2, i -> all.get(i % 3).api(), key, prefix + "a");
-        // From here on the doomed instance gets no fal call through: its steps hang where a dead process would
-        // have stopped, each holding its claim. Trainings its own API accepts now are claimed by it first (it is
-        // woken at once), so some die inside a submit that never reached fal.
-        doomed.line().unplug();
+        // The doomed instance dies in its next submit, before the call reaches fal; from then on none of its fal
+        // calls gets through and each of its steps hangs where a dead process would have stopped, holding its claim.
+        // Trainings its own API accepts are claimed by it first (it is woken at once), so that submit comes soon.
+        doomed.line().unplugAtNextSubmit();
         createConcurrently(10, i -> doomed.api(), key, prefix + "b");
         createConcurrently(TRAININGS / 2 - 10, i -> all.get(i % 2).api(), key, prefix + "c");
         Awaitility.await("the doomed instance stuck in a submit").atMost(Duration.ofSeconds(30))
@@ -351,7 +351,7 @@ class ClusterTests {
     // --- fault injection -------------------------------------------------------------------------------------------
 
     /**
-     * Stands between one instance's tracker and its real fal adapter. Unplugged, it lets no new call through: the
+     * Stands between one instance's tracker and its real fal adapter. Once unplugged it lets no new call through: the
      * call hangs as if the process had stopped right there, until {@link #crash} makes it fail without an answer,
      * which leaves the step's claim to run out. Calls already under way finish normally, so none is left half done
      * at fal.
@@ -362,6 +362,7 @@ class ClusterTests {
         private final Set<String> lostSubmits = ConcurrentHashMap.newKeySet();
         private final Set<String> lostPolls = ConcurrentHashMap.newKeySet();
         private final CountDownLatch crashed = new CountDownLatch(1);
+        private volatile boolean unplugOnSubmit;
         private volatile boolean unplugged;
 
         @Override
@@ -369,8 +370,8 @@ class ClusterTests {
             return bean instanceof FalQueue queue ? new Tapped(queue) : bean;
         }
 
-        void unplug() {
-            unplugged = true;
+        void unplugAtNextSubmit() {
+            unplugOnSubmit = true;
         }
 
         void crash() {
@@ -418,6 +419,9 @@ class ClusterTests {
             public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl) {
                 String path = webhookUrl.getPath();
                 String trainingId = path.substring(path.lastIndexOf('/') + 1);
+                if (unplugOnSubmit) {
+                    unplugged = true;
+                }
                 return pass(lostSubmits, trainingId, () -> {
                     FalOutcome<FalSubmission> outcome = adapter.submit(endpoint, input, webhookUrl);
                     if (outcome instanceof FalOutcome.Success<FalSubmission>) {
