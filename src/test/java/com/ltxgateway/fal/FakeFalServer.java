@@ -39,7 +39,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Each accepted request is {@code IN_QUEUE} for {@link #queueDuration(Duration)}, {@code IN_PROGRESS} for
  * {@link #runDuration(Duration)} (logging "Step k/N" lines as it goes), then {@code COMPLETED}, with outputs or, when
  * {@link #failRunsWhen} matches its input, with an error. Faults ({@link #failNext}, {@link #delayNext},
- * {@link #rejectSubmissions}) apply to calls in arrival order. All methods are thread-safe.
+ * {@link #rejectSubmissions}) apply to calls in arrival order; the variants taking a {@link Call} predicate only to
+ * the calls they match, so tests sharing one server can aim faults at their own trainings. Every call is recorded
+ * ({@link #received()}). All methods are thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -65,8 +67,28 @@ public final class FakeFalServer implements AutoCloseable {
     public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt) {
     }
 
+    /**
+     * One call as it arrived, faulted or not.
+     *
+     * @param operation {@link #SUBMIT}, {@link #STATUS}, {@link #RESULT}, {@link #CANCEL} or "other"
+     * @param requestId the request a status, result or cancel call names; null for a submit
+     * @param input the submitted input: the body of a submit, the original input of the request a later call names;
+     * null when unknown
+     */
+    public record Call(String operation, String requestId, JsonNode input, Instant receivedAt) {
+
+        /** The {@code training_data_url} of the input, or null. */
+        public String trainingDataUrl() {
+            return input == null || !input.path("training_data_url").isString() ? null
+                    : input.get("training_data_url").stringValue();
+        }
+    }
+
     /** A canned response for {@link #failNext}. */
-    private record Fault(int status, Map<String, String> headers, String body) {
+    private record Fault(Predicate<Call> when, int status, Map<String, String> headers, String body) {
+    }
+
+    private record Delay(Predicate<Call> when, Duration delay) {
     }
 
     private record RunFailure(Predicate<JsonNode> when, int httpStatus, String errorType, String message) {
@@ -74,6 +96,7 @@ public final class FakeFalServer implements AutoCloseable {
 
     private static final class Job {
         final String id;
+        final JsonNode input;
         final long submittedNanos;
         final Instant submittedAt;
         final RunFailure failure;
@@ -82,8 +105,9 @@ public final class FakeFalServer implements AutoCloseable {
         final int steps;
         volatile boolean canceled;
 
-        Job(String id, RunFailure failure, long queueNanos, long runNanos, int steps) {
+        Job(String id, JsonNode input, RunFailure failure, long queueNanos, long runNanos, int steps) {
             this.id = id;
+            this.input = input;
             this.submittedNanos = System.nanoTime();
             this.submittedAt = Instant.now();
             this.failure = failure;
@@ -111,8 +135,9 @@ public final class FakeFalServer implements AutoCloseable {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final List<Submission> submissions = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final List<Call> received = new CopyOnWriteArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
-    private final Deque<Duration> delays = new ArrayDeque<>();
+    private final Deque<Delay> delays = new ArrayDeque<>();
     private volatile Duration queueDuration = Duration.ZERO;
     private volatile Duration runDuration = Duration.ofMillis(300);
     private volatile int steps = 4;
@@ -176,18 +201,30 @@ public final class FakeFalServer implements AutoCloseable {
 
     /** The next {@code count} calls, of any kind, get this response instead of being served. */
     public void failNext(int count, int httpStatus, Map<String, String> headers, String body) {
+        failNext(count, call -> true, httpStatus, headers, body);
+    }
+
+    /** The next {@code count} calls that match {@code when} get this response instead of being served. */
+    public void failNext(int count, Predicate<Call> when, int httpStatus, Map<String, String> headers, String body) {
+        Objects.requireNonNull(when, "when");
         synchronized (faults) {
             for (int i = 0; i < count; i++) {
-                faults.add(new Fault(httpStatus, headers == null ? Map.of() : Map.copyOf(headers), body == null ? "" : body));
+                faults.add(new Fault(when, httpStatus, headers == null ? Map.of() : Map.copyOf(headers), body == null ? "" : body));
             }
         }
     }
 
     /** The next {@code count} calls, of any kind, wait this long before anything is answered. */
     public void delayNext(int count, Duration delay) {
+        delayNext(count, call -> true, delay);
+    }
+
+    /** The next {@code count} calls that match {@code when} wait this long before anything is answered. */
+    public void delayNext(int count, Predicate<Call> when, Duration delay) {
+        Objects.requireNonNull(when, "when");
         synchronized (delays) {
             for (int i = 0; i < count; i++) {
-                delays.add(delay);
+                delays.add(new Delay(when, delay));
             }
         }
     }
@@ -209,6 +246,11 @@ public final class FakeFalServer implements AutoCloseable {
     public int callCount(String operation) {
         AtomicInteger count = calls.get(operation);
         return count == null ? 0 : count.get();
+    }
+
+    /** Every call received so far, in arrival order, faulted ones included. */
+    public List<Call> received() {
+        return List.copyOf(received);
     }
 
     /** IN_QUEUE, IN_PROGRESS, COMPLETED, or null for an unknown id. */
@@ -248,14 +290,19 @@ public final class FakeFalServer implements AutoCloseable {
                 operation = "other";
             }
             calls.computeIfAbsent(operation, op -> new AtomicInteger()).incrementAndGet();
+            String requestId = request.matches() ? request.group(1) : null;
+            Job named = requestId == null ? null : jobs.get(requestId);
+            Call call = new Call(operation, requestId, operation.equals(SUBMIT) ? parseOrNull(body) : named == null ? null : named.input,
+                    Instant.now());
+            received.add(call);
 
-            Duration delay;
+            Delay delay;
             synchronized (delays) {
-                delay = delays.poll();
+                delay = takeFirst(delays, d -> d.when().test(call));
             }
             if (delay != null) {
                 try {
-                    Thread.sleep(delay);
+                    Thread.sleep(delay.delay());
                 }
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
@@ -264,7 +311,7 @@ public final class FakeFalServer implements AutoCloseable {
             }
             Fault fault;
             synchronized (faults) {
-                fault = faults.poll();
+                fault = takeFirst(faults, f -> f.when().test(call));
             }
             if (fault != null) {
                 fault.headers().forEach(exchange.getResponseHeaders()::set);
@@ -300,7 +347,7 @@ public final class FakeFalServer implements AutoCloseable {
             return;
         }
         RunFailure failure = runFailure;
-        Job job = new Job(UUID.randomUUID().toString(), failure != null && failure.when().test(input) ? failure : null,
+        Job job = new Job(UUID.randomUUID().toString(), input, failure != null && failure.when().test(input) ? failure : null,
                 queueDuration.toNanos(), runDuration.toNanos(), steps);
         jobs.put(job.id, job);
         submissions.add(new Submission(job.id, input, webhook(exchange.getRequestURI().getRawQuery()), job.submittedAt));
@@ -397,6 +444,26 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
+
+    private static <T> T takeFirst(Deque<T> queue, Predicate<T> matching) {
+        for (var it = queue.iterator(); it.hasNext();) {
+            T item = it.next();
+            if (matching.test(item)) {
+                it.remove();
+                return item;
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode parseOrNull(byte[] body) {
+        try {
+            return body.length == 0 ? null : JSON.readTree(body);
+        }
+        catch (RuntimeException ex) {
+            return null;
+        }
+    }
 
     private ObjectNode urls(String id) {
         String base = queueUrl() + APP_PATH + "/requests/" + id;
