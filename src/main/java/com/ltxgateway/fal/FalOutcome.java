@@ -23,7 +23,14 @@ public sealed interface FalOutcome<T> {
     /**
      * @param httpStatus 0 when no response arrived (connect failure, timeout)
      * @param retryAfter null when fal did not say
+     * @param answerLost the request went out but its answer was lost (read timeout, connection dropped, unreadable
+     * success): fal may have acted on it. Harmless for reads and cancels; for a submit it means fal may hold a
+     * request the gateway does not know.
      */
-    record Unavailable<T>(int httpStatus, String reason, Duration retryAfter) implements FalOutcome<T> {
+    record Unavailable<T>(int httpStatus, String reason, Duration retryAfter, boolean answerLost) implements FalOutcome<T> {
+
+        public Unavailable(int httpStatus, String reason, Duration retryAfter) {
+            this(httpStatus, reason, retryAfter, false);
+        }
     }
 }

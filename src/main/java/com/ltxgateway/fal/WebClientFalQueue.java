@@ -214,7 +214,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
             outcome = interpret.apply(reply);
         }
         catch (RuntimeException ex) {
-            outcome = new FalOutcome.Unavailable<>(0, reason(ex), null);
+            outcome = new FalOutcome.Unavailable<>(0, reason(ex), null, answerLost(ex));
         }
         if (log.isDebugEnabled()) {
             String id = requestId != null ? requestId
@@ -262,6 +262,17 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
         catch (JacksonException ex) {
             return null;
         }
+    }
+
+    /** Whether the failure came after the request may have reached fal, as opposed to never leaving this host. */
+    private static boolean answerLost(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof ReadTimeoutException || t instanceof TimeoutException || t instanceof PrematureCloseException
+                    || t instanceof DataBufferLimitException || t instanceof JacksonException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Turns a transport failure into a short reason that is safe to log (no messages, they may carry URLs). */
@@ -332,7 +343,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     }
 
     private static <T> FalOutcome<T> unparseable(Reply reply) {
-        return new FalOutcome.Unavailable<>(reply.status(), "HTTP " + reply.status() + " unparseable body", null);
+        return new FalOutcome.Unavailable<>(reply.status(), "HTTP " + reply.status() + " unparseable body", null, reply.is2xx());
     }
 
     /**

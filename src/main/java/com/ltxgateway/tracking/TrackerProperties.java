@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryInitialInterval first wait after fal was unavailable (429, 5xx, timeout)
  * @param retryMaxInterval the longest wait between retries
  * @param retryDeadline how long fal may stay unavailable for a training before the training fails
+ * @param unconfirmedSubmitWait how long to wait before submitting again when a submit's answer was lost (read
+ * timeout, dropped connection): fal may have the request, and a second submit could be billed twice
  */
 @ConfigurationProperties("gateway.tracker")
 record TrackerProperties(
@@ -33,5 +35,6 @@ record TrackerProperties(
         @DefaultValue("1.5") double pollBackoffMultiplier,
         @DefaultValue("2s") Duration retryInitialInterval,
         @DefaultValue("5m") Duration retryMaxInterval,
-        @DefaultValue("30m") Duration retryDeadline) {
+        @DefaultValue("30m") Duration retryDeadline,
+        @DefaultValue("15m") Duration unconfirmedSubmitWait) {
 }

@@ -118,6 +118,14 @@ class TrainingStepper {
             }
             case FalOutcome.Rejected<FalSubmission> rejected ->
                 transitions.failed(job.trainingId(), rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> {
+                // fal has no idempotent submit: submitting again now could start a second, billed run. fal's
+                // webhook names the request if it has it; only after the wait is the training submitted again.
+                transitions.submitUnconfirmed(job.trainingId(), "fal's answer to the submit was lost (" + unavailable.reason()
+                        + "); fal may hold the request, so the gateway waits " + properties.unconfirmedSubmitWait()
+                        + " for fal to report it before submitting again");
+                jobs.release(job.trainingId(), owner, properties.unconfirmedSubmitWait(), Duration.ZERO, null);
+            }
             case FalOutcome.Unavailable<FalSubmission> unavailable -> unavailable(job, owner, null, unavailable);
         }
     }

@@ -23,6 +23,7 @@ class TrainingEvents {
     static final String FAL_UNAVAILABLE = "fal_unavailable";
     static final String SUBMIT_RETRIED = "submit_retried";
     static final String DUPLICATE_REQUEST = "duplicate_request";
+    static final String SUBMIT_UNCONFIRMED = "submit_unconfirmed";
 
     private final JdbcClient jdbc;
 

@@ -144,6 +144,12 @@ public class TrainingTransitions {
         change(id, Training::canceled, cause);
     }
 
+    /** A submit whose answer was lost: the training stays pending, and the timeline says why it waits. */
+    @Transactional
+    public void submitUnconfirmed(String id, String message) {
+        events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, clock.instant(), null, message);
+    }
+
     /** A fal fault that is being retried: shown on the timeline, the training's state is unchanged. */
     @Transactional
     public void falUnavailable(String id, String message) {

@@ -149,7 +149,7 @@ class WebClientFalQueueTests {
         respond(200, "<html>maintenance</html>");
 
         assertThat(unavailable(queue.submit(endpoint, json("{}"), null)))
-                .isEqualTo(new FalOutcome.Unavailable<>(200, "HTTP 200 unparseable body", null));
+                .isEqualTo(new FalOutcome.Unavailable<>(200, "HTTP 200 unparseable body", null, true));
     }
 
     @Test
@@ -238,7 +238,8 @@ class WebClientFalQueueTests {
         long started = System.nanoTime();
         FalOutcome.Unavailable<?> unavailable = unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
 
-        assertThat(unavailable).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null));
+        assertThat(unavailable).as("the request went out; fal may have acted on it")
+                .isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
     }
 
@@ -250,8 +251,8 @@ class WebClientFalQueueTests {
         }
         FalEndpoint nowhere = new FalEndpoint(URI.create("http://127.0.0.1:" + closedPort), ENDPOINT_ID, KEY);
 
-        assertThat(unavailable(queue.submit(nowhere, json("{}"), null)))
-                .isEqualTo(new FalOutcome.Unavailable<>(0, "connection refused", null));
+        assertThat(unavailable(queue.submit(nowhere, json("{}"), null))).as("nothing left this host, so nothing is unconfirmed")
+                .isEqualTo(new FalOutcome.Unavailable<>(0, "connection refused", null, false));
     }
 
     @Test
@@ -262,7 +263,7 @@ class WebClientFalQueueTests {
                 .build());
 
         assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))))
-                .isEqualTo(new FalOutcome.Unavailable<>(0, "connection closed prematurely", null));
+                .isEqualTo(new FalOutcome.Unavailable<>(0, "connection closed prematurely", null, true));
     }
 
     @Test
@@ -270,7 +271,7 @@ class WebClientFalQueueTests {
         respond(200, "{\"padding\":\"" + "x".repeat(100_000) + "\"}");
 
         assertThat(unavailable(queue.result(endpoint, FalRequestRef.of(REQUEST_ID))))
-                .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null));
+                .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null, true));
     }
 
     // --- status --------------------------------------------------------------------------------------------------
@@ -405,7 +406,7 @@ class WebClientFalQueueTests {
         assertThat(success(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)))).isEqualTo(new FalResult.Error(
                 new FalError("internal_error", "Training failed: CUDA out of memory", json("\"Training failed: CUDA out of memory\""))));
         FalError validation = ((FalResult.Error) success(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)))).error();
-        assertThat(validation.code()).isEqualTo("fal_error");
+        assertThat(validation.code()).isEqualTo("fal_validation_error");
         assertThat(validation.message()).isEqualTo("body.training_data_url: Found 3 clips, need at least 10");
         assertThat(validation.details().isArray()).isTrue();
         assertThat(((FalResult.Error) success(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)))).error().code())
@@ -625,7 +626,7 @@ class WebClientFalQueueTests {
                 .isEqualTo(new FalOutcome.Unavailable<>(503, "HTTP 503 runner_scheduling_failure", null));
 
         fal.delayNext(1, Duration.ofSeconds(2));
-        assertThat(queue.submit(live, json("{}"), null)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null));
+        assertThat(queue.submit(live, json("{}"), null)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
 
         fal.rejectSubmissions("{\"detail\":[{\"loc\":[\"body\",\"validation\"],\"msg\":\"Field required\",\"type\":\"missing\"}]}");
         assertThat(rejected(queue.submit(live, json("{}"), null)).error().message()).isEqualTo("body.validation: Field required");

@@ -55,6 +55,7 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.tracker.retry-max-interval", () -> "1s");
         registry.add("gateway.tracker.retry-deadline", () -> "6s");
         registry.add("gateway.tracker.lease", () -> "10s");
+        registry.add("gateway.tracker.unconfirmed-submit-wait", () -> "3s");
     }
 
     @BeforeEach

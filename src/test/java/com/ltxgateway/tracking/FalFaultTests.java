@@ -16,6 +16,7 @@ import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,29 @@ class FalFaultTests extends GatewayTestSupport {
         assertThat(falUnavailableEvents(id)).singleElement().asString().contains("timeout after 1s");
         assertThat(calls(FakeFalServer.STATUS)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(submissions()).hasSize(1);
+    }
+
+    @Test
+    void doesNotSubmitAgainAtOnceWhenTheSubmitsAnswerIsLost() {
+        // fal takes the request, but answers after the 1 s read timeout: the gateway cannot know it has it.
+        FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
+
+        String id = create(key, minimalRequest(url)).get("id").asString();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> events(id).stream()
+                .anyMatch(e -> e.get("type").asString().equals("submit_unconfirmed")));
+
+        JsonNode waiting = api.get("/v1/trainings/" + id, key).json();
+        assertThat(waiting.get("status").asString()).isEqualTo("pending");
+        // Within the 3 s wait nothing is sent again, although fal's first copy is only now arriving.
+        Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                .until(() -> calls(FakeFalServer.SUBMIT).size() == 1);
+        assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("submit_unconfirmed")).singleElement()
+                .satisfies(e -> assertThat(e.get("message").asString()).contains("timeout after 1s").contains("waits PT3S"));
+
+        // After the wait, with no word from fal, the training is submitted again and goes on.
+        awaitStatus(key, id, "succeeded");
+        assertThat(calls(FakeFalServer.SUBMIT)).hasSize(2);
+        assertThat(events(id)).extracting(e -> e.get("type").asString()).contains("submit_retried");
     }
 
     @Test
