@@ -33,7 +33,7 @@ start_gateway() {
     done
     grep -q "Sandbox team key" "$BENCH_LOG" || { echo "gateway did not start; see $BENCH_LOG" >&2; exit 1; }
     TEAM_KEY=$(grep -o 'Sandbox team key: *[^ ]*' "$BENCH_LOG" | awk '{print $4}')
-    DATABASE_URL=$(grep -o 'Database: jdbc:postgresql://[^ ]*' "$BENCH_LOG" | sed 's/Database: jdbc://')
+    DATABASE_URL=$(grep -o 'Database: jdbc:postgresql://[^ ]*' "$BENCH_LOG" | tail -1 | sed 's/Database: jdbc://')
     PSQL_URL="${DATABASE_URL/postgresql:\/\//postgresql://postgres@}"
 }
 

@@ -1,48 +1,58 @@
 package com.ltxgateway.access;
 
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
-/** Turns a presented bearer key into a {@link Caller}, or nothing for unknown and revoked keys. */
+/**
+ * Turns a presented bearer key into a {@link Caller}, or nothing for unknown and revoked keys. It runs on every
+ * API request, so it is one indexed query in autocommit, with no transaction around it.
+ */
 @Component
 class ApiKeyAuthenticator {
 
     /** last_used_at is for humans; writing it on every request would double the write load of the API. */
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
-    private final ApiKeyRepository keys;
-    private final TeamRepository teams;
+    private final JdbcClient jdbc;
     private final Clock clock;
 
-    ApiKeyAuthenticator(ApiKeyRepository keys, TeamRepository teams, Clock clock) {
-        this.keys = keys;
-        this.teams = teams;
+    ApiKeyAuthenticator(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
         this.clock = clock;
     }
 
-    @Transactional
     Optional<Caller> authenticate(String presentedKey) {
-        return keys.findBySecretSha256(ApiKeySecret.digest(presentedKey))
-                .filter(key -> !key.isRevoked())
-                .flatMap(key -> {
-                    touch(key);
-                    if (key.isAdmin()) {
-                        return Optional.of(new Caller(key.id(), key.prefix(), true, null, null, null));
-                    }
-                    return teams.findById(key.teamId())
-                            .map(team -> new Caller(key.id(), key.prefix(), false, team.id(), team.slug(), key.mode()));
-                });
+        Optional<ActiveKey> key = jdbc.sql("""
+                select k.id, k.prefix, k.role, k.mode, k.last_used_at, t.id as team_id, t.slug
+                from api_key k left join team t on t.id = k.team_id
+                where k.secret_sha256 = ? and k.revoked_at is null""")
+                .param(ApiKeySecret.digest(presentedKey))
+                .query((rs, n) -> {
+                    String mode = rs.getString("mode");
+                    Timestamp lastUsed = rs.getTimestamp("last_used_at");
+                    return new ActiveKey(new Caller(rs.getObject("id", UUID.class), rs.getString("prefix"),
+                            "admin".equals(rs.getString("role")), rs.getObject("team_id", UUID.class), rs.getString("slug"),
+                            mode == null ? null : KeyMode.fromWireName(mode)), lastUsed == null ? null : lastUsed.toInstant());
+                })
+                .optional();
+        key.ifPresent(this::touch);
+        return key.map(ActiveKey::caller);
     }
 
-    private void touch(ApiKey key) {
+    private void touch(ActiveKey key) {
         Instant now = clock.instant();
         if (key.lastUsedAt() == null || key.lastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
-            keys.touch(key.id(), now);
+            jdbc.sql("update api_key set last_used_at = ? where id = ?").params(Timestamp.from(now), key.caller().keyId()).update();
         }
+    }
+
+    private record ActiveKey(Caller caller, Instant lastUsedAt) {
     }
 }
