@@ -18,6 +18,11 @@ import org.springframework.util.unit.DataSize;
  * @param connectTimeout TCP connect timeout for every call
  * @param readTimeout how long a call may wait for fal's response
  * @param maxResponseSize responses larger than this are refused instead of buffered
+ * @param webhookTolerance how far a webhook's signed timestamp may be from now; older (or future) deliveries are
+ * refused, so a captured delivery cannot be replayed later
+ * @param jwksCacheTtl how long fal's webhook keys are used before they are fetched again
+ * @param jwksRefetchInterval the shortest time between two fetches of fal's keys; a delivery no cached key verifies
+ * triggers one (fal may have published a new key), and forged deliveries must not turn into a flood of fetches
  */
 @ConfigurationProperties("gateway.fal")
 public record FalProperties(
@@ -27,7 +32,10 @@ public record FalProperties(
         @DefaultValue("fal-ai/ltx23-trainer-v2/interpolate") String endpointId,
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("30s") Duration readTimeout,
-        @DefaultValue("4MB") DataSize maxResponseSize) {
+        @DefaultValue("4MB") DataSize maxResponseSize,
+        @DefaultValue("300s") Duration webhookTolerance,
+        @DefaultValue("24h") Duration jwksCacheTtl,
+        @DefaultValue("30s") Duration jwksRefetchInterval) {
 
     public boolean hasKey() {
         return StringUtils.hasText(key);

@@ -67,7 +67,7 @@ class WebClientFalQueueTests {
 
     private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(1), maxResponseSize);
+                Duration.ofSeconds(1), maxResponseSize, null, null, null);
         WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties);
         closeables.add(queue);
         return queue;
@@ -463,7 +463,7 @@ class WebClientFalQueueTests {
         new ApplicationContextRunner()
                 .withBean(WebClient.Builder.class, WebClient::builder)
                 .withBean(FalProperties.class, () -> new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID,
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64)))
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null))
                 .withBean(WebClientFalQueue.class)
                 .run(context -> {
                     assertThat(context).hasSingleBean(FalQueue.class);
