@@ -174,9 +174,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
             if (!modelError) {
                 return classify(reply);
             }
-            JsonNode detail = reply.detail();
-            String fallback = code == 422 ? "fal_validation_error" : "fal_error";
-            return new FalOutcome.Success<>(new FalResult.Error(new FalError(reply.errorType(fallback), summarize(detail), detail)));
+            return new FalOutcome.Success<>(new FalResult.Error(modelError(code, reply.errorType(null), reply.detail())));
         });
     }
 
@@ -340,6 +338,22 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
         }
         String message = detail != null ? summarize(detail) : "fal answered HTTP " + code;
         return new FalOutcome.Rejected<>(code, new FalError("fal_http_" + code, message, detail));
+    }
+
+    /**
+     * How a run ended in an error, from the model's status code and its error body's {@code detail}: the same
+     * whether the result call or a webhook relayed it.
+     */
+    static FalError modelError(int httpStatus, String errorType, JsonNode detail) {
+        return new FalError(modelErrorCode(httpStatus, errorType), summarize(detail), detail);
+    }
+
+    /** fal's error type when it named a usable one, else what the status code says. */
+    static String modelErrorCode(int httpStatus, String errorType) {
+        if (errorType != null && SAFE_ERROR_TYPE.matcher(errorType).matches()) {
+            return errorType;
+        }
+        return httpStatus == 422 ? "fal_validation_error" : "fal_error";
     }
 
     private static <T> FalOutcome<T> unparseable(Reply reply) {
