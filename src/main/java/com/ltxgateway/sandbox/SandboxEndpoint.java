@@ -1,7 +1,9 @@
 package com.ltxgateway.sandbox;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 
+import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalProperties;
 
@@ -17,17 +19,51 @@ public class SandboxEndpoint {
 
     private final SandboxProperties properties;
     private final FalProperties fal;
+    private final GatewayProperties gateway;
     private final Environment environment;
 
-    SandboxEndpoint(SandboxProperties properties, FalProperties fal, Environment environment) {
+    SandboxEndpoint(SandboxProperties properties, FalProperties fal, GatewayProperties gateway, Environment environment) {
         this.properties = properties;
         this.fal = fal;
+        this.gateway = gateway;
         this.environment = environment;
     }
 
     public FalEndpoint endpoint() {
-        URI queueUrl = properties.queueUrl() != null ? properties.queueUrl()
-                : URI.create("http://127.0.0.1:" + environment.getRequiredProperty("local.server.port") + SandboxQueueController.BASE_PATH);
+        URI queueUrl = properties.queueUrl() != null ? properties.queueUrl() : URI.create(loopback() + SandboxQueueController.BASE_PATH);
         return new FalEndpoint(queueUrl, fal.endpointId(), properties.key());
+    }
+
+    /**
+     * The gateway as the simulator calls it back: on loopback when the simulator is this instance (every replica
+     * listens on the same port, so whichever delivers reaches a gateway), else at its public URL.
+     */
+    public URI gatewayUrl(String path) {
+        return properties.queueUrl() != null ? gateway.publicUrl(path) : URI.create(loopback() + path);
+    }
+
+    /** Whether {@code url} points at this gateway, at its public URL or at the loopback address the simulator uses. */
+    boolean isGatewayUrl(String url) {
+        URI parsed;
+        try {
+            parsed = new URI(url);
+        }
+        catch (URISyntaxException e) {
+            return false;
+        }
+        return sameOrigin(parsed, gateway.publicUrl()) || sameOrigin(parsed, URI.create(loopback()));
+    }
+
+    private String loopback() {
+        return "http://127.0.0.1:" + environment.getRequiredProperty("local.server.port");
+    }
+
+    private static boolean sameOrigin(URI url, URI base) {
+        return url.getRawUserInfo() == null && base.getScheme().equalsIgnoreCase(String.valueOf(url.getScheme()))
+                && base.getHost().equalsIgnoreCase(String.valueOf(url.getHost())) && port(base) == port(url);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 }

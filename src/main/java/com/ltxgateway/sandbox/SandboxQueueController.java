@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
-import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.sandbox.SimulatedRequest.State;
 
 import tools.jackson.databind.JsonNode;
@@ -46,16 +45,18 @@ class SandboxQueueController {
     static final String FAILURE_MARKER = "sandbox_outcome=failed";
 
     private final SandboxRequests requests;
+    private final SandboxResults results;
+    private final SandboxEndpoint endpoint;
     private final SandboxProperties properties;
-    private final GatewayProperties gateway;
     private final JsonMapper json;
     private final Clock clock;
 
-    SandboxQueueController(SandboxRequests requests, SandboxProperties properties, GatewayProperties gateway,
-            JsonMapper json, Clock clock) {
+    SandboxQueueController(SandboxRequests requests, SandboxResults results, SandboxEndpoint endpoint,
+            SandboxProperties properties, JsonMapper json, Clock clock) {
         this.requests = requests;
+        this.results = results;
+        this.endpoint = endpoint;
         this.properties = properties;
-        this.gateway = gateway;
         this.json = json;
         this.clock = clock;
     }
@@ -66,6 +67,11 @@ class SandboxQueueController {
             @RequestParam(name = "fal_webhook", required = false) String webhook, @RequestBody JsonNode input) {
         if (!authorized(authorization)) {
             return unauthorized();
+        }
+        // Anyone may submit here, so the simulator must not become a way to make the gateway post elsewhere.
+        if (webhook != null && !endpoint.isGatewayUrl(webhook)) {
+            return ResponseEntity.unprocessableContent().body(Map.of("detail", List.of(Map.of("loc", List.of("query", "fal_webhook"),
+                    "msg", "the sandbox calls back this gateway only", "type", "value_error"))));
         }
         Instant now = clock.instant();
         Instant started = now.plus(properties.queueDuration());
@@ -102,7 +108,7 @@ class SandboxQueueController {
             if (state == State.COMPLETED) {
                 body.put("metrics", Map.of("inference_time", request.runDuration().toMillis() / 1000.0));
                 if (request.fail() && request.canceledAt() == null) {
-                    body.put("error", failureMessage());
+                    body.put("error", SandboxResults.FAILURE_MESSAGE);
                     body.put("error_type", "training_failed");
                 }
             }
@@ -117,14 +123,8 @@ class SandboxQueueController {
             if (request.stateAt(clock.instant()) != State.COMPLETED) {
                 return detail(HttpStatus.BAD_REQUEST, "Request is still in progress");
             }
-            if (request.canceledAt() != null) {
-                return detail(HttpStatus.BAD_REQUEST, "Request was cancelled");
-            }
-            if (request.fail()) {
-                return ResponseEntity.unprocessableContent().body(Map.of("detail", List.of(Map.of(
-                        "loc", List.of("body", "training_data_url"), "msg", failureMessage(), "type", "value_error"))));
-            }
-            return ResponseEntity.ok(SandboxFiles.outputs(request, json.readTree(request.input()), gateway));
+            SandboxResults.Result result = results.of(request);
+            return ResponseEntity.status(result.status()).body(result.body());
         });
     }
 
@@ -170,10 +170,6 @@ class SandboxQueueController {
 
     private static Map<String, Object> line(String message, Instant at) {
         return Map.of("message", message, "level", "INFO", "source", "user", "timestamp", at.toString());
-    }
-
-    private static String failureMessage() {
-        return "Training data archive holds fewer than 10 video clips (sandbox_outcome=failed)";
     }
 
     private String requestBase(String owner, String app, UUID id) {

@@ -3,7 +3,9 @@ package com.ltxgateway.sandbox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,14 +22,15 @@ class SandboxRequests {
         this.jdbc = jdbc;
     }
 
+    /** A request with a webhook URL has its webhook due when it completes. */
     @Transactional
     void insert(SimulatedRequest request) {
         jdbc.sql("""
-                insert into sandbox_request (request_id, input, webhook_url, fail, created_at, started_at, completed_at)
-                values (?, cast(? as jsonb), ?, ?, ?, ?, ?)""")
+                insert into sandbox_request (request_id, input, webhook_url, fail, created_at, started_at, completed_at, webhook_due_at)
+                values (?, cast(? as jsonb), ?, ?, ?, ?, ?, ?)""")
                 .params(request.id(), request.input(), request.webhookUrl(), request.fail(),
                         Timestamp.from(request.createdAt()), Timestamp.from(request.startedAt()),
-                        Timestamp.from(request.completedAt()))
+                        Timestamp.from(request.completedAt()), request.webhookUrl() == null ? null : Timestamp.from(request.completedAt()))
                 .update();
     }
 
@@ -36,14 +39,51 @@ class SandboxRequests {
         return jdbc.sql("select * from sandbox_request where request_id = ?").param(id).query(SandboxRequests::map).optional();
     }
 
-    /** Stops the simulated run now: a queued request never starts, a running one completes at once. */
+    /** Stops the simulated run now: a queued request never starts, a running one completes (and calls back) at once. */
     @Transactional
     void cancel(UUID id, Instant now) {
         jdbc.sql("""
                 update sandbox_request set canceled_at = ?, completed_at = least(completed_at, ?),
-                    started_at = least(started_at, ?)
+                    started_at = least(started_at, ?),
+                    webhook_due_at = case when webhook_due_at is not null then least(webhook_due_at, ?) end
                 where request_id = ? and canceled_at is null""")
-                .params(Timestamp.from(now), Timestamp.from(now), Timestamp.from(now), id)
+                .params(Timestamp.from(now), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now), id)
+                .update();
+    }
+
+    record DueWebhook(SimulatedRequest request, int attempt) {
+    }
+
+    /**
+     * Claims completed requests whose webhook is due, moving their due time past {@code lease}: no other replica
+     * takes them meanwhile, and if this one dies they are due again after it.
+     */
+    @Transactional
+    List<DueWebhook> claimDueWebhooks(int limit, Duration lease) {
+        return jdbc.sql("""
+                update sandbox_request set webhook_due_at = now() + ? * interval '1 millisecond', webhook_attempts = webhook_attempts + 1
+                where request_id in (
+                    select request_id from sandbox_request
+                    where webhook_due_at <= now()
+                    order by webhook_due_at
+                    limit ?
+                    for update skip locked)
+                returning *""")
+                .params(lease.toMillis(), limit)
+                .query((rs, row) -> new DueWebhook(map(rs, row), rs.getInt("webhook_attempts")))
+                .list();
+    }
+
+    @Transactional
+    void webhookDelivered(UUID id) {
+        jdbc.sql("update sandbox_request set webhook_sent_at = now(), webhook_due_at = null where request_id = ?").param(id).update();
+    }
+
+    /** {@code retryIn} null: given up. */
+    @Transactional
+    void webhookFailed(UUID id, Duration retryIn) {
+        jdbc.sql("update sandbox_request set webhook_due_at = now() + ? * interval '1 millisecond' where request_id = ?")
+                .params(retryIn == null ? null : retryIn.toMillis(), id)
                 .update();
     }
 

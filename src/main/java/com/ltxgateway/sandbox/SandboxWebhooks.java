@@ -1,0 +1,132 @@
+package com.ltxgateway.sandbox;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.ltxgateway.fal.FalWebhookSignature;
+import com.ltxgateway.sandbox.SandboxRequests.DueWebhook;
+import com.ltxgateway.sandbox.SandboxWebhookKeys.SigningKey;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls back each simulated request's {@code fal_webhook} when it completes, the way fal does: its result as the
+ * payload ({@code ERROR} with the model's error body when it failed or was canceled), signed with the simulator's
+ * key. Any replica may deliver any request; claims keep two from delivering the same one at once. A failed delivery
+ * is retried a few times with growing waits, then given up: the gateway's polls still find the outcome.
+ */
+@Component
+class SandboxWebhooks implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxWebhooks.class);
+
+    private static final String USER_ID = "sandbox";
+    private static final int BATCH_SIZE = 20;
+    private static final int MAX_ATTEMPTS = 5;
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Longer than one delivery can take, so a live replica's claim never runs out under it. */
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final SandboxRequests requests;
+    private final SandboxResults results;
+    private final SandboxWebhookKeys keys;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+
+    SandboxWebhooks(SandboxRequests requests, SandboxResults results, SandboxWebhookKeys keys, JsonMapper json, Clock clock) {
+        this.requests = requests;
+        this.results = results;
+        this.keys = keys;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Scheduled(fixedDelay = 250)
+    void deliverDue() {
+        List<DueWebhook> due;
+        try {
+            due = requests.claimDueWebhooks(BATCH_SIZE, LEASE);
+        }
+        catch (RuntimeException e) {
+            // The database may be restarting; claimed rows come back after their lease.
+            log.warn("Sandbox could not look for due webhooks: {}", e.getMessage());
+            return;
+        }
+        try (ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor()) {
+            due.forEach(webhook -> deliveries.execute(() -> deliver(webhook)));
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private void deliver(DueWebhook due) {
+        SimulatedRequest request = due.request();
+        String outcome;
+        try {
+            HttpResponse<Void> response = http.send(signed(request), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() / 100 == 2) {
+                requests.webhookDelivered(request.id());
+                return;
+            }
+            outcome = "HTTP " + response.statusCode();
+        }
+        catch (IOException | RuntimeException e) {
+            outcome = e.getClass().getSimpleName();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Duration retryIn = due.attempt() < MAX_ATTEMPTS ? FIRST_RETRY.multipliedBy((long) Math.pow(5, due.attempt() - 1)) : null;
+        log.warn("Sandbox webhook of request {} failed ({}), attempt {} of {}{}", request.id(), outcome, due.attempt(), MAX_ATTEMPTS,
+                retryIn == null ? "; giving up" : "; retrying in " + retryIn.toSeconds() + "s");
+        requests.webhookFailed(request.id(), retryIn);
+    }
+
+    private HttpRequest signed(SimulatedRequest request) {
+        SandboxResults.Result result = results.of(request);
+        Map<String, Object> webhook = new LinkedHashMap<>();
+        webhook.put("request_id", request.id().toString());
+        webhook.put("gateway_request_id", request.id().toString());
+        webhook.put("status", result.succeeded() ? "OK" : "ERROR");
+        webhook.put("payload", result.body());
+        if (!result.succeeded()) {
+            // fal's wording: the model's status code, whose error body is the payload.
+            webhook.put("error", "Invalid status code: " + result.status());
+        }
+        byte[] body = json.writeValueAsBytes(webhook);
+        SigningKey key = keys.signingKey();
+        FalWebhookSignature.Headers headers = FalWebhookSignature.sign(key.privateKey(), request.id().toString(), USER_ID,
+                clock.instant().getEpochSecond(), body);
+        return HttpRequest.newBuilder(URI.create(request.webhookUrl()))
+                .timeout(RESPONSE_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header(FalWebhookSignature.REQUEST_ID_HEADER, headers.requestId())
+                .header(FalWebhookSignature.USER_ID_HEADER, headers.userId())
+                .header(FalWebhookSignature.TIMESTAMP_HEADER, headers.timestamp())
+                .header(FalWebhookSignature.SIGNATURE_HEADER, headers.signature())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+}
