@@ -6,14 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalQueue;
 import com.ltxgateway.fal.FalRequestRef;
-import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
@@ -24,8 +22,6 @@ import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
 import io.github.resilience4j.core.IntervalFunction;
-
-import tools.jackson.databind.JsonNode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,20 +46,20 @@ class TrainingStepper {
     private final TrackingJobs jobs;
     private final FalQueue fal;
     private final FalEndpoints endpoints;
+    private final FalCompletions completions;
     private final TrackerProperties properties;
-    private final GatewayProperties gateway;
     private final IntervalFunction retryBackoff;
     private final RetryTemplate storeRetries;
     private final Clock clock;
 
     TrainingStepper(TrainingTransitions transitions, TrackingJobs jobs, FalQueue fal, FalEndpoints endpoints,
-            TrackerProperties properties, GatewayProperties gateway, Clock clock) {
+            FalCompletions completions, TrackerProperties properties, Clock clock) {
         this.transitions = transitions;
         this.jobs = jobs;
         this.fal = fal;
         this.endpoints = endpoints;
+        this.completions = completions;
         this.properties = properties;
-        this.gateway = gateway;
         this.clock = clock;
         this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
                 properties.retryMaxInterval());
@@ -104,7 +100,7 @@ class TrainingStepper {
             jobs.release(job.trainingId(), owner, Duration.ZERO, Duration.ZERO, null);
             return;
         }
-        URI webhook = gateway.publicUrl("/fal/webhooks/" + job.trainingId());
+        URI webhook = endpoints.webhookUrl(permit.get().mode(), job.trainingId());
         switch (fal.submit(endpoint, permit.get().input(), webhook)) {
             case FalOutcome.Success<FalSubmission> success -> {
                 Acceptance acceptance = storeAcceptance(job.trainingId(), endpoint, success.value());
@@ -191,31 +187,8 @@ class TrainingStepper {
         }
     }
 
-    /** The request is COMPLETED: its result is fetched at once, as fal drops large results within minutes. */
     private void complete(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.result(endpoint, training.falRequest())) {
-            case FalOutcome.Success<FalResult> success -> {
-                switch (success.value()) {
-                    case FalResult.Output output -> succeed(training.id(), output.output());
-                    case FalResult.Error error when training.cancelRequested() ->
-                        transitions.canceled(training.id(), "canceled at fal: " + error.error().message());
-                    case FalResult.Error error -> transitions.failed(training.id(), error.error(), "the training failed at fal");
-                }
-            }
-            case FalOutcome.Rejected<FalResult> rejected ->
-                transitions.failed(training.id(), rejected.error(), "fal no longer holds the result (HTTP " + rejected.httpStatus() + ")");
-            case FalOutcome.Unavailable<FalResult> unavailable -> unavailable(job, owner, training, unavailable);
-        }
-    }
-
-    private void succeed(String trainingId, JsonNode output) {
-        if (output.path("lora_file").hasNonNull("url") && output.path("config_file").hasNonNull("url")) {
-            transitions.succeeded(trainingId, output);
-        }
-        else {
-            transitions.failed(trainingId, new FalError("fal_incomplete_output", "fal completed without a LoRA or config file", output),
-                    "fal's output is incomplete");
-        }
+        completions.fetch(training, endpoint).ifPresent(unavailable -> unavailable(job, owner, training, unavailable));
     }
 
     private void unavailable(ClaimedJob job, String owner, TrackedTraining training, FalOutcome.Unavailable<?> unavailable) {

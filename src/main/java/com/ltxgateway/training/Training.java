@@ -140,6 +140,11 @@ class Training {
         return true;
     }
 
+    /** A submit call was made, but fal's answer naming the request is not stored (yet, or it was lost). */
+    boolean awaitsSubmitAnswer() {
+        return status == TrainingStatus.PENDING && falRequestId == null && submitAttemptedAt != null;
+    }
+
     /** Pending and never handed to fal: it can be canceled on the spot. */
     boolean isUnsubmitted() {
         return status == TrainingStatus.PENDING && submitAttemptedAt == null;

@@ -11,8 +11,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * A training's timeline: state changes, fal log lines, cancel requests, fal errors. Log lines carry a digest
- * key so the repeats fal sends on every status reading are stored once.
+ * A training's timeline: state changes, fal log lines, cancel requests, fal errors, fal's webhook deliveries. Log
+ * lines carry a digest key so the repeats fal sends on every status reading are stored once.
  */
 @Component
 class TrainingEvents {
@@ -24,6 +24,7 @@ class TrainingEvents {
     static final String SUBMIT_RETRIED = "submit_retried";
     static final String DUPLICATE_REQUEST = "duplicate_request";
     static final String SUBMIT_UNCONFIRMED = "submit_unconfirmed";
+    static final String FAL_WEBHOOK = "fal_webhook";
 
     private final JdbcClient jdbc;
 

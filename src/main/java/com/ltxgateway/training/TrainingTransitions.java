@@ -55,10 +55,7 @@ public class TrainingTransitions {
 
     @Transactional(readOnly = true)
     public Optional<TrackedTraining> find(String id) {
-        return trainings.findById(id).map(t -> new TrackedTraining(t.id(), t.status(), t.mode(),
-                t.falRequestId() == null ? null
-                        : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
-                t.cancelRequestedAt() != null));
+        return trainings.findById(id).map(TrainingTransitions::tracked);
     }
 
     /**
@@ -99,14 +96,39 @@ public class TrainingTransitions {
         Training training = lock(id);
         Instant now = clock.instant();
         FalRequestRef ref = submission.request();
-        if (training.status().isTerminal() || (training.falRequestId() != null && !training.falRequestId().equals(ref.requestId()))) {
-            events.append(id, TrainingEvents.DUPLICATE_REQUEST, now, null,
-                    "fal request " + ref.requestId() + " is not wanted by this training and is being canceled");
+        boolean own = ref.requestId().equals(training.falRequestId());
+        if (!own && (training.status().isTerminal() || training.falRequestId() != null)) {
+            unwanted(training, ref.requestId(), now);
             return Acceptance.CANCEL_UNWANTED;
         }
-        record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
-                string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
-        return training.cancelRequestedAt() != null ? Acceptance.TRACK_AND_CANCEL : Acceptance.TRACK;
+        // Already adopted when fal's webhook overtook this answer: the request is the training's own.
+        if (!own) {
+            record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
+                    string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
+        }
+        return training.cancelRequestedAt() != null && !training.status().isTerminal() ? Acceptance.TRACK_AND_CANCEL : Acceptance.TRACK;
+    }
+
+    /**
+     * fal reported by webhook that {@code requestId} completed; recorded on the timeline whatever follows. Returns the
+     * training when the request is the one it follows, adopting it first when the training still waits for the
+     * answer to its submit (the webhook can overtake that answer, or the answer was lost). Empty when the training
+     * does not want the request: a duplicate, to be canceled.
+     */
+    @Transactional
+    public Optional<TrackedTraining> falReported(String id, String requestId, String report) {
+        Training training = lock(id);
+        Instant now = clock.instant();
+        events.append(id, TrainingEvents.FAL_WEBHOOK, now, null, "fal request " + requestId + ": " + report);
+        if (!requestId.equals(training.falRequestId())) {
+            if (!training.awaitsSubmitAnswer()) {
+                unwanted(training, requestId, now);
+                return Optional.empty();
+            }
+            record(training, training.acceptedByFal(requestId, null, null, null, null, now),
+                    "accepted by fal as request " + requestId + ", as fal's webhook reports", now);
+        }
+        return Optional.of(tracked(training));
     }
 
     @Transactional
@@ -176,6 +198,11 @@ public class TrainingTransitions {
         }
     }
 
+    private void unwanted(Training training, String requestId, Instant now) {
+        events.append(training.id(), TrainingEvents.DUPLICATE_REQUEST, now, null,
+                "fal request " + requestId + " is not wanted by this training and is being canceled");
+    }
+
     Training lock(String id) {
         return trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
     }
@@ -197,6 +224,13 @@ public class TrainingTransitions {
 
     private interface TransitionFunction {
         Transition apply(Training training, Instant now);
+    }
+
+    private static TrackedTraining tracked(Training t) {
+        return new TrackedTraining(t.id(), t.status(), t.mode(),
+                t.falRequestId() == null ? null
+                        : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
+                t.cancelRequestedAt() != null);
     }
 
     private static URI uri(String value) {

@@ -8,6 +8,8 @@ import com.ltxgateway.access.ApiKeyNotFound;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.access.TeamSlugTaken;
 import com.ltxgateway.audit.InvalidAuditQuery;
+import com.ltxgateway.tracking.FalWebhookMalformed;
+import com.ltxgateway.tracking.FalWebhookRejected;
 import com.ltxgateway.training.FieldViolation;
 import com.ltxgateway.training.IdempotencyKeyReused;
 import com.ltxgateway.training.IdempotentRequestInProgress;
@@ -87,6 +89,19 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         ProblemDetail body = body(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHENTICATED, "Unauthenticated",
                 "Send a valid API key as 'Authorization: Bearer <key>'");
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(body);
+    }
+
+    /** The detail names no failed check, so a forger learns nothing; the log says which one it was. */
+    @ExceptionHandler(FalWebhookRejected.class)
+    ResponseEntity<ProblemDetail> falWebhookRejected(FalWebhookRejected e) {
+        return problem(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHENTICATED, "Unauthenticated",
+                "The delivery is not a fal webhook signed within the accepted time");
+    }
+
+    @ExceptionHandler(FalWebhookMalformed.class)
+    ResponseEntity<ProblemDetail> falWebhookMalformed(FalWebhookMalformed e) {
+        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request",
+                "The webhook body is not a fal webhook: " + e.getMessage());
     }
 
     @ExceptionHandler({ TrainingAlreadyFinished.class, TeamSlugTaken.class })

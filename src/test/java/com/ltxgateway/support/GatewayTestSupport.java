@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import com.ltxgateway.fal.FakeFalServer;
+import com.ltxgateway.fal.FakeFalWebhooks;
 
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +30,8 @@ public abstract class GatewayTestSupport {
     public static final String ADMIN_KEY = "ltx_admin_test_0123456789abcdefghijklmnopqrstuvwxyz";
     public static final String FAL_KEY = "fal-test-key-0123456789";
     protected static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
+    /** fal's webhook keys: tests sign the webhooks FakeFalServer does not send with them. */
+    protected static final FakeFalWebhooks FAL_WEBHOOKS = FakeFalWebhooks.start();
 
     @LocalServerPort
     protected int port;
@@ -44,6 +47,7 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.fal.key", () -> FAL_KEY);
         registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
+        registry.add("gateway.fal.jwks-url", () -> FAL_WEBHOOKS.jwksUrl().toString());
         registry.add("gateway.fal.connect-timeout", () -> "1s");
         registry.add("gateway.fal.read-timeout", () -> "1s");
         registry.add("gateway.sandbox.queue-duration", () -> "1s");
