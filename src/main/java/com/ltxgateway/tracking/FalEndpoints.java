@@ -1,6 +1,7 @@
 package com.ltxgateway.tracking;
 
 import java.net.URI;
+import java.util.Locale;
 import java.util.Optional;
 
 import com.ltxgateway.GatewayProperties;
@@ -25,14 +26,16 @@ class FalEndpoints {
     private final FalProperties fal;
     private final SandboxEndpoint sandbox;
     private final GatewayProperties gateway;
+    private final TrackerProperties tracker;
     private final FalJwks falKeys;
     private final SandboxWebhookKeys sandboxKeys;
 
-    FalEndpoints(FalProperties fal, SandboxEndpoint sandbox, GatewayProperties gateway,
+    FalEndpoints(FalProperties fal, SandboxEndpoint sandbox, GatewayProperties gateway, TrackerProperties tracker,
             FalJwks falKeys, SandboxWebhookKeys sandboxKeys) {
         this.fal = fal;
         this.sandbox = sandbox;
         this.gateway = gateway;
+        this.tracker = tracker;
         this.falKeys = falKeys;
         this.sandboxKeys = sandboxKeys;
     }
@@ -55,7 +58,24 @@ class FalEndpoints {
         return isSandbox(mode) ? sandboxKeys : falKeys;
     }
 
+    /**
+     * Whether a completion will be reported by webhook, so polls can slow down to a backstop once a run has started.
+     * The simulator always calls back. fal can only when it reaches {@code gateway.public-url}, which a loopback
+     * address never is; {@code gateway.tracker.webhooks-expected} overrides that guess.
+     */
+    boolean webhooksExpected(String mode) {
+        if (isSandbox(mode)) {
+            return true;
+        }
+        return tracker.webhooksExpected() != null ? tracker.webhooksExpected() : !isLoopback(gateway.publicUrl());
+    }
+
     private static boolean isSandbox(String mode) {
         return "sandbox".equals(mode);
+    }
+
+    private static boolean isLoopback(URI url) {
+        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 }

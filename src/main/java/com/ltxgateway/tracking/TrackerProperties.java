@@ -22,6 +22,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryDeadline how long fal may stay unavailable for a training before the training fails
  * @param unconfirmedSubmitWait how long to wait before submitting again when a submit's answer was lost (read
  * timeout, dropped connection): fal may have the request, and a second submit could be billed twice
+ * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report; only a
+ * backstop for a lost webhook, and short enough that outputs are still captured within two minutes
+ * @param webhooksExpected whether fal's webhooks reach this gateway; unset means yes unless
+ * {@code gateway.public-url} is a loopback address. Sandbox trainings always expect the simulator's webhook
  */
 @ConfigurationProperties("gateway.tracker")
 record TrackerProperties(
@@ -36,5 +40,7 @@ record TrackerProperties(
         @DefaultValue("2s") Duration retryInitialInterval,
         @DefaultValue("5m") Duration retryMaxInterval,
         @DefaultValue("30m") Duration retryDeadline,
-        @DefaultValue("15m") Duration unconfirmedSubmitWait) {
+        @DefaultValue("15m") Duration unconfirmedSubmitWait,
+        @DefaultValue("60s") Duration pollBackstopInterval,
+        Boolean webhooksExpected) {
 }

@@ -178,7 +178,9 @@ class TrainingStepper {
                         return;
                     }
                 }
-                Duration interval = nextPollInterval(job, status.state().name());
+                // Only a poll sees a run start; once it has, the webhook reports the end and polls are just a backstop.
+                Duration interval = status.state() == FalStatus.State.IN_PROGRESS && endpoints.webhooksExpected(training.mode())
+                        ? properties.pollBackstopInterval() : nextPollInterval(job, status.state().name());
                 jobs.release(training.id(), owner, interval, interval, status.state().name());
             }
             case FalOutcome.Rejected<FalStatus> rejected ->
