@@ -88,7 +88,7 @@ class FalWebhookReceiver {
         if (own.isEmpty()) {
             if (endpoint.isPresent()) {
                 var outcome = fal.cancel(endpoint.get(), FalRequestRef.of(webhook.requestId()));
-                log.info("Canceled fal request {}, which training {} does not follow: {}", webhook.requestId(), training.id(), outcome);
+                log.info("Asked fal to cancel request {}, which training {} does not follow: {}", webhook.requestId(), training.id(), outcome);
             }
             else {
                 log.warn("Cannot cancel fal request {}, which training {} does not follow: no fal key is configured",
