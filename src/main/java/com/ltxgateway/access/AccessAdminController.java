@@ -40,7 +40,7 @@ class AccessAdminController {
 
     @PostMapping("/teams")
     ResponseEntity<TeamView> createTeam(@AuthenticationPrincipal Caller caller, @Valid @RequestBody NewTeam body) {
-        Team team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
+        TeamSummary team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + team.slug())).body(TeamView.of(team));
     }
 
@@ -55,12 +55,12 @@ class AccessAdminController {
         IssuedKey issued = administration.createKey(caller.actor(), slug, body.name().strip(),
                 KeyMode.fromWireName(body.mode()));
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + slug + "/api-keys"))
-                .body(KeyView.of(issued.key(), issued.teamSlug(), issued.plaintext()));
+                .body(KeyView.of(issued.key(), issued.plaintext()));
     }
 
     @GetMapping("/teams/{slug}/api-keys")
     ListOf<KeyView> keys(@PathVariable String slug) {
-        return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, slug, null)).toList());
+        return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, null)).toList());
     }
 
     @DeleteMapping("/api-keys/{id}")
@@ -72,8 +72,7 @@ class AccessAdminController {
         catch (IllegalArgumentException e) {
             throw new ApiKeyNotFound(id);
         }
-        ApiKey key = administration.revokeKey(caller.actor(), keyId);
-        return KeyView.of(key, administration.teamSlugOf(key), null);
+        return KeyView.of(administration.revokeKey(caller.actor(), keyId), null);
     }
 
     record NewTeam(
@@ -90,7 +89,7 @@ class AccessAdminController {
 
     record TeamView(String slug, String name, Instant createdAt) {
 
-        static TeamView of(Team team) {
+        static TeamView of(TeamSummary team) {
             return new TeamView(team.slug(), team.name(), team.createdAt());
         }
     }
@@ -99,9 +98,9 @@ class AccessAdminController {
     record KeyView(UUID id, String team, String name, String mode, String role, String prefix, String key,
             Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
 
-        static KeyView of(ApiKey key, String teamSlug, String plaintext) {
-            return new KeyView(key.id(), teamSlug, key.name(), key.mode() == null ? null : key.mode().wireName(),
-                    key.isAdmin() ? "admin" : "team", key.prefix(), plaintext, key.createdAt(), key.lastUsedAt(),
+        static KeyView of(ApiKeySummary key, String plaintext) {
+            return new KeyView(key.id(), key.team(), key.name(), key.mode() == null ? null : key.mode().wireName(),
+                    key.admin() ? "admin" : "team", key.prefix(), plaintext, key.createdAt(), key.lastUsedAt(),
                     key.revokedAt());
         }
     }
