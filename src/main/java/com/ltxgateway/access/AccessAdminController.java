@@ -8,10 +8,6 @@ import java.util.UUID;
 import com.ltxgateway.access.AccessAdministration.IssuedKey;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -26,11 +22,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/v1/admin")
 class AccessAdminController {
-
-    static final String SLUG_PATTERN = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
-    /** No control characters (PostgreSQL cannot store U+0000) and no unpaired surrogates (no UTF-8 form). */
-    static final String NAME_PATTERN = "[^\\p{Cc}\\p{Cs}]*";
-    static final String NAME_MESSAGE = "must not contain control characters or unpaired surrogates";
 
     private final AccessAdministration administration;
 
@@ -73,15 +64,6 @@ class AccessAdminController {
             throw new ApiKeyNotFound(id);
         }
         return KeyView.of(administration.revokeKey(caller.actor(), keyId), null);
-    }
-
-    record NewTeam(
-            @NotNull @Pattern(regexp = SLUG_PATTERN, message = "must be 1 to 40 lowercase letters, digits or inner hyphens") String slug,
-            @NotBlank @Size(max = 200) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name) {
-    }
-
-    record NewKey(@NotBlank @Size(max = 100) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
-            @NotNull @Pattern(regexp = "live|sandbox", message = "must be live or sandbox") String mode) {
     }
 
     record ListOf<T>(List<T> data) {

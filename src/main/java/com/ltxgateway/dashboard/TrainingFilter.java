@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import com.ltxgateway.access.NewTeam;
 import com.ltxgateway.training.TrainingStatus;
 
 import org.springframework.web.util.UriComponentsBuilder;
@@ -15,7 +16,6 @@ import org.springframework.web.util.UriComponentsBuilder;
 record TrainingFilter(String status, String team, String text, Map<String, String> errors) {
 
     static final int MAX_TEXT = 200;
-    private static final String SLUG = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
 
     static TrainingFilter of(String status, String team, String text) {
         Map<String, String> errors = new LinkedHashMap<>();
@@ -25,7 +25,7 @@ record TrainingFilter(String status, String team, String text, Map<String, Strin
             cleanStatus = null;
         }
         String cleanTeam = blankToNull(team);
-        if (cleanTeam != null && !cleanTeam.matches(SLUG)) {
+        if (cleanTeam != null && !cleanTeam.matches(NewTeam.SLUG_PATTERN)) {
             errors.put("team", "Choose one of the listed teams.");
             cleanTeam = null;
         }

@@ -128,6 +128,26 @@ class DashboardPagesTests extends GatewayTestSupport {
         assertThat(stale.getResponse().getStatus()).isEqualTo(200);
     }
 
+    @Test
+    void answersBadTeamAndKeyFormsWithMessagesNotErrors() throws Exception {
+        String slug = "pages-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Pages\"}").status()).isEqualTo(201);
+
+        MvcResult noFields = perform(asAdmin(post("/admin/teams").with(csrf())));
+        MvcResult controlCharacter = perform(asAdmin(post("/admin/teams").with(csrf()).param("slug", "ok-slug").param("name", "a\u0000b")));
+        MvcResult badMode = perform(asAdmin(post("/admin/teams/{slug}/keys", slug).with(csrf()).param("name", "k").param("mode", "admin")));
+        MvcResult unknownTeam = perform(asAdmin(post("/admin/teams/{slug}/keys", "no-such-team").with(csrf()).param("name", "k").param("mode", "live")));
+
+        assertThat(noFields.getResponse().getStatus()).isEqualTo(422);
+        assertThat(noFields.getResponse().getContentAsString()).contains("id=\"slug-error\"").contains("id=\"name-error\"");
+        assertThat(controlCharacter.getResponse().getStatus()).isEqualTo(422);
+        assertThat(controlCharacter.getResponse().getContentAsString()).contains("must not contain control characters");
+        assertThat(badMode.getResponse().getStatus()).isEqualTo(422);
+        assertThat(badMode.getResponse().getContentAsString()).contains("Mode must be live or sandbox");
+        assertThat(unknownTeam.getResponse().getStatus()).isEqualTo(404);
+        assertThat(api.get("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY).json().get("data").size()).isZero();
+    }
+
     private MvcResult perform(MockHttpServletRequestBuilder request) throws Exception {
         return mvc.perform(request).andReturn();
     }
