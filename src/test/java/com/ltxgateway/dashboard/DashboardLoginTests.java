@@ -61,6 +61,23 @@ class DashboardLoginTests extends GatewayTestSupport {
     }
 
     @Test
+    void listsSignInsAndAdminActionsInTheAuditLog() {
+        browser.signIn("nobody-audited", "wrong");
+        browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
+        browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
+
+        browser.open("/admin/audit");
+
+        assertThat(browser.find("h1").getText()).isEqualTo("Audit log");
+        var rows = browser.findAll("tbody tr").stream().map(org.openqa.selenium.WebElement::getText).toList();
+        assertThat(rows.get(0)).contains("dashboard:" + DASHBOARD_USERNAME).contains("dashboard.login").contains("ip:");
+        assertThat(rows.get(1)).contains("dashboard:nobody-audited").contains("dashboard.login_failed");
+        browser.screenshot("audit");
+        browser.open("/admin/audit?before=not-a-number");
+        assertThat(browser.find(".notice").getText()).contains("not valid");
+    }
+
+    @Test
     void refusesAWrongPassword() {
         browser.signIn(DASHBOARD_USERNAME, "not-the-password");
 
