@@ -6,3 +6,8 @@ CREATE TABLE dashboard_user (
     password_hash  varchar(500) NOT NULL,
     created_at     timestamptz  NOT NULL
 );
+
+-- The dashboard's overview: failures by finish time, the oldest training still waiting for fal, recent fal outages.
+CREATE INDEX training_finished ON training (finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX training_waiting ON training (created_at) WHERE status IN ('pending', 'queued');
+CREATE INDEX training_event_fal_unavailable ON training_event (at) WHERE type = 'fal_unavailable';

@@ -133,6 +133,11 @@ class TeamPages {
     }
 
     private Instant monthStart() {
+        return monthStart(clock);
+    }
+
+    /** Spend "this month" is by the UTC calendar, like every time the dashboard shows. */
+    static Instant monthStart(Clock clock) {
         return YearMonth.now(clock.withZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
