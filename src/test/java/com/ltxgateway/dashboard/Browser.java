@@ -68,6 +68,11 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
+    /** For an element of the page a click is loading: the old page may still be there when the click returns. */
+    WebElement awaitElement(String css) {
+        return await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null));
+    }
+
     java.util.List<WebElement> findAll(String css) {
         return driver.findElements(By.cssSelector(css));
     }

@@ -42,7 +42,7 @@ class DashboardTeamsTests extends GatewayTestSupport {
         browser.find("#slug").sendKeys("Not A Slug");
         browser.find("#new-team-heading + form button[type=submit]").click();
 
-        assertThat(browser.find("#slug-error").getText()).isEqualTo("Slug must be 1 to 40 lowercase letters, digits or inner hyphens");
+        assertThat(browser.awaitElement("#slug-error").getText()).isEqualTo("Slug must be 1 to 40 lowercase letters, digits or inner hyphens");
         assertThat(browser.find("#name-error").getText()).startsWith("Name must not be blank");
         assertThat(browser.find("#slug").getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(browser.find("#slug").getAttribute("value")).isEqualTo("Not A Slug");
@@ -63,7 +63,7 @@ class DashboardTeamsTests extends GatewayTestSupport {
         browser.find("#slug").sendKeys(slug);
         browser.find("#name").sendKeys("Again");
         browser.find("#new-team-heading + form button[type=submit]").click();
-        assertThat(browser.find("#slug-error").getText()).isEqualTo("Slug is taken by another team");
+        assertThat(browser.awaitElement("#slug-error").getText()).isEqualTo("Slug is taken by another team");
         assertThat(auditTargets("team.created")).contains("team:" + slug);
     }
 
@@ -73,12 +73,12 @@ class DashboardTeamsTests extends GatewayTestSupport {
         browser.open("/admin/teams/" + slug);
 
         browser.find("#new-key-heading + form button[type=submit]").click();
-        assertThat(browser.find("#key-name-error").getText()).startsWith("Name must not be blank");
+        assertThat(browser.awaitElement("#key-name-error").getText()).startsWith("Name must not be blank");
 
         browser.find("#key-name").sendKeys("browser-test");
         browser.find("#new-key-heading + form button[type=submit]").click();
 
-        String key = browser.find("#new-key").getText();
+        String key = browser.awaitElement("#new-key").getText();
         assertThat(key).startsWith("ltx_sbx_");
         browser.find("[data-copy-target=new-key]").click();
         browser.await(Duration.ofSeconds(5), d -> !browser.find("#copy-status").getText().isEmpty());
@@ -92,7 +92,7 @@ class DashboardTeamsTests extends GatewayTestSupport {
         browser.screenshot("team");
 
         browser.find("tr[data-key-prefix='" + prefix + "'] a.danger").click();
-        assertThat(browser.find("h1").getText()).isEqualTo("Revoke key " + prefix + "…?");
+        assertThat(browser.awaitElement("h1.revoke").getText()).isEqualTo("Revoke key " + prefix + "…?");
         browser.screenshot("key-revoke");
         browser.find("form.actions button.danger").click();
 
