@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
@@ -73,7 +75,7 @@ final class Browser implements AutoCloseable {
         return await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null));
     }
 
-    java.util.List<WebElement> findAll(String css) {
+    List<WebElement> findAll(String css) {
         return driver.findElements(By.cssSelector(css));
     }
 
@@ -108,7 +110,7 @@ final class Browser implements AutoCloseable {
     public void close() {
         driver.quit();
         try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         }
         catch (IOException ignored) {
             // a temporary profile left behind costs nothing but disk space

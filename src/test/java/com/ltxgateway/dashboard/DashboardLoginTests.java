@@ -3,6 +3,7 @@ package com.ltxgateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.ltxgateway.support.Api.Response;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
 
 /** Signing in to the dashboard in a real browser, and everyone without a dashboard account turned away. */
 class DashboardLoginTests extends GatewayTestSupport {
@@ -69,7 +71,7 @@ class DashboardLoginTests extends GatewayTestSupport {
         browser.open("/admin/audit");
 
         assertThat(browser.find("h1").getText()).isEqualTo("Audit log");
-        var rows = browser.findAll("tbody tr").stream().map(org.openqa.selenium.WebElement::getText).toList();
+        var rows = browser.findAll("tbody tr").stream().map(WebElement::getText).toList();
         assertThat(rows.get(0)).contains("dashboard:" + DASHBOARD_USERNAME).contains("dashboard.login").contains("ip:");
         assertThat(rows.get(1)).contains("dashboard:nobody-audited").contains("dashboard.login_failed");
         browser.screenshot("audit");
@@ -143,7 +145,7 @@ class DashboardLoginTests extends GatewayTestSupport {
         assertThat(overHttp.header("Set-Cookie")).contains("JSESSIONID=").doesNotContain("Secure");
     }
 
-    private java.util.List<String> auditActions(String actor) {
+    private List<String> auditActions(String actor) {
         return api.get("/v1/admin/audit-log?limit=100", ADMIN_KEY).json().get("data").valueStream()
                 .filter(e -> e.get("actor").asString().equals(actor))
                 .map(e -> e.get("action").asString())

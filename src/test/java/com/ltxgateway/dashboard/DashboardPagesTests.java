@@ -7,6 +7,8 @@ import static org.springframework.security.test.web.servlet.setup.SecurityMockMv
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import java.util.UUID;
+
 import com.ltxgateway.support.GatewayTestSupport;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -130,7 +132,7 @@ class DashboardPagesTests extends GatewayTestSupport {
 
     @Test
     void answersBadTeamAndKeyFormsWithMessagesNotErrors() throws Exception {
-        String slug = "pages-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String slug = "pages-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Pages\"}").status()).isEqualTo(201);
 
         MvcResult noFields = perform(asAdmin(post("/admin/teams").with(csrf())));

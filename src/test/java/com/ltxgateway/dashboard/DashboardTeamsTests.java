@@ -3,6 +3,7 @@ package com.ltxgateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import com.ltxgateway.support.GatewayTestSupport;
@@ -139,7 +140,7 @@ class DashboardTeamsTests extends GatewayTestSupport {
         return slug;
     }
 
-    private java.util.List<String> auditTargets(String action) {
+    private List<String> auditTargets(String action) {
         return api.get("/v1/admin/audit-log?limit=100", ADMIN_KEY).json().get("data").valueStream()
                 .filter(e -> e.get("action").asString().equals(action)
                         && e.get("actor").asString().equals("dashboard:" + DASHBOARD_USERNAME))
