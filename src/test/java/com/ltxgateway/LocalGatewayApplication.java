@@ -12,8 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The gateway for a developer's machine, with nothing to set up: a real PostgreSQL (a Testcontainers container
- * where Docker runs, an embedded one otherwise), the sandbox on, and an admin key plus a sandbox team key printed
- * at start. Run it with {@code ./mvnw spring-boot:test-run}. Its data lives only as long as the process.
+ * where Docker runs, an embedded one otherwise), the sandbox on, and an admin key, a sandbox team key and a
+ * dashboard login printed at start. Run it with {@code ./mvnw spring-boot:test-run}. Its data lives only as long as the process.
  */
 public final class LocalGatewayApplication {
 
@@ -24,6 +24,9 @@ public final class LocalGatewayApplication {
         TestPostgres.Server postgres = TestPostgres.server();
         String adminKey = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_KEY",
                 "ltx_admin_local_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
+        String dashboardUser = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_USERNAME", "admin");
+        String dashboardPassword = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_PASSWORD",
+                HexFormat.of().formatHex(new SecureRandom().generateSeed(8)));
         String databaseUrl = TestPostgres.newDatabase("gateway_local");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .properties(Map.of(
@@ -31,6 +34,8 @@ public final class LocalGatewayApplication {
                         "spring.datasource.username", postgres.username(),
                         "spring.datasource.password", postgres.password(),
                         "gateway.bootstrap.admin-key", adminKey,
+                        "gateway.bootstrap.admin-username", dashboardUser,
+                        "gateway.bootstrap.admin-password", dashboardPassword,
                         "gateway.sandbox.enabled", "true"))
                 .run(args);
         String baseUrl = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
@@ -45,6 +50,9 @@ public final class LocalGatewayApplication {
                  Admin key:         %2$s
                  Sandbox team key:  %3$s   (team "demo")
 
+                 Dashboard:         %1$s/admin
+                   user %8$s, password %9$s
+
                  Try it:
                    export KEY=%3$s
                    curl -s -X POST %1$s/v1/trainings -H "Authorization: Bearer $KEY" \\
@@ -54,7 +62,8 @@ public final class LocalGatewayApplication {
 
                 """, baseUrl, adminKey, teamKey,
                 context.getEnvironment().getProperty("gateway.sandbox.queue-duration", "10s"),
-                context.getEnvironment().getProperty("gateway.sandbox.run-duration", "30s"), databaseUrl, postgres.username());
+                context.getEnvironment().getProperty("gateway.sandbox.run-duration", "30s"), databaseUrl, postgres.username(),
+                dashboardUser, dashboardPassword);
     }
 
     private static String createDemoTeam(Api api, String adminKey) {

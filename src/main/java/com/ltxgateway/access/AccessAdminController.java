@@ -8,10 +8,6 @@ import java.util.UUID;
 import com.ltxgateway.access.AccessAdministration.IssuedKey;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -27,11 +23,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1/admin")
 class AccessAdminController {
 
-    static final String SLUG_PATTERN = "[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?";
-    /** No control characters (PostgreSQL cannot store U+0000) and no unpaired surrogates (no UTF-8 form). */
-    static final String NAME_PATTERN = "[^\\p{Cc}\\p{Cs}]*";
-    static final String NAME_MESSAGE = "must not contain control characters or unpaired surrogates";
-
     private final AccessAdministration administration;
 
     AccessAdminController(AccessAdministration administration) {
@@ -40,7 +31,7 @@ class AccessAdminController {
 
     @PostMapping("/teams")
     ResponseEntity<TeamView> createTeam(@AuthenticationPrincipal Caller caller, @Valid @RequestBody NewTeam body) {
-        Team team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
+        TeamSummary team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + team.slug())).body(TeamView.of(team));
     }
 
@@ -55,12 +46,12 @@ class AccessAdminController {
         IssuedKey issued = administration.createKey(caller.actor(), slug, body.name().strip(),
                 KeyMode.fromWireName(body.mode()));
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + slug + "/api-keys"))
-                .body(KeyView.of(issued.key(), issued.teamSlug(), issued.plaintext()));
+                .body(KeyView.of(issued.key(), issued.plaintext()));
     }
 
     @GetMapping("/teams/{slug}/api-keys")
     ListOf<KeyView> keys(@PathVariable String slug) {
-        return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, slug, null)).toList());
+        return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, null)).toList());
     }
 
     @DeleteMapping("/api-keys/{id}")
@@ -72,17 +63,7 @@ class AccessAdminController {
         catch (IllegalArgumentException e) {
             throw new ApiKeyNotFound(id);
         }
-        ApiKey key = administration.revokeKey(caller.actor(), keyId);
-        return KeyView.of(key, administration.teamSlugOf(key), null);
-    }
-
-    record NewTeam(
-            @NotNull @Pattern(regexp = SLUG_PATTERN, message = "must be 1 to 40 lowercase letters, digits or inner hyphens") String slug,
-            @NotBlank @Size(max = 200) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name) {
-    }
-
-    record NewKey(@NotBlank @Size(max = 100) @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
-            @NotNull @Pattern(regexp = "live|sandbox", message = "must be live or sandbox") String mode) {
+        return KeyView.of(administration.revokeKey(caller.actor(), keyId), null);
     }
 
     record ListOf<T>(List<T> data) {
@@ -90,7 +71,7 @@ class AccessAdminController {
 
     record TeamView(String slug, String name, Instant createdAt) {
 
-        static TeamView of(Team team) {
+        static TeamView of(TeamSummary team) {
             return new TeamView(team.slug(), team.name(), team.createdAt());
         }
     }
@@ -99,9 +80,9 @@ class AccessAdminController {
     record KeyView(UUID id, String team, String name, String mode, String role, String prefix, String key,
             Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
 
-        static KeyView of(ApiKey key, String teamSlug, String plaintext) {
-            return new KeyView(key.id(), teamSlug, key.name(), key.mode() == null ? null : key.mode().wireName(),
-                    key.isAdmin() ? "admin" : "team", key.prefix(), plaintext, key.createdAt(), key.lastUsedAt(),
+        static KeyView of(ApiKeySummary key, String plaintext) {
+            return new KeyView(key.id(), key.team(), key.name(), key.mode() == null ? null : key.mode().wireName(),
+                    key.admin() ? "admin" : "team", key.prefix(), plaintext, key.createdAt(), key.lastUsedAt(),
                     key.revokedAt());
         }
     }

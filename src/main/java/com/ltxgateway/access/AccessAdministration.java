@@ -11,9 +11,12 @@ import com.ltxgateway.audit.AuditLog;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Teams and their API keys, as admins manage them; every change is audited with the acting admin. */
+/**
+ * Teams and their API keys, as admins manage them through the admin API and the dashboard; every change is audited
+ * with the acting admin.
+ */
 @Service
-class AccessAdministration {
+public class AccessAdministration {
 
     private final TeamRepository teams;
     private final ApiKeyRepository keys;
@@ -27,49 +30,59 @@ class AccessAdministration {
         this.clock = clock;
     }
 
+    /** {@code actor} is who the audit log names: an API key or a dashboard user. */
     @Transactional
-    Team createTeam(String actor, String slug, String name) {
+    public TeamSummary createTeam(String actor, String slug, String name) {
         if (teams.existsBySlug(slug)) {
             throw new TeamSlugTaken(slug);
         }
         Team team = teams.saveAndFlush(new Team(slug, name, now()));
         auditLog.record(actor, "team.created", "team:" + slug);
-        return team;
+        return TeamSummary.of(team);
     }
 
     @Transactional(readOnly = true)
-    List<Team> teams() {
-        return teams.findAllByOrderBySlugAsc();
+    public List<TeamSummary> teams() {
+        return teams.findAllByOrderBySlugAsc().stream().map(TeamSummary::of).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public TeamSummary team(String slug) {
+        return teams.findBySlug(slug).map(TeamSummary::of).orElseThrow(() -> new TeamNotFound(slug));
     }
 
     @Transactional
-    IssuedKey createKey(String actor, String teamSlug, String name, KeyMode mode) {
+    public IssuedKey createKey(String actor, String teamSlug, String name, KeyMode mode) {
         Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
         var secret = ApiKeySecret.generate(mode == KeyMode.LIVE ? "live" : "sbx");
         ApiKey key = keys.save(ApiKey.forTeam(team, name, mode, secret, now()));
         auditLog.record(actor, "api_key.created", "api-key:" + key.prefix() + " team:" + teamSlug);
-        return new IssuedKey(key, team.slug(), secret.plaintext());
+        return new IssuedKey(ApiKeySummary.of(key, team.slug()), secret.plaintext());
     }
 
     @Transactional(readOnly = true)
-    List<ApiKey> keysOf(String teamSlug) {
+    public List<ApiKeySummary> keysOf(String teamSlug) {
         Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
-        return keys.findByTeamIdOrderByCreatedAtAsc(team.id());
+        return keys.findByTeamIdOrderByCreatedAtAsc(team.id()).stream().map(key -> ApiKeySummary.of(key, teamSlug)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public ApiKeySummary key(UUID keyId) {
+        return summary(keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString())));
     }
 
     @Transactional
-    ApiKey revokeKey(String actor, UUID keyId) {
+    public ApiKeySummary revokeKey(String actor, UUID keyId) {
         ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
         if (!key.isRevoked()) {
             key.revoke(now());
             auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
         }
-        return key;
+        return summary(key);
     }
 
-    @Transactional(readOnly = true)
-    String teamSlugOf(ApiKey key) {
-        return key.teamId() == null ? null : teams.findById(key.teamId()).map(Team::slug).orElse(null);
+    private ApiKeySummary summary(ApiKey key) {
+        return ApiKeySummary.of(key, key.teamId() == null ? null : teams.findById(key.teamId()).map(Team::slug).orElse(null));
     }
 
     /** PostgreSQL keeps microseconds: a time shown when something is created must equal the one read back later. */
@@ -78,7 +91,7 @@ class AccessAdministration {
     }
 
     /** A freshly created key: the only moment its plaintext exists outside the caller's hands. */
-    record IssuedKey(ApiKey key, String teamSlug, String plaintext) {
+    public record IssuedKey(ApiKeySummary key, String plaintext) {
 
         @Override
         public String toString() {

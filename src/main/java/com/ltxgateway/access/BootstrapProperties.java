@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param adminPassword the first dashboard admin's password
  */
 @ConfigurationProperties("gateway.bootstrap")
-record BootstrapProperties(String adminKey, @DefaultValue("admin") String adminUsername, String adminPassword) {
+public record BootstrapProperties(String adminKey, @DefaultValue("admin") String adminUsername, String adminPassword) {
 
     @Override
     public String toString() {

@@ -30,8 +30,9 @@ public class AuditLog {
                 .update();
     }
 
+    /** Newest first; {@code beforeId} continues after an entry, null starts at the newest. */
     @Transactional(readOnly = true)
-    List<AuditEntry> page(Long beforeId, int limit) {
+    public List<AuditEntry> page(Long beforeId, int limit) {
         return jdbc.sql("""
                 select id, at, actor, action, target from audit_log
                 where (cast(? as bigint) is null or id < ?)
@@ -42,6 +43,6 @@ public class AuditLog {
                 .list();
     }
 
-    record AuditEntry(long id, Instant at, String actor, String action, String target) {
+    public record AuditEntry(long id, Instant at, String actor, String action, String target) {
     }
 }

@@ -11,7 +11,6 @@ import java.util.Set;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.training.TrainingQueries.Cursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
-import com.ltxgateway.training.TrainingQueries.Page;
 import com.ltxgateway.training.TrainingService.Created;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -74,7 +73,7 @@ class TrainingController {
     }
 
     @GetMapping
-    Page list(@AuthenticationPrincipal Caller caller, @RequestParam Map<String, String> parameters) {
+    TrainingPage list(@AuthenticationPrincipal Caller caller, @RequestParam Map<String, String> parameters) {
         return queries.list(caller, listQuery(parameters));
     }
 
@@ -125,7 +124,8 @@ class TrainingController {
         String cursor = parameters.get("cursor");
         String team = parameters.get("team");
         return new ListQuery(status == null ? null : TrainingStatus.fromWireName(status), limit,
-                cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor), team == null || team.isEmpty() ? null : team, metadata);
+                cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor), team == null || team.isEmpty() ? null : team, metadata,
+                null);
     }
 
     record Validated(ObjectNode input, BigDecimal estimatedCostUsd) {

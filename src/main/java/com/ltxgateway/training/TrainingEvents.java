@@ -61,7 +61,4 @@ class TrainingEvents {
                         rs.getString("status"), rs.getString("message")))
                 .list();
     }
-
-    record TrainingEvent(String type, Instant at, String status, String message) {
-    }
 }

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -43,7 +44,9 @@ class TrainingQueries {
         this.json = json;
     }
 
-    record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata) {
+    /** {@code text}, when set, matches a training id or fal request id exactly, or part of a metadata key or value. */
+    record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata,
+            String text) {
     }
 
     record Cursor(Instant createdAt, String id) {
@@ -72,16 +75,19 @@ class TrainingQueries {
         }
     }
 
-    record Page(List<TrainingView> data, String nextCursor) {
+    @Transactional(readOnly = true)
+    TrainingPage list(Caller caller, ListQuery query) {
+        return listVisibleTo(caller.admin() ? null : caller.teamId(), query);
     }
 
+    /** {@code visibleTeam} null: every team's trainings. */
     @Transactional(readOnly = true)
-    Page list(Caller caller, ListQuery query) {
-        UUID teamId = caller.admin() ? null : caller.teamId();
+    TrainingPage listVisibleTo(UUID visibleTeam, ListQuery query) {
+        UUID teamId = visibleTeam;
         if (query.team() != null) {
             UUID filtered = teams.idOf(query.team()).orElse(null);
             if (filtered == null || (teamId != null && !teamId.equals(filtered))) {
-                return new Page(List.of(), null);
+                return new TrainingPage(List.of(), null);
             }
             teamId = filtered;
         }
@@ -98,6 +104,15 @@ class TrainingQueries {
         if (!query.metadata().isEmpty()) {
             sql.append(" and metadata @> cast(? as jsonb)");
             parameters.add(json.writeValueAsString(new TreeMap<>(query.metadata())));
+        }
+        if (query.text() != null) {
+            String text = query.text().toLowerCase(Locale.ROOT);
+            sql.append(" and (id = ? or fal_request_id = ? or exists (select 1 from jsonb_each_text(metadata) m"
+                    + " where strpos(lower(m.key), ?) > 0 or strpos(lower(m.value), ?) > 0))");
+            parameters.add(query.text());
+            parameters.add(query.text());
+            parameters.add(text);
+            parameters.add(text);
         }
         if (query.after() != null) {
             sql.append(" and (created_at, id) < (?, ?)");
@@ -116,6 +131,6 @@ class TrainingQueries {
         boolean more = rows.size() > query.limit();
         List<Training> page = more ? rows.subList(0, query.limit()) : rows;
         String next = more ? new Cursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
-        return new Page(page.stream().map(service::view).toList(), next);
+        return new TrainingPage(page.stream().map(service::view).toList(), next);
     }
 }

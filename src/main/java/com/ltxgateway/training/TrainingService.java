@@ -7,6 +7,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Predicate;
 
 import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.Hashing;
@@ -16,7 +18,6 @@ import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.sandbox.SandboxProperties;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
-import com.ltxgateway.training.TrainingEvents.TrainingEvent;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -111,19 +112,35 @@ class TrainingService {
 
     @Transactional(readOnly = true)
     TrainingView get(Caller caller, String id) {
-        return view(visible(caller, trainings.findById(id).orElse(null), id));
+        return get(caller::canSee, id);
+    }
+
+    /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
+    @Transactional(readOnly = true)
+    TrainingView get(Predicate<UUID> canSee, String id) {
+        return view(visible(canSee, trainings.findById(id).orElse(null), id));
     }
 
     @Transactional
     TrainingView cancel(Caller caller, String id) {
-        Training training = visible(caller, trainings.findForUpdate(id).orElse(null), id);
-        transitions.requestCancel(training, caller.actor());
+        return cancel(caller::canSee, caller.actor(), id);
+    }
+
+    @Transactional
+    TrainingView cancel(Predicate<UUID> canSee, String actor, String id) {
+        Training training = visible(canSee, trainings.findForUpdate(id).orElse(null), id);
+        transitions.requestCancel(training, actor);
         return view(training);
     }
 
     @Transactional(readOnly = true)
     List<TrainingEvent> events(Caller caller, String id) {
-        visible(caller, trainings.findById(id).orElse(null), id);
+        return events(caller::canSee, id);
+    }
+
+    @Transactional(readOnly = true)
+    List<TrainingEvent> events(Predicate<UUID> canSee, String id) {
+        visible(canSee, trainings.findById(id).orElse(null), id);
         return events.of(id);
     }
 
@@ -169,8 +186,8 @@ class TrainingService {
         }
     }
 
-    private static Training visible(Caller caller, Training training, String id) {
-        if (training == null || !caller.canSee(training.teamId())) {
+    private static Training visible(Predicate<UUID> canSee, Training training, String id) {
+        if (training == null || !canSee.test(training.teamId())) {
             throw new TrainingNotFound(id);
         }
         return training;

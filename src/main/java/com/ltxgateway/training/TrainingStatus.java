@@ -23,7 +23,7 @@ public enum TrainingStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static TrainingStatus fromWireName(String value) {
+    public static TrainingStatus fromWireName(String value) {
         for (TrainingStatus status : values()) {
             if (status.wireName().equals(value)) {
                 return status;

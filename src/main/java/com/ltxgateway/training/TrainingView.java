@@ -6,8 +6,8 @@ import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A training as the API shows it. */
-record TrainingView(String id, String team, String mode, String status, JsonNode input, BigDecimal estimatedCostUsd,
+/** A training as the API and the dashboard show it. */
+public record TrainingView(String id, String team, String mode, String status, JsonNode input, BigDecimal estimatedCostUsd,
         JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
         JsonNode error, Instant cancelRequestedAt, Instant createdAt, Instant submittedAt, Instant startedAt,
         Instant finishedAt) {
@@ -22,7 +22,7 @@ record TrainingView(String id, String team, String mode, String status, JsonNode
     }
 
     /** The files fal returned; {@code file_data} and anything fal adds later are not passed on. */
-    record Outputs(FileView loraFile, FileView configFile, FileView video, FileView audio, FileView debugDataset) {
+    public record Outputs(FileView loraFile, FileView configFile, FileView video, FileView audio, FileView debugDataset) {
 
         static Outputs of(JsonNode output) {
             return new Outputs(FileView.of(output.get("lora_file")), FileView.of(output.get("config_file")),
@@ -31,7 +31,7 @@ record TrainingView(String id, String team, String mode, String status, JsonNode
         }
     }
 
-    record FileView(String url, String contentType, String fileName, Long fileSize) {
+    public record FileView(String url, String contentType, String fileName, Long fileSize) {
 
         static FileView of(JsonNode file) {
             if (file == null || !file.isObject() || !file.hasNonNull("url")) {

@@ -29,6 +29,8 @@ public abstract class GatewayTestSupport {
 
     public static final String ADMIN_KEY = "ltx_admin_test_0123456789abcdefghijklmnopqrstuvwxyz";
     public static final String FAL_KEY = "fal-test-key-0123456789";
+    public static final String DASHBOARD_USERNAME = "admin";
+    public static final String DASHBOARD_PASSWORD = "dashboard-test-password";
     protected static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
     /** fal's webhook keys: tests sign the webhooks FakeFalServer does not send with them. */
     protected static final FakeFalWebhooks FAL_WEBHOOKS = FakeFalWebhooks.start();
@@ -45,6 +47,7 @@ public abstract class GatewayTestSupport {
         registry.add("spring.datasource.username", postgres::username);
         registry.add("spring.datasource.password", postgres::password);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+        registry.add("gateway.bootstrap.admin-password", () -> DASHBOARD_PASSWORD);
         registry.add("gateway.fal.key", () -> FAL_KEY);
         registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
         registry.add("gateway.fal.jwks-url", () -> FAL_WEBHOOKS.jwksUrl().toString());

@@ -1,0 +1,11 @@
+package com.ltxgateway.dashboard;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** @param refreshInterval how often open training lists ask for changes */
+@ConfigurationProperties("gateway.dashboard")
+record DashboardProperties(@DefaultValue("3s") Duration refreshInterval) {
+}

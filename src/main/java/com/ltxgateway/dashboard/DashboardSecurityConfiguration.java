@@ -1,0 +1,92 @@
+package com.ltxgateway.dashboard;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * The dashboard is for people in a browser: a session after form login, CSRF tokens on every form, and headers that
+ * keep the pages from running anything but the gateway's own scripts. It is a chain of its own, beside the API's
+ * stateless bearer-key chain, so API keys never open it and sessions never reach the API.
+ */
+@Configuration(proxyBeanMethods = false)
+class DashboardSecurityConfiguration {
+
+    static final String LOGIN_PAGE = "/login";
+
+    /**
+     * Media may come from any https origin: output videos live on fal's file storage. Everything else is the
+     * gateway's own, and no inline script or style runs.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; media-src 'self' https:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+            + "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    private static final RequestMatcher HTMX_REQUEST = new RequestHeaderRequestMatcher("HX-Request", "true");
+
+    /** Bcrypt for new hashes; the {id} prefix lets a later default take over without invalidating old hashes. */
+    @Bean
+    PasswordEncoder dashboardPasswordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain dashboardSecurity(HttpSecurity http, DashboardUsers users, PasswordEncoder passwords,
+            LoginAudit loginAudit) throws Exception {
+        var provider = new DaoAuthenticationProvider(users);
+        provider.setPasswordEncoder(passwords);
+        var requestCache = new HttpSessionRequestCache();
+        // Only a page is worth returning to after login, not a polled fragment.
+        requestCache.setRequestMatcher(new AndRequestMatcher(request -> "GET".equals(request.getMethod()),
+                new NegatedRequestMatcher(HTMX_REQUEST)));
+        return http
+                .securityMatcher("/admin", "/admin/**", LOGIN_PAGE, "/logout", "/assets/**", "/webjars/**")
+                .authenticationManager(new ProviderManager(provider))
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(LOGIN_PAGE, "/assets/**", "/webjars/**").permitAll()
+                        .anyRequest().hasRole(DashboardUsers.ADMIN_ROLE))
+                .formLogin(form -> form
+                        .loginPage(LOGIN_PAGE)
+                        .successHandler(loginAudit)
+                        .failureHandler(loginAudit))
+                .logout(logout -> logout
+                        .logoutUrl("/logout")
+                        .addLogoutHandler(loginAudit)
+                        .logoutSuccessUrl(LOGIN_PAGE + "?logout"))
+                .requestCache(cache -> cache.requestCache(requestCache))
+                .exceptionHandling(handling -> handling
+                        .defaultAuthenticationEntryPointFor(htmxLogin(), HTMX_REQUEST)
+                        .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
+                                AnyRequestMatcher.INSTANCE))
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .frameOptions(frames -> frames.deny())
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
+                .build();
+    }
+
+    /** A poll whose session has ended would otherwise swap the login page into the table: send the page there. */
+    private static AuthenticationEntryPoint htmxLogin() {
+        return (request, response, e) -> {
+            response.setHeader("HX-Redirect", LOGIN_PAGE);
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+        };
+    }
+}

@@ -1,0 +1,19 @@
+package com.ltxgateway.dashboard;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.validation.BindingResult;
+
+/** A form's validation errors by field, each shown next to its field. */
+final class FormErrors {
+
+    private FormErrors() {
+    }
+
+    static Map<String, String> of(BindingResult result) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        result.getFieldErrors().forEach(error -> errors.merge(error.getField(), error.getDefaultMessage(), (a, b) -> a + "; " + b));
+        return errors;
+    }
+}

@@ -1,0 +1,192 @@
+package com.ltxgateway.dashboard;
+
+import java.security.Principal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.ltxgateway.Hashing;
+import com.ltxgateway.access.AccessAdministration;
+import com.ltxgateway.audit.AuditLog;
+import com.ltxgateway.training.InvalidListQuery;
+import com.ltxgateway.training.TrainingAdministration;
+import com.ltxgateway.training.TrainingAlreadyFinished;
+import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.training.TrainingPage;
+import com.ltxgateway.training.TrainingStatus;
+import com.ltxgateway.training.TrainingView;
+import com.ltxgateway.training.TrainingView.FileView;
+import com.ltxgateway.training.TrainingView.Outputs;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Every team's trainings: a filtered list that follows changes as they happen, each training's page, and cancel. */
+@Controller
+@RequestMapping("/admin/trainings")
+class TrainingPages {
+
+    static final int PAGE_SIZE = 25;
+    private static final String LIST = "/admin/trainings";
+    private static final String ROWS = "/admin/trainings/rows";
+    /** Training ids are ASCII; anything else cannot name one and is not worth a database query. */
+    private static final String ID_PATTERN = "[A-Za-z0-9_-]{1,40}";
+
+    private final TrainingAdministration trainings;
+    private final AccessAdministration access;
+    private final AuditLog auditLog;
+    private final TransactionTemplate transactions;
+    private final DashboardProperties properties;
+    private final JsonMapper json;
+
+    TrainingPages(TrainingAdministration trainings, AccessAdministration access, AuditLog auditLog,
+            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json) {
+        this.trainings = trainings;
+        this.access = access;
+        this.auditLog = auditLog;
+        this.transactions = transactions;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    @GetMapping
+    String list(@RequestParam(required = false) String status, @RequestParam(required = false) String team,
+            @RequestParam(required = false) String q, @RequestParam(required = false) String cursor, Model model) {
+        TrainingFilter filter = TrainingFilter.of(status, team, q);
+        model.addAttribute("filter", filter);
+        model.addAttribute("form", new FilterForm(status, team, q));
+        model.addAttribute("statuses", Arrays.stream(TrainingStatus.values()).map(TrainingStatus::wireName).toList());
+        model.addAttribute("teams", access.teams());
+        addRows(filter, cursor, model);
+        return "dashboard/trainings";
+    }
+
+    /** The live part of the list. Answers 204 when nothing changed, so htmx leaves the table (and screen readers) alone. */
+    @GetMapping("/rows")
+    String rows(@RequestParam(required = false) String status, @RequestParam(required = false) String team,
+            @RequestParam(required = false) String q, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) String v, Model model, HttpServletResponse response) {
+        String version = addRows(TrainingFilter.of(status, team, q), cursor, model);
+        if (version.equals(v)) {
+            response.setStatus(HttpStatus.NO_CONTENT.value());
+            return null;
+        }
+        return "dashboard/trainings :: rows";
+    }
+
+    @GetMapping("/{id}")
+    String detail(@PathVariable String id, Model model) {
+        TrainingView training = trainings.get(checkedId(id));
+        model.addAttribute("training", training);
+        model.addAttribute("events", trainings.events(training.id()));
+        model.addAttribute("input", pretty(training.input()));
+        model.addAttribute("errorDetails", training.error() == null ? null : pretty(training.error()));
+        model.addAttribute("files", files(training.output()));
+        return "dashboard/training";
+    }
+
+    @GetMapping("/{id}/cancel")
+    String confirmCancel(@PathVariable String id, Model model, RedirectAttributes redirect) {
+        TrainingView training = trainings.get(checkedId(id));
+        if (TrainingStatus.fromWireName(training.status()).isTerminal()) {
+            redirect.addFlashAttribute("notice", "This training has " + training.status() + " already: there is nothing to cancel.");
+            return "redirect:" + LIST + "/" + training.id();
+        }
+        model.addAttribute("training", training);
+        return "dashboard/training-cancel";
+    }
+
+    /** The API's cancel path, with the admin named on the timeline and in the audit log. */
+    @PostMapping("/{id}/cancel")
+    String cancel(@PathVariable String id, Principal principal, RedirectAttributes redirect) {
+        String checked = checkedId(id);
+        String actor = DashboardUsers.actor(principal.getName());
+        try {
+            TrainingView canceled = transactions.execute(tx -> {
+                TrainingView view = trainings.cancel(actor, checked);
+                auditLog.record(actor, "training.cancel_requested", "training:" + checked);
+                return view;
+            });
+            redirect.addFlashAttribute("notice", "canceled".equals(canceled.status())
+                    ? "The training is canceled."
+                    : "Cancel requested: the training stops as soon as fal confirms.");
+        }
+        catch (TrainingAlreadyFinished e) {
+            redirect.addFlashAttribute("notice", e.getMessage());
+        }
+        return "redirect:" + LIST + "/" + checked;
+    }
+
+    /** Puts one page of trainings in the model; returns a digest of what it shows. */
+    private String addRows(TrainingFilter filter, String cursor, Model model) {
+        String validCursor = cursor == null || cursor.isBlank() ? null : cursor;
+        TrainingPage page;
+        try {
+            page = trainings.list(filter.trainingStatus(), filter.team(), filter.text(), validCursor, PAGE_SIZE);
+        }
+        catch (InvalidListQuery e) {
+            model.addAttribute("cursorError", "That page link has expired; showing the newest trainings.");
+            validCursor = null;
+            page = trainings.list(filter.trainingStatus(), filter.team(), filter.text(), null, PAGE_SIZE);
+        }
+        String version = version(page);
+        model.addAttribute("page", page);
+        model.addAttribute("firstPage", validCursor == null);
+        model.addAttribute("firstPageUrl", filter.url(LIST, null, null));
+        model.addAttribute("nextPageUrl", page.nextCursor() == null ? null : filter.url(LIST, page.nextCursor(), null));
+        model.addAttribute("rowsUrl", filter.url(ROWS, validCursor, version));
+        model.addAttribute("refreshTrigger", "every " + properties.refreshInterval().toMillis() + "ms");
+        return version;
+    }
+
+    private static String version(TrainingPage page) {
+        String shown = page.data().stream()
+                .map(t -> String.join("|", t.id(), t.status(), String.valueOf(t.queuePosition()),
+                        String.valueOf(t.cancelRequestedAt()), String.valueOf(t.falRequestId())))
+                .collect(Collectors.joining("\n", "", "\n" + page.nextCursor()));
+        return Hashing.sha256Hex(shown).substring(0, 16);
+    }
+
+    private String pretty(JsonNode node) {
+        return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+
+    private static String checkedId(String id) {
+        if (!id.matches(ID_PATTERN)) {
+            throw new TrainingNotFound(id);
+        }
+        return id;
+    }
+
+    private static List<OutputFile> files(Outputs outputs) {
+        if (outputs == null) {
+            return List.of();
+        }
+        return Stream.of(new OutputFile("LoRA weights", outputs.loraFile()), new OutputFile("Config", outputs.configFile()),
+                new OutputFile("Validation video", outputs.video()), new OutputFile("Audio", outputs.audio()),
+                new OutputFile("Debug dataset", outputs.debugDataset()))
+                .filter(file -> file.file() != null)
+                .toList();
+    }
+
+    record OutputFile(String label, FileView file) {
+    }
+
+    /** The filter fields as typed, so the form shows them again, valid or not. */
+    record FilterForm(String status, String team, String q) {
+    }
+}

@@ -1,0 +1,53 @@
+package com.ltxgateway.training;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import com.ltxgateway.training.TrainingQueries.Cursor;
+import com.ltxgateway.training.TrainingQueries.ListQuery;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * The training use cases for people who administer the gateway: they see every team's trainings, and cancel
+ * through the same path as the API's cancel.
+ */
+@Service
+public class TrainingAdministration {
+
+    private static final Predicate<UUID> EVERY_TEAM = team -> true;
+
+    private final TrainingService service;
+    private final TrainingQueries queries;
+
+    TrainingAdministration(TrainingService service, TrainingQueries queries) {
+        this.service = service;
+        this.queries = queries;
+    }
+
+    /**
+     * @param team a team slug, or null for every team
+     * @param text matched against ids, fal request ids and metadata, or null
+     * @param cursor a {@link TrainingPage#nextCursor()}, or null for the newest trainings
+     * @throws InvalidListQuery when the cursor is not one a page returned
+     */
+    public TrainingPage list(TrainingStatus status, String team, String text, String cursor, int limit) {
+        return queries.listVisibleTo(null, new ListQuery(status, limit, cursor == null ? null : Cursor.decode(cursor), team,
+                Map.of(), text));
+    }
+
+    public TrainingView get(String id) {
+        return service.get(EVERY_TEAM, id);
+    }
+
+    public List<TrainingEvent> events(String id) {
+        return service.events(EVERY_TEAM, id);
+    }
+
+    /** The API's cancel; {@code actor} appears on the training's timeline. */
+    public TrainingView cancel(String actor, String id) {
+        return service.cancel(EVERY_TEAM, actor, id);
+    }
+}

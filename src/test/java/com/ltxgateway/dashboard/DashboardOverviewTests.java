@@ -1,0 +1,76 @@
+package com.ltxgateway.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import com.ltxgateway.support.GatewayTestSupport;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** The overview page in a real browser, after trainings that succeeded, failed and met a fal fault. */
+class DashboardOverviewTests extends GatewayTestSupport {
+
+    private static Browser browser;
+
+    @BeforeEach
+    void signedIn() {
+        if (browser == null) {
+            browser = Browser.start("http://localhost:" + port);
+            browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
+            browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
+        }
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Test
+    void showsStatusesActivitySpendAndFalHealth() {
+        String slug = "ov-" + UUID.randomUUID().toString().substring(0, 8);
+        api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Overview\"}");
+        String live = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"live\"}")
+                .json().get("key").asString();
+        String sandbox = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"sandbox\"}")
+                .json().get("key").asString();
+        String marker = "https://example.com/" + slug + ".zip";
+        FAL.failNext(1, call -> marker.equals(call.trainingDataUrl()), 503, Map.of(), "{\"detail\":\"overloaded\"}");
+        String succeeded = create(live, minimalRequest(marker)).get("id").asString();
+        String failed = create(sandbox, minimalRequest("https://example.com/clips.zip?sandbox_outcome=failed")).get("id").asString();
+        awaitStatus(live, succeeded, "succeeded");
+        awaitStatus(sandbox, failed, "failed");
+
+        browser.open("/admin");
+
+        assertThat(browser.find("h1").getText()).isEqualTo("Overview");
+        assertThat(count("succeeded")).isPositive();
+        assertThat(count("failed")).isPositive();
+        assertThat(browser.find("[data-chart=day] .legend-submitted").getText()).matches("[1-9][0-9]* submitted");
+        assertThat(browser.find("[data-chart=day] .legend-failed").getText()).matches("[1-9][0-9]* failed");
+        assertThat(browser.findAll("svg.chart .bar-submitted")).hasSize(24 + 30);
+        assertThat(browser.find("tr[data-team='" + slug + "']").getText()).isEqualTo(slug + " $0.24");
+        assertThat(browser.find("#fal-health").getText()).contains("fal faults retried, last hour");
+        assertThat(browser.findAll("#fal-heading ~ ol.timeline li").stream().map(WebElement::getText))
+                .anyMatch(fault -> fault.contains(succeeded));
+        browser.screenshot("overview");
+
+        browser.find("li[data-status=failed] a").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.path().equals("/admin/trainings?status=failed"));
+        assertThat(browser.findAll("tr[data-training-id='" + failed + "']")).hasSize(1);
+    }
+
+    private long count(String status) {
+        return Long.parseLong(browser.find("li[data-status=" + status + "]").findElement(By.cssSelector(".stat-value")).getText());
+    }
+}

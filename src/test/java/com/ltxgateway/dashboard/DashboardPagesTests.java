@@ -1,0 +1,160 @@
+package com.ltxgateway.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.util.UUID;
+
+import com.ltxgateway.support.GatewayTestSupport;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+/** The dashboard's pages and their protections at the MVC level, where a browser would add nothing. */
+class DashboardPagesTests extends GatewayTestSupport {
+
+    @Autowired
+    private WebApplicationContext context;
+
+    private MockMvc mvc;
+
+    @BeforeEach
+    void mockMvc() {
+        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
+    }
+
+    @Test
+    void sendsAStrictContentSecurityPolicyAndFramingHeaders() throws Exception {
+        for (MvcResult page : new MvcResult[] { perform(get("/login")), perform(asAdmin(get("/admin/trainings"))) }) {
+            assertThat(page.getResponse().getStatus()).isEqualTo(200);
+            String csp = page.getResponse().getHeader("Content-Security-Policy");
+            assertThat(csp).contains("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
+                    "object-src 'none'", "form-action 'self'");
+            assertThat(csp).doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            assertThat(page.getResponse().getHeader("X-Frame-Options")).isEqualTo("DENY");
+            assertThat(page.getResponse().getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(page.getResponse().getContentAsString()).doesNotContain("<script>").doesNotContain(" style=");
+        }
+    }
+
+    @Test
+    void servesHtmxFromTheJar() throws Exception {
+        MvcResult htmx = perform(get("/webjars/htmx.org/dist/htmx.min.js"));
+
+        assertThat(htmx.getResponse().getStatus()).isEqualTo(200);
+        assertThat(htmx.getResponse().getContentAsString()).contains("htmx");
+        assertThat(perform(asAdmin(get("/admin/trainings"))).getResponse().getContentAsString())
+                .contains("src=\"/webjars/htmx.org/dist/htmx.min.js\"");
+    }
+
+    @Test
+    void sendsStrangersToTheLoginPage() throws Exception {
+        MvcResult page = perform(get("/admin/trainings"));
+
+        assertThat(page.getResponse().getStatus()).isEqualTo(302);
+        assertThat(page.getResponse().getRedirectedUrl()).isEqualTo("/login");
+    }
+
+    @Test
+    void refusesUsersWithoutTheAdminRole() throws Exception {
+        MvcResult page = perform(get("/admin/trainings").with(user("viewer").roles("TEAM")));
+
+        assertThat(page.getResponse().getStatus()).isEqualTo(403);
+    }
+
+    @Test
+    void answersBadFilterInputWithMessagesNotErrors() throws Exception {
+        MvcResult controlCharacters = perform(asAdmin(get("/admin/trainings").param("q", "a\u0000b")));
+        MvcResult tooLong = perform(asAdmin(get("/admin/trainings").param("q", "x".repeat(201))));
+        MvcResult twoStatuses = perform(asAdmin(get("/admin/trainings").param("status", "failed", "queued")));
+        MvcResult badTeam = perform(asAdmin(get("/admin/trainings").param("team", "team\u0000")));
+
+        assertThat(controlCharacters.getResponse().getContentAsString()).contains("must not contain control characters");
+        assertThat(tooLong.getResponse().getContentAsString()).contains("Search for at most 200 characters.");
+        assertThat(twoStatuses.getResponse().getContentAsString()).contains("Choose one of the listed statuses.");
+        assertThat(badTeam.getResponse().getContentAsString()).contains("Choose one of the listed teams.");
+        for (MvcResult result : new MvcResult[] { controlCharacters, tooLong, twoStatuses, badTeam }) {
+            assertThat(result.getResponse().getStatus()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void answersUnknownOrMalformedTrainingIdsWithANotFoundPage() throws Exception {
+        for (String id : new String[] { "trn_unknown", "\u2713", "x".repeat(41) }) {
+            MvcResult page = perform(asAdmin(get("/admin/trainings/{id}", id)));
+            assertThat(page.getResponse().getStatus()).as(id).isEqualTo(404);
+            assertThat(page.getResponse().getContentType()).as(id).startsWith("text/html");
+            MvcResult cancel = perform(asAdmin(post("/admin/trainings/{id}/cancel", id).with(csrf())));
+            assertThat(cancel.getResponse().getStatus()).as(id).isEqualTo(404);
+        }
+        assertThat(perform(asAdmin(get("/admin/trainings/{id}", "trn_\u0000"))).getResponse().getStatus())
+                .as("refused by the firewall before any page").isEqualTo(400);
+    }
+
+    @Test
+    void refusesACancelWithoutACsrfToken() throws Exception {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
+
+        MvcResult forged = perform(asAdmin(post("/admin/trainings/" + id + "/cancel")));
+        MvcResult badToken = perform(asAdmin(post("/admin/trainings/" + id + "/cancel").with(csrf().useInvalidToken())));
+
+        assertThat(forged.getResponse().getStatus()).isEqualTo(403);
+        assertThat(badToken.getResponse().getStatus()).isEqualTo(403);
+        assertThat(api.get("/v1/trainings/" + id, key).json().get("cancel_requested_at").isNull()).isTrue();
+    }
+
+    @Test
+    void answersAPollWithNoContentWhileNothingChanged() throws Exception {
+        // a team with no trainings: other tests' trainings keep changing the unfiltered list
+        String rows = perform(asAdmin(get("/admin/trainings/rows").param("team", "no-such-team").header("HX-Request", "true")))
+                .getResponse().getContentAsString();
+        String rowsUrl = rows.substring(rows.indexOf("hx-get=\"") + 8, rows.indexOf('"', rows.indexOf("hx-get=\"") + 8)).replace("&amp;", "&");
+        String version = rowsUrl.substring(rowsUrl.indexOf("v=") + 2);
+
+        MvcResult unchanged = perform(asAdmin(get("/admin/trainings/rows").param("team", "no-such-team").param("v", version)));
+        MvcResult stale = perform(asAdmin(get("/admin/trainings/rows").param("team", "no-such-team").param("v", "0000000000000000")));
+
+        assertThat(rows).startsWith("<div id=\"training-rows\"").doesNotContain("<html");
+        assertThat(unchanged.getResponse().getStatus()).isEqualTo(204);
+        assertThat(stale.getResponse().getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void answersBadTeamAndKeyFormsWithMessagesNotErrors() throws Exception {
+        String slug = "pages-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Pages\"}").status()).isEqualTo(201);
+
+        MvcResult noFields = perform(asAdmin(post("/admin/teams").with(csrf())));
+        MvcResult controlCharacter = perform(asAdmin(post("/admin/teams").with(csrf()).param("slug", "ok-slug").param("name", "a\u0000b")));
+        MvcResult badMode = perform(asAdmin(post("/admin/teams/{slug}/keys", slug).with(csrf()).param("name", "k").param("mode", "admin")));
+        MvcResult unknownTeam = perform(asAdmin(post("/admin/teams/{slug}/keys", "no-such-team").with(csrf()).param("name", "k").param("mode", "live")));
+
+        assertThat(noFields.getResponse().getStatus()).isEqualTo(422);
+        assertThat(noFields.getResponse().getContentAsString()).contains("id=\"slug-error\"").contains("id=\"name-error\"");
+        assertThat(controlCharacter.getResponse().getStatus()).isEqualTo(422);
+        assertThat(controlCharacter.getResponse().getContentAsString()).contains("must not contain control characters");
+        assertThat(badMode.getResponse().getStatus()).isEqualTo(422);
+        assertThat(badMode.getResponse().getContentAsString()).contains("Mode must be live or sandbox");
+        assertThat(unknownTeam.getResponse().getStatus()).isEqualTo(404);
+        assertThat(api.get("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY).json().get("data").size()).isZero();
+    }
+
+    private MvcResult perform(MockHttpServletRequestBuilder request) throws Exception {
+        return mvc.perform(request).andReturn();
+    }
+
+    private static MockHttpServletRequestBuilder asAdmin(MockHttpServletRequestBuilder request) {
+        return request.with(user(DASHBOARD_USERNAME).roles(DashboardUsers.ADMIN_ROLE));
+    }
+}

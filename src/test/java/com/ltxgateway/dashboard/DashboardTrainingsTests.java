@@ -1,0 +1,191 @@
+package com.ltxgateway.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import com.ltxgateway.support.GatewayTestSupport;
+
+import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** The training pages in a real browser: the live list, a training's page with its outputs, and cancel. */
+class DashboardTrainingsTests extends GatewayTestSupport {
+
+    private static final Duration PAGE_UPDATE = Duration.ofSeconds(30);
+    private static Browser browser;
+
+    @BeforeEach
+    void signedIn() {
+        if (browser == null) {
+            browser = Browser.start("http://localhost:" + port);
+            browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
+            browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
+        }
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Test
+    void showsANewTrainingAndItsProgressWithoutAReload() {
+        TeamKey team = newTeam("sandbox");
+        browser.open("/admin/trainings?team=" + team.slug());
+        assertThat(browser.find(".empty").getText()).isEqualTo("No trainings match these filters.");
+        browser.driver.executeScript("window.stillTheSamePage = true;");
+
+        String id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
+
+        browser.await(PAGE_UPDATE, d -> !rows(id).isEmpty());
+        browser.await(PAGE_UPDATE, d -> status(id).equals("succeeded"));
+        assertThat(browser.driver.executeScript("return window.stillTheSamePage === true;")).isEqualTo(true);
+        assertThat(browser.find(".live-region").getAttribute("aria-live")).isEqualTo("polite");
+        browser.screenshot("trainings");
+    }
+
+    @Test
+    void filtersByStatusTeamAndText() {
+        TeamKey team = newTeam("sandbox");
+        String project = "project-" + UUID.randomUUID().toString().substring(0, 8);
+        String tagged = create(team.key(), "{\"input\": {\"training_data_url\": \"https://example.com/clips.zip\"},"
+                + " \"metadata\": {\"project\": \"" + project + "\"}}").get("id").asString();
+        String failing = create(team.key(), minimalRequest("https://example.com/clips.zip?sandbox_outcome=failed")).get("id").asString();
+        awaitStatus(team.key(), failing, "failed");
+
+        browser.open("/admin/trainings?team=" + team.slug());
+        assertThat(shownIds()).containsExactlyInAnyOrder(tagged, failing);
+
+        browser.find("#q").sendKeys(project.substring(3));
+        browser.find(".filters button[type=submit]").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.path().contains("q="));
+        assertThat(shownIds()).containsExactly(tagged);
+
+        browser.open("/admin/trainings?team=" + team.slug() + "&status=failed");
+        assertThat(shownIds()).containsExactly(failing);
+        assertThat(browser.find("#status option[selected]").getText()).isEqualTo("failed");
+
+        browser.open("/admin/trainings?q=" + failing);
+        assertThat(shownIds()).containsExactly(failing);
+    }
+
+    @Test
+    void showsFilterMistakesNextToTheirFields() {
+        browser.open("/admin/trainings?status=finished&team=Not%20A%20Team&cursor=garbage");
+
+        assertThat(browser.find("#status-error").getText()).isEqualTo("Choose one of the listed statuses.");
+        assertThat(browser.find("#status").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find("#team-error").getText()).isEqualTo("Choose one of the listed teams.");
+        assertThat(browser.find("main").getText()).contains("That page link has expired");
+        browser.screenshot("trainings-invalid-filters");
+    }
+
+    @Test
+    void showsATrainingWithItsOutputsVideoAndTimeline() {
+        TeamKey team = newTeam("live");
+        JsonNode created = create(team.key(), """
+                {"input": {"training_data_url": "https://example.com/clips.zip", "number_of_steps": 1000},
+                 "metadata": {"owner": "dashboard-test"}}""");
+        String id = created.get("id").asString();
+        JsonNode done = awaitStatus(team.key(), id, "succeeded");
+
+        browser.open("/admin/trainings/" + id);
+
+        assertThat(browser.find("h1").getText()).isEqualTo("Training " + id);
+        assertThat(browser.find(".title-row .status").getText()).isEqualTo("succeeded");
+        assertThat(browser.find("dl.facts").getText()).contains("$2.40").contains(team.slug()).contains(done.get("fal_request_id").asString());
+        WebElement video = browser.find("figure.video video");
+        assertThat(video.getAttribute("src")).isEqualTo(done.get("output").get("video").get("url").asString());
+        assertThat(video.getAttribute("controls")).isNotNull();
+        assertThat(browser.findAll("a[download]").stream().map(a -> a.getAttribute("href")))
+                .contains(done.get("output").get("lora_file").get("url").asString(),
+                        done.get("output").get("config_file").get("url").asString());
+        assertThat(browser.find("pre.code").getText()).contains("\"number_of_steps\" : 1000");
+        assertThat(browser.find("main").getText()).contains("owner").contains("dashboard-test");
+        assertThat(browser.findAll("ol.timeline li.event-state_changed .status").stream().map(WebElement::getText))
+                .containsExactly("pending", "queued", "running", "succeeded");
+        assertThat(browser.findAll("ol.timeline li.event-log")).isNotEmpty();
+        assertThat(browser.findAll("a.danger")).as("no cancel for a finished training").isEmpty();
+        browser.screenshot("training");
+    }
+
+    @Test
+    void cancelsAfterConfirmationThroughTheApisPath() {
+        TeamKey team = newTeam("live");
+        String id;
+        FAL.queueDuration(Duration.ofMinutes(5));
+        try {
+            id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
+            awaitStatus(team.key(), id, "queued");
+        }
+        finally {
+            FAL.queueDuration(Duration.ZERO);
+        }
+        browser.open("/admin/trainings/" + id);
+
+        browser.find("a.danger").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.path().endsWith("/cancel"));
+        assertThat(browser.find("h1").getText()).isEqualTo("Cancel training " + id + "?");
+        browser.screenshot("training-cancel");
+        assertThat(api.get("/v1/trainings/" + id, team.key()).json().get("cancel_requested_at").isNull())
+                .as("nothing happens before the confirmation").isTrue();
+        browser.find("form.actions button.danger").click();
+
+        browser.await(Duration.ofSeconds(10), d -> browser.path().equals("/admin/trainings/" + id));
+        assertThat(browser.find(".notice").getText()).startsWith("Cancel requested");
+        awaitStatus(team.key(), id, "canceled");
+        List<String> timeline = api.get("/v1/trainings/" + id + "/events", team.key()).json().get("data").valueStream()
+                .map(e -> e.path("message").asString("")).toList();
+        assertThat(timeline).contains("cancel requested by dashboard:" + DASHBOARD_USERNAME);
+        assertThat(api.get("/v1/admin/audit-log?limit=100", ADMIN_KEY).json().get("data").valueStream()
+                .filter(e -> e.get("action").asString().equals("training.cancel_requested"))
+                .map(e -> e.get("target").asString())).contains("training:" + id);
+
+        browser.open("/admin/trainings/" + id + "/cancel");
+        assertThat(browser.path()).isEqualTo("/admin/trainings/" + id);
+        assertThat(browser.find(".notice").getText()).contains("canceled already");
+    }
+
+    @Test
+    void answersAnUnknownTrainingWithANotFoundPage() {
+        browser.open("/admin/trainings/trn_does_not_exist");
+
+        assertThat(browser.find("h1").getText()).isEqualTo("Not found");
+    }
+
+    private List<WebElement> rows(String id) {
+        return browser.driver.findElements(By.cssSelector("tr[data-training-id='" + id + "']"));
+    }
+
+    private String status(String id) {
+        List<WebElement> rows = rows(id);
+        return rows.isEmpty() ? "" : rows.getFirst().findElement(By.cssSelector(".status")).getText();
+    }
+
+    private List<String> shownIds() {
+        return browser.findAll("tr[data-training-id]").stream().map(row -> row.getAttribute("data-training-id")).toList();
+    }
+
+    private TeamKey newTeam(String mode) {
+        String slug = "dash-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}").status())
+                .isEqualTo(201);
+        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
+        assertThat(key.status()).isEqualTo(201);
+        return new TeamKey(slug, key.json().get("key").asString());
+    }
+
+    private record TeamKey(String slug, String key) {
+    }
+}
