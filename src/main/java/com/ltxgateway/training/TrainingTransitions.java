@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,7 +72,7 @@ public class TrainingTransitions {
         if (training.status() != TrainingStatus.PENDING) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
+        Instant now = now();
         if (training.cancelRequestedAt() != null) {
             record(training, training.canceled(now), "canceled before fal accepted it", now);
             return Optional.empty();
@@ -97,7 +98,7 @@ public class TrainingTransitions {
     @Transactional
     public Acceptance accepted(String id, FalSubmission submission) {
         Training training = lock(id);
-        Instant now = clock.instant();
+        Instant now = now();
         FalRequestRef ref = submission.request();
         if (training.status().isTerminal() || (training.falRequestId() != null && !training.falRequestId().equals(ref.requestId()))) {
             events.append(id, TrainingEvents.DUPLICATE_REQUEST, now, null,
@@ -162,7 +163,7 @@ public class TrainingTransitions {
      */
     @Transactional
     void requestCancel(Training training, String actor) {
-        Instant now = clock.instant();
+        Instant now = now();
         if (training.status().isTerminal()) {
             throw new TrainingAlreadyFinished(training.id(), training.status());
         }
@@ -182,7 +183,7 @@ public class TrainingTransitions {
 
     private void change(String id, TransitionFunction transition, String cause) {
         Training training = lock(id);
-        Instant now = clock.instant();
+        Instant now = now();
         record(training, transition.apply(training, now), cause, now);
     }
 
@@ -197,6 +198,11 @@ public class TrainingTransitions {
 
     private interface TransitionFunction {
         Transition apply(Training training, Instant now);
+    }
+
+    /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     private static URI uri(String value) {
