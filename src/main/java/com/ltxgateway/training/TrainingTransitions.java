@@ -158,6 +158,15 @@ public class TrainingTransitions {
     }
 
     /**
+     * An attempt to tell a team's receiver about this training: shown on the timeline with the delivery's status
+     * ({@code delivered}, {@code pending} while retried, {@code failed}); the training's state is unchanged.
+     */
+    @Transactional
+    public void webhookDelivery(String id, String deliveryStatus, String message) {
+        events.appendWebhookDelivery(id, clock.instant(), deliveryStatus, message);
+    }
+
+    /**
      * A cancel from the API. An unsubmitted training is canceled at once and never reaches fal; one fal may have
      * is marked and the tracker forwards the cancel.
      */
