@@ -42,9 +42,9 @@ public class OutboundUrlPolicy {
     // An entry with a colon is an IPv6 address; digits and dots alone are an IPv4 one. Anything else is a host name.
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*|[0-9.]+");
 
-    /** How host names become addresses; the JDK's resolver, which also applies its address cache. */
+    /** How host names become addresses; by default the JDK's resolver, with its address cache. */
     @FunctionalInterface
-    interface Resolver {
+    public interface Resolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
@@ -57,7 +57,7 @@ public class OutboundUrlPolicy {
         this(properties, InetAddress::getAllByName);
     }
 
-    OutboundUrlPolicy(OutboundUrlProperties properties, Resolver resolver) {
+    public OutboundUrlPolicy(OutboundUrlProperties properties, Resolver resolver) {
         this.resolver = resolver;
         List<String> entries = properties.allowedHosts().stream()
                 .map(entry -> normalize(entry.strip()))
