@@ -28,6 +28,7 @@ public abstract class GatewayTestSupport {
 
     public static final String ADMIN_KEY = "ltx_admin_test_0123456789abcdefghijklmnopqrstuvwxyz";
     public static final String FAL_KEY = "fal-test-key-0123456789";
+    public static final String WEBHOOK_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     protected static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
 
     @LocalServerPort
@@ -56,6 +57,11 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.tracker.retry-deadline", () -> "6s");
         registry.add("gateway.tracker.lease", () -> "10s");
         registry.add("gateway.tracker.unconfirmed-submit-wait", () -> "3s");
+        // Test receivers listen on loopback, which the outbound URL policy refuses unless allowed.
+        registry.add("gateway.webhooks.allowed-hosts", () -> "127.0.0.1");
+        registry.add("gateway.webhooks.encryption-key", () -> WEBHOOK_ENCRYPTION_KEY);
+        registry.add("gateway.webhooks.retry-schedule", () -> "200ms,500ms,1s");
+        registry.add("gateway.webhooks.idle-interval", () -> "100ms");
     }
 
     @BeforeEach
