@@ -1,6 +1,7 @@
 package com.ltxgateway;
 
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -36,7 +37,11 @@ public final class LocalGatewayApplication {
                         "gateway.bootstrap.admin-key", adminKey,
                         "gateway.bootstrap.admin-username", dashboardUser,
                         "gateway.bootstrap.admin-password", dashboardPassword,
-                        "gateway.sandbox.enabled", "true"))
+                        "gateway.sandbox.enabled", "true",
+                        // Signing secrets last only as long as this process's database, so a new key each run loses nothing.
+                        "gateway.webhooks.encryption-key", Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32)),
+                        // Webhook receivers under development run on this machine.
+                        "gateway.webhooks.allowed-hosts", "localhost,127.0.0.1,::1"))
                 .run(args);
         String baseUrl = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
         String teamKey = createDemoTeam(new Api(baseUrl), adminKey);

@@ -11,8 +11,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * A training's timeline: state changes, fal log lines, cancel requests, fal errors, fal's webhook deliveries. Log
- * lines carry a digest key so the repeats fal sends on every status reading are stored once.
+ * A training's timeline: state changes, fal log lines, cancel requests, fal errors, fal's webhook deliveries,
+ * webhook deliveries to teams. Log lines carry a digest key so the repeats fal sends on every status reading are
+ * stored once.
  */
 @Component
 class TrainingEvents {
@@ -25,6 +26,7 @@ class TrainingEvents {
     static final String DUPLICATE_REQUEST = "duplicate_request";
     static final String SUBMIT_UNCONFIRMED = "submit_unconfirmed";
     static final String FAL_WEBHOOK = "fal_webhook";
+    private static final String WEBHOOK_DELIVERY = "webhook_delivery";
 
     private final JdbcClient jdbc;
 
@@ -33,8 +35,17 @@ class TrainingEvents {
     }
 
     void append(String trainingId, String type, Instant at, TrainingStatus status, String message) {
+        insert(trainingId, type, at, status == null ? null : status.wireName(), message);
+    }
+
+    /** Its status is the delivery's ({@code delivered}, {@code pending}, {@code failed}), not the training's. */
+    void appendWebhookDelivery(String trainingId, Instant at, String deliveryStatus, String message) {
+        insert(trainingId, WEBHOOK_DELIVERY, at, deliveryStatus, message);
+    }
+
+    private void insert(String trainingId, String type, Instant at, String status, String message) {
         jdbc.sql("insert into training_event (training_id, type, at, status, message) values (?, ?, ?, ?, ?)")
-                .params(trainingId, type, Timestamp.from(at), status == null ? null : status.wireName(), message)
+                .params(trainingId, type, Timestamp.from(at), status, message)
                 .update();
     }
 

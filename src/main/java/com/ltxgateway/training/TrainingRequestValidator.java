@@ -14,6 +14,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import com.ltxgateway.net.OutboundUrlPolicy;
+
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -78,15 +80,19 @@ class TrainingRequestValidator {
             withDefault("stg_scale", number(0, 3), NODES.numberNode(1)),
             withDefault("include_middle_keyframe", bool(), NODES.booleanNode(false))));
 
-    private static final Rule BODY = object(List.of(
-            required("input", INPUT),
-            optional("webhook_url", httpUrl()),
-            optional("metadata", map(16, 64, text(512)))));
+    private final Rule bodyRule;
+
+    TrainingRequestValidator(OutboundUrlPolicy outboundUrls) {
+        this.bodyRule = object(List.of(
+                required("input", INPUT),
+                optional("webhook_url", webhookUrl(outboundUrls)),
+                optional("metadata", map(16, 64, text(512)))));
+    }
 
     /** Returns the request ready to store and forward, or throws naming every violation in {@code body}. */
     TrainingRequest validate(JsonNode body) {
         Violations violations = new Violations();
-        Optional<JsonNode> valid = BODY.check("", body, violations);
+        Optional<JsonNode> valid = bodyRule.check("", body, violations);
         requireMiddleKeyframes(body.path("input"), violations);
         if (violations.count() > 0) {
             throw new TrainingRequestInvalid(violations.found);
@@ -246,6 +252,15 @@ class TrainingRequestValidator {
 
     private static Rule httpUrl() {
         return text(MAX_URL_LENGTH).and(url -> isHttpUrl(url.stringValue()), "must be an absolute http or https URL");
+    }
+
+    /** The gateway will call it, so it must not lead into the company's own network. */
+    private static Rule webhookUrl(OutboundUrlPolicy outboundUrls) {
+        Rule url = httpUrl();
+        return (field, value, violations) -> url.check(field, value, violations).flatMap(checked -> {
+            Optional<String> refusal = outboundUrls.refusal(checked.stringValue());
+            return refusal.isPresent() ? violations.refuse(field, refusal.get()) : Optional.of(checked);
+        });
     }
 
     private static Rule bool() {

@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,7 +69,7 @@ public class TrainingTransitions {
         if (training.status() != TrainingStatus.PENDING) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
+        Instant now = now();
         if (training.cancelRequestedAt() != null) {
             record(training, training.canceled(now), "canceled before fal accepted it", now);
             return Optional.empty();
@@ -94,7 +95,7 @@ public class TrainingTransitions {
     @Transactional
     public Acceptance accepted(String id, FalSubmission submission) {
         Training training = lock(id);
-        Instant now = clock.instant();
+        Instant now = now();
         FalRequestRef ref = submission.request();
         boolean own = ref.requestId().equals(training.falRequestId());
         if (!own && (training.status().isTerminal() || training.falRequestId() != null)) {
@@ -118,7 +119,7 @@ public class TrainingTransitions {
     @Transactional
     public Optional<TrackedTraining> falReported(String id, String requestId, String report) {
         Training training = lock(id);
-        Instant now = clock.instant();
+        Instant now = now();
         events.append(id, TrainingEvents.FAL_WEBHOOK, now, null, "fal request " + requestId + ": " + report);
         if (!requestId.equals(training.falRequestId())) {
             if (!training.awaitsSubmitAnswer()) {
@@ -139,12 +140,12 @@ public class TrainingTransitions {
     @Transactional
     public void running(String id, List<FalLogLine> logs) {
         change(id, Training::running, "fal reports IN_PROGRESS");
-        events.appendLogs(id, clock.instant(), logs);
+        events.appendLogs(id, now(), logs);
     }
 
     @Transactional
     public void logs(String id, List<FalLogLine> logs) {
-        events.appendLogs(lock(id).id(), clock.instant(), logs);
+        events.appendLogs(id, now(), logs);
     }
 
     @Transactional
@@ -169,13 +170,22 @@ public class TrainingTransitions {
     /** A submit whose answer was lost: the training stays pending, and the timeline says why it waits. */
     @Transactional
     public void submitUnconfirmed(String id, String message) {
-        events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, clock.instant(), null, message);
+        events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, now(), null, message);
     }
 
     /** A fal fault that is being retried: shown on the timeline, the training's state is unchanged. */
     @Transactional
     public void falUnavailable(String id, String message) {
-        events.append(id, TrainingEvents.FAL_UNAVAILABLE, clock.instant(), null, message);
+        events.append(id, TrainingEvents.FAL_UNAVAILABLE, now(), null, message);
+    }
+
+    /**
+     * An attempt to tell a team's receiver about this training: shown on the timeline with the delivery's status
+     * ({@code delivered}, {@code pending} while retried, {@code failed}); the training's state is unchanged.
+     */
+    @Transactional
+    public void webhookDelivery(String id, String deliveryStatus, String message) {
+        events.appendWebhookDelivery(id, now(), deliveryStatus, message);
     }
 
     /**
@@ -184,7 +194,7 @@ public class TrainingTransitions {
      */
     @Transactional
     void requestCancel(Training training, String actor) {
-        Instant now = clock.instant();
+        Instant now = now();
         if (training.status().isTerminal()) {
             throw new TrainingAlreadyFinished(training.id(), training.status());
         }
@@ -209,7 +219,7 @@ public class TrainingTransitions {
 
     private void change(String id, TransitionFunction transition, String cause) {
         Training training = lock(id);
-        Instant now = clock.instant();
+        Instant now = now();
         record(training, transition.apply(training, now), cause, now);
     }
 
@@ -231,6 +241,11 @@ public class TrainingTransitions {
                 t.falRequestId() == null ? null
                         : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
                 t.cancelRequestedAt() != null);
+    }
+
+    /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     private static URI uri(String value) {

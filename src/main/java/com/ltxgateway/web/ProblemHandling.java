@@ -20,6 +20,11 @@ import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingModeUnavailable;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingRequestInvalid;
+import com.ltxgateway.webhook.WebhookDeliveryConflict;
+import com.ltxgateway.webhook.WebhookDeliveryNotFound;
+import com.ltxgateway.webhook.WebhookEndpointNotFound;
+import com.ltxgateway.webhook.WebhookRequestInvalid;
+import com.ltxgateway.webhook.WebhookSigningUnavailable;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
@@ -58,6 +63,11 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return validation("The request has " + describe(e.violations().size()), e.violations());
     }
 
+    @ExceptionHandler(WebhookRequestInvalid.class)
+    ResponseEntity<ProblemDetail> invalidWebhook(WebhookRequestInvalid e) {
+        return validation("The request has " + describe(e.violations().size()), e.violations());
+    }
+
     @ExceptionHandler(InvalidListQuery.class)
     ResponseEntity<ProblemDetail> invalidListQuery(InvalidListQuery e) {
         return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
@@ -73,7 +83,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", e.getMessage());
     }
 
-    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class })
+    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class, WebhookEndpointNotFound.class,
+            WebhookDeliveryNotFound.class })
     ResponseEntity<ProblemDetail> notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not found", e.getMessage());
     }
@@ -104,7 +115,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 "The webhook body is not a fal webhook: " + e.getMessage());
     }
 
-    @ExceptionHandler({ TrainingAlreadyFinished.class, TeamSlugTaken.class })
+    @ExceptionHandler({ TrainingAlreadyFinished.class, TeamSlugTaken.class, WebhookDeliveryConflict.class })
     ResponseEntity<ProblemDetail> conflict(RuntimeException e) {
         return problem(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Conflict", e.getMessage());
     }
@@ -127,8 +138,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Team key required", e.getMessage());
     }
 
-    @ExceptionHandler(TrainingModeUnavailable.class)
-    ResponseEntity<ProblemDetail> modeUnavailable(TrainingModeUnavailable e) {
+    @ExceptionHandler({ TrainingModeUnavailable.class, WebhookSigningUnavailable.class })
+    ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.SERVICE_UNAVAILABLE, "Unavailable", e.getMessage());
     }
 

@@ -31,6 +31,7 @@ public abstract class GatewayTestSupport {
     public static final String FAL_KEY = "fal-test-key-0123456789";
     public static final String DASHBOARD_USERNAME = "admin";
     public static final String DASHBOARD_PASSWORD = "dashboard-test-password";
+    public static final String WEBHOOK_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     protected static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
     /** fal's webhook keys: tests sign the webhooks FakeFalServer does not send with them. */
     protected static final FakeFalWebhooks FAL_WEBHOOKS = FakeFalWebhooks.start();
@@ -63,6 +64,11 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.tracker.retry-deadline", () -> "6s");
         registry.add("gateway.tracker.lease", () -> "10s");
         registry.add("gateway.tracker.unconfirmed-submit-wait", () -> "3s");
+        // Test receivers listen on loopback, which the outbound URL policy refuses unless allowed.
+        registry.add("gateway.webhooks.allowed-hosts", () -> "127.0.0.1");
+        registry.add("gateway.webhooks.encryption-key", () -> WEBHOOK_ENCRYPTION_KEY);
+        registry.add("gateway.webhooks.retry-schedule", () -> "200ms,500ms,1s");
+        registry.add("gateway.webhooks.idle-interval", () -> "100ms");
     }
 
     @BeforeEach

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import com.ltxgateway.net.OutboundUrlPolicy;
+import com.ltxgateway.net.OutboundUrlProperties;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,7 +34,8 @@ class TrainingRequestValidatorTests {
 
     private final JsonMapper json = JsonMapper.builder().build();
 
-    private final TrainingRequestValidator validator = new TrainingRequestValidator();
+    private final TrainingRequestValidator validator =
+            new TrainingRequestValidator(new OutboundUrlPolicy(new OutboundUrlProperties(List.of())));
 
     @Test
     void minimalBodyGetsEveryDefaultInTheSeedOrder() {
@@ -330,7 +334,11 @@ class TrainingRequestValidatorTests {
                 arguments(quoted("mailto:team@example.com"), "must be an absolute http or https URL"),
                 arguments(quoted("https://hooks.example.com/" + "a".repeat(2049 - 26)),
                         "must be at most 2048 characters"),
-                arguments("42", "must be a string"));
+                arguments("42", "must be a string"),
+                arguments(quoted("http://169.254.169.254/latest/meta-data/"), "must not point at a link-local address"),
+                arguments(quoted("https://10.1.2.3/hooks"), "must not point at a private address"),
+                arguments(quoted("http://[::1]:8080/hooks"), "must not point at a loopback address"),
+                arguments(quoted("http://localhost:8080/hooks"), "must not point at a loopback address"));
     }
 
     @Test

@@ -1,0 +1,162 @@
+package com.ltxgateway.webhook;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import com.ltxgateway.net.OutboundUrlPolicy;
+import com.ltxgateway.training.TrainingTransitions;
+import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
+import com.ltxgateway.webhook.WebhookDeliveries.Status;
+import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
+import com.ltxgateway.webhook.WebhookSender.Result;
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookSigningException;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * One attempt of one claimed delivery: check the destination again, sign with the team's secrets, send, and store
+ * the outcome — the delivery's new state, the attempt, and a line on the training's timeline — in one transaction.
+ */
+@Component
+class DeliveryWorker {
+
+    private final WebhookDeliveries deliveries;
+    private final WebhookEndpoints endpoints;
+    private final SigningSecrets secrets;
+    private final WebhookSender sender;
+    private final OutboundUrlPolicy policy;
+    private final RetrySchedule schedule;
+    private final TrainingTransitions trainings;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+
+    DeliveryWorker(WebhookDeliveries deliveries, WebhookEndpoints endpoints, SigningSecrets secrets, WebhookSender sender,
+            OutboundUrlPolicy policy, WebhookProperties properties, TrainingTransitions trainings,
+            TransactionTemplate transactions, Clock clock) {
+        this.deliveries = deliveries;
+        this.endpoints = endpoints;
+        this.secrets = secrets;
+        this.sender = sender;
+        this.policy = policy;
+        this.schedule = new RetrySchedule(properties.retrySchedule());
+        this.trainings = trainings;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** What became of an attempt: delivered, refused with 410, worth another try, or over for good. */
+    private enum Kind { DELIVERED, GONE, RETRY, FINAL }
+
+    private record Outcome(Kind kind, Result result) {
+    }
+
+    /** Where an attempt leaves the delivery; {@code next} says so on the timeline. */
+    private record Decision(Status status, int failures, Duration retryIn, String next) {
+    }
+
+    void attempt(ClaimedDelivery delivery, String owner) {
+        Instant at = clock.instant();
+        Outcome outcome = send(delivery, at);
+        Result result = outcome.result();
+        Decision decision = decide(delivery, outcome, at);
+        String summary = result.httpStatus() != null
+                ? "HTTP " + result.httpStatus() + " in " + result.latency().toMillis() + " ms" : result.error();
+        String message = delivery.eventType() + " to " + display(delivery.url()) + ": " + summary + " (attempt "
+                + delivery.attempt() + ")" + (decision.next() == null ? "" : "; " + decision.next());
+        transactions.executeWithoutResult(tx -> {
+            if (!deliveries.finish(delivery, owner, decision.status(), decision.failures(), decision.retryIn(),
+                    outcome.kind() == Kind.DELIVERED ? null : summary)) {
+                return;
+            }
+            deliveries.addAttempt(delivery, at, owner, result.httpStatus(), result.latency(), result.error());
+            if (outcome.kind() == Kind.GONE && delivery.endpointId() != null) {
+                String reason = "HTTP 410 Gone in answer to delivery " + delivery.id() + " at "
+                        + at.truncatedTo(ChronoUnit.SECONDS);
+                endpoints.disable(delivery.endpointId(), at, reason);
+                deliveries.failPendingTo(delivery.endpointId(), "the endpoint is disabled: " + reason);
+            }
+            trainings.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+        });
+    }
+
+    private Decision decide(ClaimedDelivery delivery, Outcome outcome, Instant at) {
+        return switch (outcome.kind()) {
+            case DELIVERED -> new Decision(Status.DELIVERED, delivery.failures(), Duration.ZERO, null);
+            case GONE -> new Decision(Status.FAILED, delivery.failures(), Duration.ZERO,
+                    delivery.endpointId() != null ? "the endpoint is disabled" : "the receiver is gone");
+            case FINAL -> new Decision(Status.FAILED, delivery.failures(), Duration.ZERO, null);
+            case RETRY -> {
+                int failures = delivery.failures() + 1;
+                yield schedule.after(failures, outcome.result().retryAfter())
+                        .map(wait -> new Decision(Status.PENDING, failures, wait,
+                                "next attempt at " + at.plus(wait).truncatedTo(ChronoUnit.SECONDS)))
+                        .orElseGet(() -> new Decision(Status.FAILED, failures, Duration.ZERO, "no attempts left"));
+            }
+        };
+    }
+
+    private Outcome send(ClaimedDelivery delivery, Instant at) {
+        if (delivery.endpointId() != null) {
+            String inactive = endpoints.find(delivery.endpointId()).map(Endpoint::inactiveReason).orElse(null);
+            if (inactive != null) {
+                return notSent(Kind.FINAL, inactive);
+            }
+        }
+        Optional<String> refusal = policy.refusal(delivery.url());
+        if (refusal.isPresent()) {
+            return notSent(Kind.FINAL, "refused: " + refusal.get());
+        }
+        List<Webhook> signers;
+        try {
+            signers = secrets.signers(delivery.teamId());
+        }
+        catch (WebhookSigningUnavailable e) {
+            return notSent(Kind.RETRY, "not sent: the gateway has no encryption key for signing secrets");
+        }
+        if (signers.isEmpty()) {
+            return notSent(Kind.RETRY, "not sent: the team has no signing secret yet");
+        }
+        long timestamp = at.getEpochSecond();
+        String signatures = signers.stream().map(signer -> sign(signer, delivery, timestamp)).collect(Collectors.joining(" "));
+        Map<String, String> headers = Map.of("webhook-id", delivery.eventId(), "webhook-timestamp", Long.toString(timestamp),
+                "webhook-signature", signatures);
+        Result result = sender.post(URI.create(delivery.url()), headers, delivery.payload().getBytes(StandardCharsets.UTF_8));
+        Integer status = result.httpStatus();
+        Kind kind = result.refused() ? Kind.FINAL
+                : status == null ? Kind.RETRY
+                : status >= 200 && status < 300 ? Kind.DELIVERED
+                : status == 410 ? Kind.GONE
+                : Kind.RETRY;
+        return new Outcome(kind, result);
+    }
+
+    private static Outcome notSent(Kind kind, String why) {
+        return new Outcome(kind, new Result(null, null, why, false, Duration.ZERO));
+    }
+
+    private static String sign(Webhook signer, ClaimedDelivery delivery, long timestamp) {
+        try {
+            return signer.sign(delivery.eventId(), timestamp, delivery.payload());
+        }
+        catch (WebhookSigningException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+        }
+    }
+
+    /** Scheme, host, port and path: a query may hold the receiver's own token, which the timeline must not show. */
+    static String display(String url) {
+        URI uri = URI.create(url);
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        return uri.getScheme() + "://" + uri.getRawAuthority().replaceFirst("^.*@", "") + path;
+    }
+}

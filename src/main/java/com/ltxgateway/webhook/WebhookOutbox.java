@@ -1,0 +1,74 @@
+package com.ltxgateway.webhook;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import com.ltxgateway.training.TrainingRepresentations;
+import com.ltxgateway.training.TrainingStatusChanged;
+import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns every status change into deliveries, inside the transaction of the change: an event is never lost, and
+ * none is sent for a change that rolled back. One delivery per destination — the team's endpoints that subscribe
+ * to the event, and the training's {@code webhook_url} — all with the same {@code webhook-id} and the payload as
+ * it is at the change.
+ */
+@Component
+class WebhookOutbox {
+
+    private final WebhookEndpoints endpoints;
+    private final WebhookDeliveries deliveries;
+    private final TrainingRepresentations representations;
+    private final WebhookDispatcher dispatcher;
+    private final JsonMapper json;
+
+    WebhookOutbox(WebhookEndpoints endpoints, WebhookDeliveries deliveries, TrainingRepresentations representations,
+            WebhookDispatcher dispatcher, JsonMapper json) {
+        this.endpoints = endpoints;
+        this.deliveries = deliveries;
+        this.representations = representations;
+        this.dispatcher = dispatcher;
+        this.json = json;
+    }
+
+    @EventListener
+    void on(TrainingStatusChanged change) {
+        WebhookEventType type = WebhookEventType.of(change.to()).orElse(null);
+        if (type == null) {
+            return;
+        }
+        JsonNode training = representations.of(change.trainingId());
+        // One delivery per URL: a training whose webhook_url is also a registered endpoint is told once, as the
+        // endpoint, so that a 410 there disables it.
+        Map<String, UUID> destinations = new LinkedHashMap<>();
+        for (Endpoint endpoint : endpoints.subscribedTo(change.teamId(), type)) {
+            destinations.putIfAbsent(endpoint.url(), endpoint.id());
+        }
+        String webhookUrl = training.path("webhook_url").stringValue(null);
+        if (webhookUrl != null) {
+            destinations.putIfAbsent(webhookUrl, null);
+        }
+        if (destinations.isEmpty()) {
+            return;
+        }
+        ObjectNode payload = json.createObjectNode();
+        payload.put("type", type.wireName());
+        payload.set("timestamp", json.valueToTree(change.at()));
+        payload.set("data", training);
+        String body = json.writeValueAsString(payload);
+        String eventId = "msg_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
+        destinations.forEach((url, endpointId) ->
+                deliveries.add(eventId, type, change.trainingId(), change.teamId(), endpointId, url, body));
+        dispatcher.wakeUpAfterCommit();
+    }
+}

@@ -1,0 +1,44 @@
+package com.ltxgateway.webhook;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * How the gateway tells teams' receivers about their trainings. The allowed hosts are the outbound URL policy's
+ * ({@code com.ltxgateway.net}).
+ *
+ * @param encryptionKey base64 of a 256-bit AES key that encrypts the teams' signing secrets at rest
+ * ({@code GATEWAY_WEBHOOKS_ENCRYPTION_KEY}); without it no secret can be created or used, so nothing is sent
+ * @param secretOverlap how long a rotated secret keeps signing alongside its successor
+ * @param retrySchedule the waits after each failed attempt; after the last one the delivery has failed
+ * @param connectTimeout TCP connect timeout of every attempt
+ * @param readTimeout how long an attempt waits for the response
+ * @param maxResponseSize how much of a response is read; receivers are expected to answer with an empty body
+ * @param lease how long a claim on a delivery holds; must exceed an attempt at its timeouts
+ * @param idleInterval how often an idle dispatcher looks for due deliveries; new ones wake it at once
+ * @param concurrency deliveries one instance sends at the same time
+ */
+@ConfigurationProperties("gateway.webhooks")
+record WebhookProperties(
+        String encryptionKey,
+        @DefaultValue("24h") Duration secretOverlap,
+        @DefaultValue({ "5s", "5m", "30m", "2h", "5h", "10h", "10h" }) List<Duration> retrySchedule,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("5s") Duration readTimeout,
+        @DefaultValue("64KB") DataSize maxResponseSize,
+        @DefaultValue("1m") Duration lease,
+        @DefaultValue("1s") Duration idleInterval,
+        @DefaultValue("16") int concurrency) {
+
+    @Override
+    public String toString() {
+        return "WebhookProperties[encryptionKey=" + (encryptionKey == null || encryptionKey.isBlank() ? "(unset)" : "(set)")
+                + ", secretOverlap=" + secretOverlap + ", retrySchedule=" + retrySchedule + ", connectTimeout="
+                + connectTimeout + ", readTimeout=" + readTimeout + ", maxResponseSize=" + maxResponseSize
+                + ", lease=" + lease + ", idleInterval=" + idleInterval + ", concurrency=" + concurrency + "]";
+    }
+}
