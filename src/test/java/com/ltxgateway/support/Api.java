@@ -1,5 +1,7 @@
 package com.ltxgateway.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +38,27 @@ public final class Api {
         public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
+    }
+
+    /** A team made for one test, with one key. */
+    public record TeamKey(String slug, String key) {
+    }
+
+    /** Creates a team with a random slug and one key of the given mode ("live" or "sandbox"). */
+    public TeamKey newTeam(String adminKey, String mode) {
+        String slug = "team-" + UUID.randomUUID().toString().substring(0, 8);
+        Response team = post("/v1/admin/teams", adminKey, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}");
+        assertThat(team.status()).as(team.text()).isEqualTo(201);
+        Response key = post("/v1/admin/teams/" + slug + "/api-keys", adminKey, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
+        assertThat(key.status()).as(key.text()).isEqualTo(201);
+        return new TeamKey(slug, key.json().get("key").asString());
+    }
+
+    /** Creates a training and insists it was accepted. */
+    public JsonNode createTraining(String key, String body) {
+        Response response = post("/v1/trainings", key, body);
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        return response.json();
     }
 
     public Response get(String path, String key) {

@@ -1,8 +1,6 @@
 package com.ltxgateway.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 
@@ -53,22 +51,12 @@ public abstract class ApiOnlyTestSupport {
     }
 
     /** A new team with one key of the given mode; returns the team's slug and the key. */
-    protected TeamKey newTeam(String mode) {
-        String slug = "team-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}").status())
-                .isEqualTo(201);
-        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
-        assertThat(key.status()).isEqualTo(201);
-        return new TeamKey(slug, key.json().get("key").asString());
-    }
-
-    protected record TeamKey(String slug, String key) {
+    protected Api.TeamKey newTeam(String mode) {
+        return api.newTeam(ADMIN_KEY, mode);
     }
 
     protected JsonNode create(String key, String body) {
-        var response = api.post("/v1/trainings", key, body);
-        assertThat(response.status()).as(response.text()).isEqualTo(202);
-        return response.json();
+        return api.createTraining(key, body);
     }
 
     protected static String requestWithMetadata(String metadataJson) {

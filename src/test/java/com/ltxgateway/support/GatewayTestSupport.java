@@ -1,9 +1,7 @@
 package com.ltxgateway.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 import com.ltxgateway.fal.FakeFalServer;
@@ -78,12 +76,7 @@ public abstract class GatewayTestSupport {
 
     /** A new team with one key of the given mode ("live" or "sandbox"); returns the key. */
     protected String newTeamKey(String mode) {
-        String slug = "team-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"Team " + slug + "\"}").status())
-                .isEqualTo(201);
-        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
-        assertThat(key.status()).isEqualTo(201);
-        return key.json().get("key").asString();
+        return api.newTeam(ADMIN_KEY, mode).key();
     }
 
     protected static String minimalRequest(String dataUrl) {
@@ -91,9 +84,7 @@ public abstract class GatewayTestSupport {
     }
 
     protected JsonNode create(String key, String body) {
-        var response = api.post("/v1/trainings", key, body);
-        assertThat(response.status()).as(response.text()).isEqualTo(202);
-        return response.json();
+        return api.createTraining(key, body);
     }
 
     protected JsonNode awaitTraining(String key, String id, Predicate<JsonNode> condition) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 
 import com.ltxgateway.support.Api.Response;
+import com.ltxgateway.support.Api;
 import com.ltxgateway.support.ApiOnlyTestSupport;
 
 import tools.jackson.databind.JsonNode;
@@ -25,7 +26,7 @@ class PendingCancelApiTests extends ApiOnlyTestSupport {
 
     @Test
     void cancelsAPendingTrainingAtOnceAndLeavesNoWorkForFal() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         String id = create(team.key(), requestWithMetadata("{}")).get("id").asString();
         assertThat(trackingJobs(id)).as("a new training has its tracking job").isOne();
 
@@ -56,7 +57,7 @@ class PendingCancelApiTests extends ApiOnlyTestSupport {
 
     @Test
     void refusesToCancelAFinishedTraining() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         String id = create(team.key(), requestWithMetadata("{}")).get("id").asString();
         assertThat(api.post("/v1/trainings/" + id + "/cancel", team.key(), null).status()).isEqualTo(202);
 
@@ -69,7 +70,7 @@ class PendingCancelApiTests extends ApiOnlyTestSupport {
 
     @Test
     void anAdminCanCancelATeamsTraining() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         String id = create(team.key(), requestWithMetadata("{}")).get("id").asString();
 
         Response cancel = api.post("/v1/trainings/" + id + "/cancel", ADMIN_KEY, null);
@@ -81,7 +82,7 @@ class PendingCancelApiTests extends ApiOnlyTestSupport {
 
     @Test
     void answersCancelOfAnUnknownTrainingWith404() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
 
         assertProblem(api.post("/v1/trainings/trn_unknown/cancel", team.key(), null), 404);
     }

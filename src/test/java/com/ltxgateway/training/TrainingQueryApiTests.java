@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.ltxgateway.support.Api.Response;
+import com.ltxgateway.support.Api;
 import com.ltxgateway.support.ApiOnlyTestSupport;
 
 import tools.jackson.databind.JsonNode;
@@ -35,7 +36,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void getsATrainingById() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         JsonNode created = create(team.key(), requestWithMetadata("{\"owner\": \"ml\"}"));
         String id = created.get("id").asString();
 
@@ -61,7 +62,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void answersAnUnknownIdWith404() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
 
         for (String id : List.of("trn_01hzzzzzzzzzzzzzzzzzzzzzzz", "nope", "%20", "trn_" + "x".repeat(300))) {
             Response response = api.get("/v1/trainings/" + id, team.key());
@@ -76,7 +77,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void listsNewestFirstWithADefaultLimitOf20() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         List<String> created = createMany(team.key(), 22, "default-limit");
 
         Response response = api.get("/v1/trainings", team.key());
@@ -88,7 +89,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void pagesThroughEveryTrainingExactlyOnceWhileNewOnesArrive() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         List<String> before = createMany(team.key(), 23, "paging");
         List<String> seen = new ArrayList<>();
         List<String> addedMeanwhile = new ArrayList<>();
@@ -121,7 +122,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
     /** Inserts from other clients while a walk is under way: no training is shown twice or skipped. */
     @Test
     void staysStableUnderConcurrentInserts() throws Exception {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         List<String> before = createMany(team.key(), 30, "concurrent");
         AtomicBoolean walking = new AtomicBoolean(true);
         List<String> seen = new ArrayList<>();
@@ -158,7 +159,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void filtersByStatus() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         List<String> created = createMany(team.key(), 3, "status");
         assertThat(api.post("/v1/trainings/" + created.get(1) + "/cancel", team.key(), null).status()).isEqualTo(202);
 
@@ -174,7 +175,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void filtersByMetadata() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         String a = create(team.key(), requestWithMetadata("{\"project\": \"x\", \"owner\": \"a b&c=d\"}")).get("id").asString();
         create(team.key(), requestWithMetadata("{\"project\": \"y\"}"));
         String c = create(team.key(), requestWithMetadata("{\"project\": \"x\", \"owner\": \"z\"}")).get("id").asString();
@@ -190,7 +191,7 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void refusesInvalidQueryParametersNamingThem() {
-        TeamKey team = newTeam("sandbox");
+        Api.TeamKey team = newTeam("sandbox");
         create(team.key(), requestWithMetadata("{}"));
         String beyondTimestamps = Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(("9000000000000000000:trn_x").getBytes(StandardCharsets.UTF_8));
@@ -226,8 +227,8 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
 
     @Test
     void adminSeesEveryTeamAndCanFilterByTeam() {
-        TeamKey teamA = newTeam("sandbox");
-        TeamKey teamB = newTeam("sandbox");
+        Api.TeamKey teamA = newTeam("sandbox");
+        Api.TeamKey teamB = newTeam("sandbox");
         String run = UUID.randomUUID().toString();
         String a = create(teamA.key(), requestWithMetadata("{\"run\": \"" + run + "\"}")).get("id").asString();
         String b = create(teamB.key(), requestWithMetadata("{\"run\": \"" + run + "\"}")).get("id").asString();
@@ -247,12 +248,12 @@ class TrainingQueryApiTests extends ApiOnlyTestSupport {
     /** The list of a busy deployment is paged by admins too: their walk covers all teams, newest first. */
     @Test
     void adminPagesAcrossTeams() {
-        TeamKey teamA = newTeam("sandbox");
-        TeamKey teamB = newTeam("sandbox");
+        Api.TeamKey teamA = newTeam("sandbox");
+        Api.TeamKey teamB = newTeam("sandbox");
         String run = UUID.randomUUID().toString();
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            TeamKey team = i % 2 == 0 ? teamA : teamB;
+            Api.TeamKey team = i % 2 == 0 ? teamA : teamB;
             created.add(create(team.key(), requestWithMetadata("{\"run\": \"" + run + "\"}")).get("id").asString());
         }
 
