@@ -24,7 +24,7 @@ class ApiSecurityConfiguration {
         AuthenticationEntryPoint entryPoint = (request, response, e) -> resolver.resolveException(request, response, null, e);
         AccessDeniedHandler accessDenied = (request, response, e) -> resolver.resolveException(request, response, null, e);
         return http
-                .securityMatcher("/v1/**", "/sandbox/**", "/fal/**", "/actuator/**", "/error")
+                .securityMatcher("/v1/**", "/sandbox/**", "/fal/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**", "/error")
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -33,7 +33,10 @@ class ApiSecurityConfiguration {
                 .logout(logout -> logout.disable())
                 .anonymous(anonymous -> {})
                 .authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/sandbox/**", "/fal/webhooks/**", "/actuator/health/**", "/actuator/info", "/error").permitAll()
+                        // Probes and the scraper carry no key. Health shows details to admin keys only; metrics hold
+                        // no secrets, and a separate management.server.port keeps them off the public ingress.
+                        .requestMatchers("/sandbox/**", "/fal/webhooks/**", "/actuator/health", "/actuator/health/**",
+                                "/actuator/info", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
                         .requestMatchers("/v1/admin/**").hasRole("ADMIN")
                         .requestMatchers("/v1/**").authenticated()
                         .anyRequest().denyAll())

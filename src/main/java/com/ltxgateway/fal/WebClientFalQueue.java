@@ -14,12 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLException;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -66,6 +70,8 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     // Long enough that masking cannot hit ordinary words in a body; real fal keys are far longer.
     private static final int MIN_REDACTABLE_KEY_LENGTH = 8;
     private static final int MAX_MESSAGE_LENGTH = 2000;
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
     // fal's error types are snake_case identifiers; anything else is not put into a loggable reason.
     private static final Pattern SAFE_ERROR_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -74,8 +80,12 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     private final JsonMapper json = JsonMapper.shared();
     private final Duration readTimeout;
     private final Duration callTimeout;
+    private final URI falQueueUrl;
+    private final MeterRegistry meters;
 
-    WebClientFalQueue(WebClient.Builder builder, FalProperties properties) {
+    WebClientFalQueue(WebClient.Builder builder, FalProperties properties, MeterRegistry meters) {
+        this.falQueueUrl = properties.queueUrl();
+        this.meters = meters;
         Duration connectTimeout = Objects.requireNonNullElse(properties.connectTimeout(), Duration.ofSeconds(5));
         this.readTimeout = Objects.requireNonNullElse(properties.readTimeout(), Duration.ofSeconds(30));
         int maxResponseBytes = (int) Math.min(Integer.MAX_VALUE,
@@ -214,11 +224,26 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
         catch (RuntimeException ex) {
             outcome = new FalOutcome.Unavailable<>(0, reason(ex), null, answerLost(ex));
         }
+        long latency = System.nanoTime() - started;
+        Timer.builder("gateway.fal.calls")
+                .description("Calls to fal's queue API (and the sandbox simulator), by how they ended")
+                .tag("operation", operation)
+                .tag("outcome", switch (outcome) {
+                    case FalOutcome.Success<T> s -> "success";
+                    case FalOutcome.Rejected<T> r -> "rejected";
+                    case FalOutcome.Unavailable<T> u -> "unavailable";
+                })
+                // Sandbox trainings use this adapter too; their calls must not blur fal's own numbers.
+                .tag("target", endpoint.queueUrl().equals(falQueueUrl) ? "fal" : "sandbox")
+                // Fixed buckets keep the series few, and still place a p95 between fal's usual answers and a timeout.
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(meters)
+                .record(latency, TimeUnit.NANOSECONDS);
         if (log.isDebugEnabled()) {
             String id = requestId != null ? requestId
                     : outcome instanceof FalOutcome.Success<T>(FalSubmission s) ? s.request().requestId() : "-";
             log.debug("fal {} request={} outcome={} latency={}ms", operation, id, describe(outcome),
-                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+                    Duration.ofNanos(latency).toMillis());
         }
         return outcome;
     }

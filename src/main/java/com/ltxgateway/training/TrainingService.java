@@ -157,7 +157,7 @@ class TrainingService {
                 json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
         trainings.saveAndFlush(training);
         events.append(id, TrainingEvents.STATE_CHANGED, now, TrainingStatus.PENDING, "created by " + caller.actor());
-        publisher.publishEvent(new TrainingCreated(id));
+        publisher.publishEvent(new TrainingCreated(id, training.mode()));
         return new Created(id, TrainingView.of(training, caller.teamSlug(), json), 0, null);
     }
 

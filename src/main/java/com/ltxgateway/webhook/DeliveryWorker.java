@@ -20,6 +20,9 @@ import com.ltxgateway.webhook.WebhookSender.Result;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -39,10 +42,11 @@ class DeliveryWorker {
     private final TrainingTransitions trainings;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     DeliveryWorker(WebhookDeliveries deliveries, WebhookEndpoints endpoints, SigningSecrets secrets, WebhookSender sender,
             OutboundUrlPolicy policy, WebhookProperties properties, TrainingTransitions trainings,
-            TransactionTemplate transactions, Clock clock) {
+            TransactionTemplate transactions, Clock clock, MeterRegistry meters) {
         this.deliveries = deliveries;
         this.endpoints = endpoints;
         this.secrets = secrets;
@@ -52,6 +56,7 @@ class DeliveryWorker {
         this.trainings = trainings;
         this.transactions = transactions;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /** What became of an attempt: delivered, refused with 410, worth another try, or over for good. */
@@ -73,10 +78,10 @@ class DeliveryWorker {
                 ? "HTTP " + result.httpStatus() + " in " + result.latency().toMillis() + " ms" : result.error();
         String message = delivery.eventType() + " to " + display(delivery.url()) + ": " + summary + " (attempt "
                 + delivery.attempt() + ")" + (decision.next() == null ? "" : "; " + decision.next());
-        transactions.executeWithoutResult(tx -> {
+        Boolean stored = transactions.execute(tx -> {
             if (!deliveries.finish(delivery, owner, decision.status(), decision.failures(), decision.retryIn(),
                     outcome.kind() == Kind.DELIVERED ? null : summary)) {
-                return;
+                return false;
             }
             deliveries.addAttempt(delivery, at, owner, result.httpStatus(), result.latency(), result.error());
             if (outcome.kind() == Kind.GONE && delivery.endpointId() != null) {
@@ -86,7 +91,20 @@ class DeliveryWorker {
                 deliveries.failPendingTo(delivery.endpointId(), "the endpoint is disabled: " + reason);
             }
             trainings.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+            return true;
         });
+        // An attempt whose lease was lost meanwhile is another instance's to count.
+        if (Boolean.TRUE.equals(stored)) {
+            Counter.builder("gateway.webhook.deliveries")
+                    .description("Attempts to deliver webhooks to teams, by what became of the delivery")
+                    .tag("outcome", switch (decision.status()) {
+                        case DELIVERED -> "delivered";
+                        case PENDING -> "retry";
+                        case FAILED -> "failed";
+                    })
+                    .register(meters)
+                    .increment();
+        }
     }
 
     private Decision decide(ClaimedDelivery delivery, Outcome outcome, Instant at) {

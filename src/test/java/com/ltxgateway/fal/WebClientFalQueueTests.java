@@ -20,6 +20,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -68,7 +70,7 @@ class WebClientFalQueueTests {
     private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
                 Duration.ofSeconds(1), maxResponseSize, null, null, null);
-        WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties);
+        WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
         closeables.add(queue);
         return queue;
     }
@@ -464,6 +466,7 @@ class WebClientFalQueueTests {
                 .withBean(WebClient.Builder.class, WebClient::builder)
                 .withBean(FalProperties.class, () -> new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID,
                         Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(WebClientFalQueue.class)
                 .run(context -> {
                     assertThat(context).hasSingleBean(FalQueue.class);

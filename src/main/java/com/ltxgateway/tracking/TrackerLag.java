@@ -1,0 +1,65 @@
+package com.ltxgateway.tracking;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * How far the trackers are behind: the seconds the most overdue job has been waiting to be claimed. Claimed jobs are
+ * not due (a claim moves their due time to the lease end), so a job counts again once its lease has run out unseen.
+ * Every scrape of every replica would otherwise query the database, so the value is sampled at most every
+ * {@link #SAMPLE_INTERVAL}.
+ */
+@Component
+class TrackerLag implements MeterBinder {
+
+    static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(TrackerLag.class);
+
+    private final JdbcClient jdbc;
+    private long sampledAt;
+    private boolean sampled;
+    private double seconds;
+
+    TrackerLag(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("gateway.tracker.lag", this, TrackerLag::seconds)
+                .description("Seconds the most overdue tracking job has waited to be claimed")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    synchronized double seconds() {
+        long now = System.nanoTime();
+        if (sampled && now - sampledAt < SAMPLE_INTERVAL.toNanos()) {
+            return seconds;
+        }
+        sampledAt = now;
+        sampled = true;
+        try {
+            seconds = jdbc.sql("""
+                    select coalesce(extract(epoch from now() - min(due_at)), 0)::float8 from tracking_job where due_at <= now()""")
+                    .query(Double.class)
+                    .single();
+        }
+        catch (DataAccessException e) {
+            // No number beats a stale one while the database is away; readiness reports the outage itself.
+            log.debug("Could not sample the tracker lag: {}", e.getMessage());
+            seconds = Double.NaN;
+        }
+        return seconds;
+    }
+}
