@@ -3,6 +3,7 @@ package com.ltxgateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,11 +12,16 @@ import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.Api.TeamKey;
 import com.ltxgateway.support.GatewayTestSupport;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import tools.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** What operators and their tools see: probes, the Prometheus scrape and request ids. */
+/** What operators and their tools see: probes, the Prometheus scrape, request ids and log context. */
 class OperationsTests extends GatewayTestSupport {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
@@ -71,6 +77,59 @@ class OperationsTests extends GatewayTestSupport {
         assertThat(BigDecimal.valueOf(sample(text, "gateway_estimated_spend_usd_total", Map.of("team", live.slug()))))
                 .isEqualByComparingTo("0.24");
         assertThat(text).doesNotContain(FAL_KEY).doesNotContain(live.key()).doesNotContain(sandboxKey);
+    }
+
+    @Test
+    void everyResponseCarriesARequestId() {
+        Response api = this.api.get("/v1/trainings", null);
+        assertThat(api.status()).isEqualTo(401);
+        assertThat(api.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        assertThat(this.api.get("/v1/trainings", null).header("X-Request-Id")).isNotEqualTo(api.header("X-Request-Id"));
+
+        Response dashboard = this.api.get("/login", null);
+        assertThat(dashboard.status()).isEqualTo(200);
+        assertThat(dashboard.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+    }
+
+    @Test
+    void aValidRequestIdIsEchoedAndAnInvalidOneReplaced() {
+        String key = newTeamKey("sandbox");
+        String given = "edge-7f3a:" + "x".repeat(90);
+        assertThat(api.send("GET", "/v1/trainings", key, null, Map.of("X-Request-Id", given)).header("X-Request-Id"))
+                .isEqualTo(given);
+        assertThat(api.send("GET", "/login", null, null, Map.of("X-Request-Id", given)).header("X-Request-Id"))
+                .isEqualTo(given);
+
+        for (String invalid : List.of(given + "x", "two words")) {
+            String echoed = api.send("GET", "/v1/trainings", key, null, Map.of("X-Request-Id", invalid)).header("X-Request-Id");
+            assertThat(echoed).as(invalid).matches("[0-9a-f-]{36}");
+        }
+    }
+
+    @Test
+    void trackerLogLinesNameTheTrainingAndItsFalRequest() {
+        Logger adapter = (Logger) LoggerFactory.getLogger("com.ltxgateway.fal.WebClientFalQueue");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        Level level = adapter.getLevel();
+        adapter.setLevel(Level.DEBUG);
+        adapter.addAppender(lines);
+        try {
+            String key = newTeamKey("sandbox");
+            String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
+            JsonNode done = awaitStatus(key, id, "succeeded");
+
+            String falRequestId = done.get("fal_request_id").asString();
+            assertThat(lines.list.stream().filter(line -> id.equals(line.getMDCPropertyMap().get("training_id"))))
+                    .isNotEmpty()
+                    .filteredOn(line -> line.getFormattedMessage().startsWith("fal status"))
+                    .isNotEmpty()
+                    .allSatisfy(line -> assertThat(line.getMDCPropertyMap()).containsEntry("fal_request_id", falRequestId));
+        }
+        finally {
+            adapter.detachAppender(lines);
+            adapter.setLevel(level);
+        }
     }
 
     /** The value of the one sample of {@code name} whose labels include {@code labels}; fails when there is none. */

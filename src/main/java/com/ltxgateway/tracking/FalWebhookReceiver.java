@@ -2,6 +2,7 @@ package com.ltxgateway.tracking;
 
 import java.util.Optional;
 
+import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalQueue;
 import com.ltxgateway.fal.FalRequestRef;
@@ -15,6 +16,7 @@ import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -57,6 +59,15 @@ class FalWebhookReceiver {
     @PostMapping(FalEndpoints.WEBHOOK_PATH + "{trainingId}")
     ResponseEntity<Void> receive(@PathVariable String trainingId, @RequestHeader HttpHeaders headers,
             @RequestBody(required = false) byte[] body) {
+        try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {
+            return verifyAndApply(trainingId, headers, body);
+        }
+        finally {
+            MDC.remove(LogFields.FAL_REQUEST_ID);
+        }
+    }
+
+    private ResponseEntity<Void> verifyAndApply(String trainingId, HttpHeaders headers, byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
         // Which keys may sign depends on the training's mode, so an unknown training cannot be verified at all.
         TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> new TrainingNotFound(trainingId));
@@ -66,6 +77,8 @@ class FalWebhookReceiver {
             log.info("Refused a fal webhook for training {}: {}", trainingId, verdict.reason());
             throw new FalWebhookRejected(verdict.reason());
         }
+        // Only a verified request id goes into the logs: before that it is whatever the caller sent.
+        MDC.put(LogFields.FAL_REQUEST_ID, signature.requestId());
         FalWebhook webhook;
         try {
             webhook = FalWebhook.parse(raw);

@@ -8,10 +8,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import com.ltxgateway.LogFields;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -123,6 +125,7 @@ class Tracker implements SmartLifecycle {
     }
 
     private void step(ClaimedJob job) {
+        MDC.put(LogFields.TRAINING_ID, job.trainingId());
         try {
             stepper.step(job, owner);
         }
@@ -130,6 +133,8 @@ class Tracker implements SmartLifecycle {
             log.warn("Step of training {} failed; it is retried when its lease runs out", job.trainingId(), e);
         }
         finally {
+            // The stepper adds the fal request id once it knows it.
+            MDC.clear();
             slots.release();
         }
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalError;
@@ -25,6 +26,7 @@ import io.github.resilience4j.core.IntervalFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessException;
@@ -78,6 +80,9 @@ class TrainingStepper {
             return;
         }
         TrackedTraining training = found.get();
+        if (training.falRequest() != null) {
+            MDC.put(LogFields.FAL_REQUEST_ID, training.falRequest().requestId());
+        }
         Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
         if (endpoint.isEmpty()) {
             unavailable(job, owner, training, new FalOutcome.Unavailable<>(0, "no fal key is configured", null));
@@ -103,6 +108,7 @@ class TrainingStepper {
         URI webhook = endpoints.webhookUrl(permit.get().mode(), job.trainingId());
         switch (fal.submit(endpoint, permit.get().input(), webhook)) {
             case FalOutcome.Success<FalSubmission> success -> {
+                MDC.put(LogFields.FAL_REQUEST_ID, success.value().request().requestId());
                 Acceptance acceptance = storeAcceptance(job.trainingId(), endpoint, success.value());
                 if (acceptance != Acceptance.TRACK) {
                     sendCancel(job.trainingId(), endpoint, success.value().request());

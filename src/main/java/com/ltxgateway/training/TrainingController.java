@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.ltxgateway.LogFields;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.training.TrainingQueries.Cursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -69,7 +71,9 @@ class TrainingController {
 
     @GetMapping("/{id}")
     TrainingView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return trainings.get(caller, id);
+        try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
+            return trainings.get(caller, id);
+        }
     }
 
     @GetMapping
@@ -79,14 +83,18 @@ class TrainingController {
 
     @PostMapping("/{id}/cancel")
     ResponseEntity<TrainingView> cancel(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return ResponseEntity.accepted().body(trainings.cancel(caller, id));
+        try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
+            return ResponseEntity.accepted().body(trainings.cancel(caller, id));
+        }
     }
 
     @GetMapping("/{id}/events")
     Events events(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
-        return new Events(trainings.events(caller, id).stream()
-                .map(e -> new Event(e.type(), e.at(), e.status(), e.message()))
-                .toList());
+        try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
+            return new Events(trainings.events(caller, id).stream()
+                    .map(e -> new Event(e.type(), e.at(), e.status(), e.message()))
+                    .toList());
+        }
     }
 
     private static ListQuery listQuery(Map<String, String> parameters) {
