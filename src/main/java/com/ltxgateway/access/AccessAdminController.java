@@ -9,6 +9,9 @@ import com.ltxgateway.access.AccessAdministration.IssuedKey;
 
 import jakarta.validation.Valid;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@Tag(name = "Admin: teams and keys", description = "Teams and their API keys; admin keys only.")
 @RequestMapping("/v1/admin")
 class AccessAdminController {
 
@@ -30,17 +34,20 @@ class AccessAdminController {
     }
 
     @PostMapping("/teams")
+    @Operation(summary = "Create a team")
     ResponseEntity<TeamView> createTeam(@AuthenticationPrincipal Caller caller, @Valid @RequestBody NewTeam body) {
         TeamSummary team = administration.createTeam(caller.actor(), body.slug(), body.name().strip());
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + team.slug())).body(TeamView.of(team));
     }
 
     @GetMapping("/teams")
+    @Operation(summary = "List teams")
     ListOf<TeamView> teams() {
         return new ListOf<>(administration.teams().stream().map(TeamView::of).toList());
     }
 
     @PostMapping("/teams/{slug}/api-keys")
+    @Operation(summary = "Issue an API key for a team; the key is shown only in this answer")
     ResponseEntity<KeyView> createKey(@AuthenticationPrincipal Caller caller, @PathVariable String slug,
             @Valid @RequestBody NewKey body) {
         IssuedKey issued = administration.createKey(caller.actor(), slug, body.name().strip(),
@@ -50,11 +57,13 @@ class AccessAdminController {
     }
 
     @GetMapping("/teams/{slug}/api-keys")
+    @Operation(summary = "List a team's API keys")
     ListOf<KeyView> keys(@PathVariable String slug) {
         return new ListOf<>(administration.keysOf(slug).stream().map(k -> KeyView.of(k, null)).toList());
     }
 
     @DeleteMapping("/api-keys/{id}")
+    @Operation(summary = "Revoke an API key")
     KeyView revoke(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         UUID keyId;
         try {

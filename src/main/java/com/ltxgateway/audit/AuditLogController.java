@@ -5,12 +5,16 @@ import java.util.List;
 
 import com.ltxgateway.audit.AuditLog.AuditEntry;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@Tag(name = "Admin: audit log", description = "Who did what and when; admin keys only.")
 @RequestMapping("/v1/admin/audit-log")
 class AuditLogController {
 
@@ -23,6 +27,7 @@ class AuditLogController {
     }
 
     @GetMapping
+    @Operation(summary = "List audit entries, newest first")
     AuditPage list(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidAuditQuery("limit must be between 1 and " + MAX_LIMIT);

@@ -20,6 +20,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.slf4j.MDC;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -33,6 +41,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@Tag(name = "Trainings", description = "A team's trainings: create, validate, follow and cancel.")
 @RequestMapping("/v1/trainings")
 class TrainingController {
 
@@ -50,6 +59,9 @@ class TrainingController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a training; answered 202 with its Location")
+    @ApiResponse(responseCode = "202", description = "Accepted; a replay of an Idempotency-Key answers as the first time",
+            content = @Content(schema = @Schema(implementation = TrainingView.class)))
     ResponseEntity<?> create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
         Created created = trainings.create(caller, body, idempotencyKey);
@@ -64,12 +76,14 @@ class TrainingController {
     }
 
     @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Validate a request and estimate its cost without storing anything")
     Validated validate(@RequestBody JsonNode body) {
         TrainingService.Estimate estimate = trainings.estimate(body);
         return new Validated(estimate.input(), estimate.estimatedCostUsd());
     }
 
     @GetMapping("/{id}")
+    @Operation(summary = "A training")
     TrainingView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
             return trainings.get(caller, id);
@@ -77,11 +91,20 @@ class TrainingController {
     }
 
     @GetMapping
-    TrainingPage list(@AuthenticationPrincipal Caller caller, @RequestParam Map<String, String> parameters) {
+    @Operation(summary = "List trainings, newest first, with keyset pagination", parameters = {
+            @Parameter(in = ParameterIn.QUERY, name = "status", schema = @Schema(type = "string"), description = "pending, queued, running, succeeded, failed or canceled"),
+            @Parameter(in = ParameterIn.QUERY, name = "limit", schema = @Schema(type = "integer"), description = "1 to 100, default 20"),
+            @Parameter(in = ParameterIn.QUERY, name = "cursor", schema = @Schema(type = "string"), description = "next_cursor of the previous page"),
+            @Parameter(in = ParameterIn.QUERY, name = "team", schema = @Schema(type = "string"), description = "A team slug; admin keys only"),
+            @Parameter(in = ParameterIn.QUERY, name = "metadata.KEY", schema = @Schema(type = "string"), description = "Only trainings whose metadata has KEY with this value")})
+    TrainingPage list(@AuthenticationPrincipal Caller caller, @Parameter(hidden = true) @RequestParam Map<String, String> parameters) {
         return queries.list(caller, listQuery(parameters));
     }
 
     @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a training; answered 202")
+    @ApiResponse(responseCode = "202", description = "Canceled, or the cancel was requested at fal",
+            content = @Content(schema = @Schema(implementation = TrainingView.class)))
     ResponseEntity<TrainingView> cancel(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
             return ResponseEntity.accepted().body(trainings.cancel(caller, id));
@@ -89,6 +112,7 @@ class TrainingController {
     }
 
     @GetMapping("/{id}/events")
+    @Operation(summary = "A training's timeline: state changes, fal's log lines, webhook deliveries")
     Events events(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
             return new Events(trainings.events(caller, id).stream()

@@ -18,6 +18,9 @@ import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -31,6 +34,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@Tag(name = "Admin: webhooks", description = "Webhook endpoints, signing secrets and deliveries to teams; admin keys only.")
 @RequestMapping("/v1/admin")
 class WebhookAdminController {
 
@@ -46,6 +50,7 @@ class WebhookAdminController {
     }
 
     @PostMapping("/teams/{slug}/webhooks")
+    @Operation(summary = "Register a webhook endpoint for a team")
     ResponseEntity<EndpointView> register(@AuthenticationPrincipal Caller caller, @PathVariable String slug,
             @RequestBody NewEndpoint body) {
         Endpoint endpoint = administration.register(caller.actor(), slug, body.url(), body.events());
@@ -53,11 +58,13 @@ class WebhookAdminController {
     }
 
     @GetMapping("/teams/{slug}/webhooks")
+    @Operation(summary = "List a team's webhook endpoints")
     ListOf<EndpointView> endpoints(@PathVariable String slug) {
         return new ListOf<>(administration.endpointsOf(slug).stream().map(e -> EndpointView.of(e, slug)).toList());
     }
 
     @DeleteMapping("/webhooks/{id}")
+    @Operation(summary = "Delete a webhook endpoint; its pending deliveries end")
     ResponseEntity<Void> delete(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         UUID endpointId;
         try {
@@ -72,6 +79,7 @@ class WebhookAdminController {
 
     /** The secret is in this answer only; it is never shown again. */
     @PostMapping("/teams/{slug}/webhook-secret")
+    @Operation(summary = "Create or rotate a team's signing secret; the secret is shown only in this answer")
     ResponseEntity<SecretView> rotateSecret(@AuthenticationPrincipal Caller caller, @PathVariable String slug) {
         IssuedSecret issued = administration.rotateSecret(caller.actor(), slug);
         return ResponseEntity.status(HttpStatus.CREATED)
@@ -79,6 +87,7 @@ class WebhookAdminController {
     }
 
     @GetMapping("/webhook-deliveries")
+    @Operation(summary = "List webhook deliveries, newest first")
     DeliveryPage deliveries(@RequestParam Map<String, String> parameters) {
         for (String name : parameters.keySet()) {
             if (!LIST_PARAMETERS.contains(name)) {
@@ -112,12 +121,14 @@ class WebhookAdminController {
     }
 
     @GetMapping("/webhook-deliveries/{id}")
+    @Operation(summary = "A webhook delivery with every attempt")
     DeliveryDetail delivery(@PathVariable String id) {
         Delivery delivery = administration.delivery(id);
         return new DeliveryDetail(view(delivery), administration.attempts(id).stream().map(AttemptView::of).toList());
     }
 
     @PostMapping("/webhook-deliveries/{id}/redeliver")
+    @Operation(summary = "Attempt a webhook delivery again now")
     ResponseEntity<DeliveryView> redeliver(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         return ResponseEntity.accepted().body(view(administration.redeliver(caller.actor(), id)));
     }
