@@ -133,7 +133,7 @@ class Tracker implements SmartLifecycle {
             log.warn("Step of training {} failed; it is retried when its lease runs out", job.trainingId(), e);
         }
         finally {
-            // The stepper adds the fal request id once it knows it.
+            // Cleared, not removed key by key: the stepper adds the fal request id once it knows it.
             MDC.clear();
             slots.release();
         }
