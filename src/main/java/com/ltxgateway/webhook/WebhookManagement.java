@@ -56,8 +56,17 @@ public class WebhookManagement {
         return EndpointSummary.of(administration.register(actor, teamSlug, url, events));
     }
 
-    public void deleteEndpoint(String actor, UUID endpointId) {
-        administration.delete(actor, endpointId);
+    /** @throws WebhookEndpointNotFound when the team has no such endpoint */
+    public EndpointSummary endpointOf(String teamSlug, String endpointId) {
+        return endpointsOf(teamSlug).stream()
+                .filter(endpoint -> endpoint.id().toString().equals(endpointId))
+                .findFirst()
+                .orElseThrow(() -> new WebhookEndpointNotFound(endpointId));
+    }
+
+    /** @throws WebhookEndpointNotFound when the team has no such endpoint */
+    public void deleteEndpoint(String actor, String teamSlug, String endpointId) {
+        administration.delete(actor, endpointOf(teamSlug, endpointId).id());
     }
 
     public NewSigningSecret rotateSecret(String actor, String teamSlug) {
