@@ -125,6 +125,32 @@ class DashboardTrainingsTests extends GatewayTestSupport {
     }
 
     @Test
+    void playsASandboxTrainingsValidationVideo() {
+        TeamKey team = newTeam("sandbox");
+        String id = create(team.key(), """
+                {"input": {"training_data_url": "https://example.com/clips.zip",
+                 "validation": [{"prompt": "a cat", "start_image_url": "https://example.com/a.png",
+                                 "end_image_url": "https://example.com/b.png"}]}}""").get("id").asString();
+        awaitStatus(team.key(), id, "succeeded");
+
+        browser.open("/admin/trainings/" + id);
+
+        WebElement video = browser.find("figure.video video");
+        String src = video.getAttribute("src");
+        assertThat(src).contains("/sandbox/files/").endsWith("/validation.mp4");
+        // The output URL is built from gateway.public-url, which in tests is not this server's random port:
+        // the same path is played from the page's own origin.
+        browser.driver.executeScript("arguments[0].src = new URL(arguments[0].src).pathname; arguments[0].load();", video);
+        browser.await(Duration.ofSeconds(10), d -> ((Number) browser.driver.executeScript(
+                "return arguments[0].readyState;", video)).intValue() >= 1);
+        assertThat(((Number) browser.driver.executeScript("return arguments[0].duration;", video)).doubleValue())
+                .isGreaterThan(0);
+        assertThat(browser.driver.executeScript("return arguments[0].error;", video)).isNull();
+        browser.driver.executeScript("arguments[0].scrollIntoView();", video);
+        browser.screenshot("training-video");
+    }
+
+    @Test
     void cancelsAfterConfirmationThroughTheApisPath() {
         TeamKey team = newTeam("live");
         String id;
