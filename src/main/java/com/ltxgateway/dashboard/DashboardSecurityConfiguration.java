@@ -1,5 +1,7 @@
 package com.ltxgateway.dashboard;
 
+import jakarta.servlet.DispatcherType;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -11,6 +13,8 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -61,6 +65,8 @@ class DashboardSecurityConfiguration {
                 .authenticationManager(new ProviderManager(provider))
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(LOGIN_PAGE, "/assets/**", "/webjars/**").permitAll()
+                        // The forbidden page is forwarded to after a refusal, signed in or not.
+                        .dispatcherTypeMatchers(DispatcherType.FORWARD).permitAll()
                         .anyRequest().hasRole(DashboardUsers.ADMIN_ROLE))
                 .formLogin(form -> form
                         .loginPage(LOGIN_PAGE)
@@ -72,6 +78,7 @@ class DashboardSecurityConfiguration {
                         .logoutSuccessUrl(LOGIN_PAGE + "?logout"))
                 .requestCache(cache -> cache.requestCache(requestCache))
                 .exceptionHandling(handling -> handling
+                        .accessDeniedHandler(forbiddenPage())
                         .defaultAuthenticationEntryPointFor(htmxLogin(), HTMX_REQUEST)
                         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
                                 AnyRequestMatcher.INSTANCE))
@@ -80,6 +87,13 @@ class DashboardSecurityConfiguration {
                         .frameOptions(frames -> frames.deny())
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
                 .build();
+    }
+
+    /** A refused form post (most often an expired CSRF token) gets a page that says what to do, not a bare 403. */
+    private static AccessDeniedHandler forbiddenPage() {
+        var handler = new AccessDeniedHandlerImpl();
+        handler.setErrorPage(DashboardErrorPages.FORBIDDEN);
+        return handler;
     }
 
     /** A poll whose session has ended would otherwise swap the login page into the table: send the page there. */

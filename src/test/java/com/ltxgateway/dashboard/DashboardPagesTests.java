@@ -102,6 +102,18 @@ class DashboardPagesTests extends GatewayTestSupport {
     }
 
     @Test
+    void answersAddressesTheDashboardDoesNotHaveWithItsOwnNotFoundPage() throws Exception {
+        for (String path : new String[] { "/admin/nope", "/admin/trainings/trn_x/nope", "/admin/teams/a/b/c/d" }) {
+            MvcResult page = perform(asAdmin(get(path)));
+
+            assertThat(page.getResponse().getStatus()).as(path).isEqualTo(404);
+            assertThat(page.getResponse().getContentAsString()).as(path).contains("<h1>Not found</h1>")
+                    .contains("The dashboard has no page at this address.").contains("/assets/dashboard.css");
+        }
+        assertThat(perform(get("/admin/nope")).getResponse().getRedirectedUrl()).as("strangers sign in first").isEqualTo("/login");
+    }
+
+    @Test
     void refusesACancelWithoutACsrfToken() throws Exception {
         String key = newTeamKey("sandbox");
         String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
@@ -111,6 +123,7 @@ class DashboardPagesTests extends GatewayTestSupport {
 
         assertThat(forged.getResponse().getStatus()).isEqualTo(403);
         assertThat(badToken.getResponse().getStatus()).isEqualTo(403);
+        assertThat(badToken.getResponse().getForwardedUrl()).isEqualTo(DashboardErrorPages.FORBIDDEN);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("cancel_requested_at").isNull()).isTrue();
     }
 
