@@ -14,8 +14,8 @@ import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 import org.springframework.stereotype.Service;
 
 /**
- * What other modules may do with teams' webhooks: the admin API's own operations, audited the same way, with
- * results that carry nothing a page could leak (no secrets kept, no query strings of destinations).
+ * What other modules may do with teams' webhooks: the admin API's own operations, audited the same way. A delivery
+ * is shown without its destination's query string, where a training's URL may carry the receiver's token.
  */
 @Service
 public class WebhookManagement {
