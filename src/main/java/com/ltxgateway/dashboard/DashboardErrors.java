@@ -3,6 +3,8 @@ package com.ltxgateway.dashboard;
 import com.ltxgateway.access.ApiKeyNotFound;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.webhook.WebhookDeliveryNotFound;
+import com.ltxgateway.webhook.WebhookEndpointNotFound;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,8 @@ class DashboardErrors {
 
     private static final Logger log = LoggerFactory.getLogger(DashboardErrors.class);
 
-    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class })
+    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class, WebhookDeliveryNotFound.class,
+            WebhookEndpointNotFound.class })
     @ResponseStatus(HttpStatus.NOT_FOUND)
     String notFound(RuntimeException e, Model model) {
         model.addAttribute("title", "Not found");

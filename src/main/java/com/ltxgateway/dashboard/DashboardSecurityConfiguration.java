@@ -1,5 +1,8 @@
 package com.ltxgateway.dashboard;
 
+import jakarta.servlet.DispatcherType;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -9,8 +12,11 @@ import org.springframework.security.authentication.dao.DaoAuthenticationProvider
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -21,7 +27,8 @@ import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * The dashboard is for people in a browser: a session after form login, CSRF tokens on every form, and headers that
+ * The dashboard is for people in a browser: a session after form login (or OpenID Connect login, when a provider is
+ * configured), CSRF tokens on every form, and headers that
  * keep the pages from running anything but the gateway's own scripts. It is a chain of its own, beside the API's
  * stateless bearer-key chain, so API keys never open it and sessions never reach the API.
  */
@@ -49,18 +56,22 @@ class DashboardSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain dashboardSecurity(HttpSecurity http, DashboardUsers users, PasswordEncoder passwords,
-            LoginAudit loginAudit) throws Exception {
+            LoginAudit loginAudit, ObjectProvider<ClientRegistrationRepository> openIdProviders, OidcAdmins oidcAdmins)
+            throws Exception {
         var provider = new DaoAuthenticationProvider(users);
         provider.setPasswordEncoder(passwords);
         var requestCache = new HttpSessionRequestCache();
         // Only a page is worth returning to after login, not a polled fragment.
         requestCache.setRequestMatcher(new AndRequestMatcher(request -> "GET".equals(request.getMethod()),
                 new NegatedRequestMatcher(HTMX_REQUEST)));
-        return http
-                .securityMatcher("/admin", "/admin/**", LOGIN_PAGE, "/logout", "/assets/**", "/webjars/**")
+        http
+                .securityMatcher("/admin", "/admin/**", LOGIN_PAGE, "/logout", "/assets/**", "/webjars/**",
+                        "/oauth2/**", "/login/oauth2/**")
                 .authenticationManager(new ProviderManager(provider))
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(LOGIN_PAGE, "/assets/**", "/webjars/**").permitAll()
+                        // The forbidden page is forwarded to after a refusal, signed in or not.
+                        .dispatcherTypeMatchers(DispatcherType.FORWARD).permitAll()
                         .anyRequest().hasRole(DashboardUsers.ADMIN_ROLE))
                 .formLogin(form -> form
                         .loginPage(LOGIN_PAGE)
@@ -72,14 +83,30 @@ class DashboardSecurityConfiguration {
                         .logoutSuccessUrl(LOGIN_PAGE + "?logout"))
                 .requestCache(cache -> cache.requestCache(requestCache))
                 .exceptionHandling(handling -> handling
+                        .accessDeniedHandler(forbiddenPage())
                         .defaultAuthenticationEntryPointFor(htmxLogin(), HTMX_REQUEST)
                         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
                                 AnyRequestMatcher.INSTANCE))
                 .headers(headers -> headers
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .frameOptions(frames -> frames.deny())
-                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
-                .build();
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)));
+        // Spring Boot makes the repository from spring.security.oauth2.client.* properties, and only when they are set.
+        if (openIdProviders.getIfAvailable() != null) {
+            http.oauth2Login(login -> login
+                    .loginPage(LOGIN_PAGE)
+                    .userInfoEndpoint(userInfo -> userInfo.oidcUserService(oidcAdmins))
+                    .successHandler(loginAudit)
+                    .failureHandler(loginAudit));
+        }
+        return http.build();
+    }
+
+    /** A refused form post (most often an expired CSRF token) gets a page that says what to do, not a bare 403. */
+    private static AccessDeniedHandler forbiddenPage() {
+        var handler = new AccessDeniedHandlerImpl();
+        handler.setErrorPage(DashboardErrorPages.FORBIDDEN);
+        return handler;
     }
 
     /** A poll whose session has ended would otherwise swap the login page into the table: send the page there. */

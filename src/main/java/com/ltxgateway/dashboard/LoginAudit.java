@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
@@ -30,6 +31,8 @@ class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureH
     private final SavedRequestAwareAuthenticationSuccessHandler success = new SavedRequestAwareAuthenticationSuccessHandler();
     private final SimpleUrlAuthenticationFailureHandler failure =
             new SimpleUrlAuthenticationFailureHandler(DashboardSecurityConfiguration.LOGIN_PAGE + "?error");
+    private final SimpleUrlAuthenticationFailureHandler providerFailure =
+            new SimpleUrlAuthenticationFailureHandler(DashboardSecurityConfiguration.LOGIN_PAGE + "?error=provider");
 
     LoginAudit(AuditLog auditLog, TransactionTemplate transactions) {
         this.auditLog = auditLog;
@@ -49,7 +52,9 @@ class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureH
             AuthenticationException exception) throws IOException, ServletException {
         String typed = request.getParameter("username");
         record(typed == null ? "" : typed, "dashboard.login_failed", request);
-        failure.onAuthenticationFailure(request, response, exception);
+        // "Wrong password" would mislead someone who typed none: the identity provider turned them away.
+        (exception instanceof OAuth2AuthenticationException ? providerFailure : failure)
+                .onAuthenticationFailure(request, response, exception);
     }
 
     @Override

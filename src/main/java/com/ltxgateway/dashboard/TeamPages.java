@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -21,6 +23,9 @@ import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
+import com.ltxgateway.webhook.WebhookManagement;
+import com.ltxgateway.webhook.WebhookManagement.NewSigningSecret;
+import com.ltxgateway.webhook.WebhookRequestInvalid;
 
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
@@ -34,9 +39,13 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** Teams, what they train and spend, and their API keys: created (shown once) and revoked here. */
+/**
+ * Teams, what they train and spend, their API keys (created, shown once, and revoked here) and their webhooks:
+ * endpoints registered and deleted, and the signing secret rotated (shown once too).
+ */
 @Controller
 @RequestMapping("/admin")
 class TeamPages {
@@ -46,12 +55,15 @@ class TeamPages {
     private final AccessAdministration access;
     private final TrainingAdministration trainings;
     private final TrainingStatistics statistics;
+    private final WebhookManagement webhooks;
     private final Clock clock;
 
-    TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics, Clock clock) {
+    TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
+            WebhookManagement webhooks, Clock clock) {
         this.access = access;
         this.trainings = trainings;
         this.statistics = statistics;
+        this.webhooks = webhooks;
         this.clock = clock;
     }
 
@@ -93,12 +105,78 @@ class TeamPages {
             model.addAttribute("newKey", new NewKey("", KeyMode.SANDBOX.wireName()));
             model.addAttribute("errors", Map.of());
         }
+        if (!model.containsAttribute("newEndpoint")) {
+            model.addAttribute("newEndpoint", new NewEndpoint("", webhooks.eventNames()));
+            model.addAttribute("endpointErrors", Map.of());
+        }
         Map<UUID, TeamTotals> totals = statistics.teamTotals(monthStart());
         model.addAttribute("team", team);
         model.addAttribute("totals", totals.getOrDefault(team.id(), TeamTotals.NONE));
         model.addAttribute("keys", access.keysOf(team.slug()));
         model.addAttribute("recent", trainings.list(null, team.slug(), null, null, RECENT_TRAININGS).data());
+        model.addAttribute("endpoints", webhooks.endpointsOf(team.slug()));
+        model.addAttribute("eventNames", webhooks.eventNames());
         return "dashboard/team";
+    }
+
+    /** The admin API's rules, the outbound URL policy's included, each shown next to its field. */
+    @PostMapping("/teams/{slug}/webhooks")
+    String registerEndpoint(@PathVariable String slug, @RequestParam(defaultValue = "") String url,
+            @RequestParam(required = false) List<String> events, Principal principal, Model model,
+            HttpServletResponse response, RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        // No box ticked is a choice of no event here, not the API's "every event" of a missing list.
+        List<String> chosen = events == null ? List.of() : events;
+        try {
+            webhooks.register(DashboardUsers.actor(principal.getName()), team.slug(), url.strip(), chosen);
+            redirect.addFlashAttribute("notice", "Endpoint " + url.strip() + " registered: it receives "
+                    + String.join(", ", chosen) + ".");
+            return "redirect:/admin/teams/" + team.slug();
+        }
+        catch (WebhookRequestInvalid e) {
+            Map<String, String> errors = new LinkedHashMap<>();
+            e.violations().forEach(v -> {
+                if (v.field().equals("url")) {
+                    errors.merge("url", v.message(), (a, b) -> a + "; " + b);
+                }
+                else {
+                    errors.put("events", "Choose at least one of the listed events.");
+                }
+            });
+            model.addAttribute("newEndpoint", new NewEndpoint(url, chosen));
+            model.addAttribute("endpointErrors", errors);
+            response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
+            return team(slug, model);
+        }
+    }
+
+    @GetMapping("/teams/{slug}/webhooks/{id}/delete")
+    String confirmEndpointDelete(@PathVariable String slug, @PathVariable String id, Model model) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        model.addAttribute("team", team);
+        model.addAttribute("endpoint", webhooks.endpointOf(team.slug(), id));
+        return "dashboard/webhook-delete";
+    }
+
+    @PostMapping("/teams/{slug}/webhooks/{id}/delete")
+    String deleteEndpoint(@PathVariable String slug, @PathVariable String id, Principal principal,
+            RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        String url = webhooks.endpointOf(team.slug(), id).url();
+        webhooks.deleteEndpoint(DashboardUsers.actor(principal.getName()), team.slug(), id);
+        redirect.addFlashAttribute("notice", "Endpoint " + url + " is deleted: its pending deliveries end with it.");
+        return "redirect:/admin/teams/" + team.slug();
+    }
+
+    /** Shown on this one answer only, like an API key; the previous secret keeps verifying for a while. */
+    @PostMapping("/teams/{slug}/webhook-secret")
+    String rotateSecret(@PathVariable String slug, Principal principal, Model model, HttpServletResponse response) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        NewSigningSecret issued = webhooks.rotateSecret(DashboardUsers.actor(principal.getName()), team.slug());
+        model.addAttribute("team", team);
+        model.addAttribute("issued", issued);
+        response.setStatus(HttpStatus.CREATED.value());
+        return "dashboard/webhook-secret";
     }
 
     /** The key is shown on this one answer and nowhere else: it is not kept in the session for a redirect. */
@@ -155,5 +233,9 @@ class TeamPages {
         catch (IllegalArgumentException e) {
             throw new ApiKeyNotFound(id);
         }
+    }
+
+    /** The registration form as typed, so it shows again with its errors. */
+    record NewEndpoint(String url, List<String> events) {
     }
 }

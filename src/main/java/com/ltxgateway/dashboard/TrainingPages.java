@@ -12,12 +12,16 @@ import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.training.InvalidListQuery;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingAlreadyFinished;
+import com.ltxgateway.training.TrainingEvent;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingPage;
 import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.training.TrainingView.FileView;
 import com.ltxgateway.training.TrainingView.Outputs;
+import com.ltxgateway.webhook.WebhookDeliveryConflict;
+import com.ltxgateway.webhook.WebhookManagement;
+import com.ltxgateway.webhook.WebhookManagement.DeliverySummary;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -35,7 +39,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** Every team's trainings: a filtered list that follows changes as they happen, each training's page, and cancel. */
+/**
+ * Every team's trainings: a filtered list and each training's page, both following changes as they happen; cancel,
+ * and redelivery of a training's webhooks.
+ */
 @Controller
 @RequestMapping("/admin/trainings")
 class TrainingPages {
@@ -45,6 +52,8 @@ class TrainingPages {
     private static final String ROWS = "/admin/trainings/rows";
     /** Training ids are ASCII; anything else cannot name one and is not worth a database query. */
     private static final String ID_PATTERN = "[A-Za-z0-9_-]{1,40}";
+    /** More than a training ever has unless redelivered over and over; the admin API lists them all. */
+    private static final int DELIVERIES_SHOWN = 50;
 
     private final TrainingAdministration trainings;
     private final AccessAdministration access;
@@ -52,15 +61,17 @@ class TrainingPages {
     private final TransactionTemplate transactions;
     private final DashboardProperties properties;
     private final JsonMapper json;
+    private final WebhookManagement webhooks;
 
     TrainingPages(TrainingAdministration trainings, AccessAdministration access, AuditLog auditLog,
-            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json) {
+            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookManagement webhooks) {
         this.trainings = trainings;
         this.access = access;
         this.auditLog = auditLog;
         this.transactions = transactions;
         this.properties = properties;
         this.json = json;
+        this.webhooks = webhooks;
     }
 
     @GetMapping
@@ -90,13 +101,37 @@ class TrainingPages {
 
     @GetMapping("/{id}")
     String detail(@PathVariable String id, Model model) {
-        TrainingView training = trainings.get(checkedId(id));
-        model.addAttribute("training", training);
-        model.addAttribute("events", trainings.events(training.id()));
+        TrainingView training = addDetail(checkedId(id), model);
         model.addAttribute("input", pretty(training.input()));
-        model.addAttribute("errorDetails", training.error() == null ? null : pretty(training.error()));
-        model.addAttribute("files", files(training.output()));
         return "dashboard/training";
+    }
+
+    /** The changing part of a training's page; 204 when nothing changed, like the list's rows. */
+    @GetMapping("/{id}/live")
+    String live(@PathVariable String id, @RequestParam(required = false) String v, Model model,
+            HttpServletResponse response) {
+        addDetail(checkedId(id), model);
+        if (model.getAttribute("version").equals(v)) {
+            response.setStatus(HttpStatus.NO_CONTENT.value());
+            return null;
+        }
+        return "dashboard/training :: live";
+    }
+
+    /** The admin API's redelivery, audited the same way, with the dashboard user as the actor. */
+    @PostMapping("/{id}/deliveries/{deliveryId}/redeliver")
+    String redeliver(@PathVariable String id, @PathVariable String deliveryId, Principal principal,
+            RedirectAttributes redirect) {
+        String checked = checkedId(id);
+        try {
+            DeliverySummary delivery = webhooks.redeliver(DashboardUsers.actor(principal.getName()), checked, deliveryId);
+            redirect.addFlashAttribute("notice", "Delivery of " + delivery.eventType() + " to " + delivery.destination()
+                    + " is due again now, with every retry ahead of it.");
+        }
+        catch (WebhookDeliveryConflict e) {
+            redirect.addFlashAttribute("notice", e.getMessage());
+        }
+        return "redirect:" + LIST + "/" + checked;
     }
 
     @GetMapping("/{id}/cancel")
@@ -129,6 +164,30 @@ class TrainingPages {
             redirect.addFlashAttribute("notice", e.getMessage());
         }
         return "redirect:" + LIST + "/" + checked;
+    }
+
+    /**
+     * Puts what the live part of a training's page shows in the model, with a digest of it and the URL that polls
+     * for changes. Polling stops once neither the training nor any of its deliveries can change by itself.
+     */
+    private TrainingView addDetail(String id, Model model) {
+        TrainingView training = trainings.get(id);
+        List<TrainingEvent> events = trainings.events(id);
+        List<DeliverySummary> deliveries = webhooks.deliveriesOf(id, DELIVERIES_SHOWN);
+        String version = Hashing.sha256Hex(String.join("|", training.status(), String.valueOf(training.queuePosition()),
+                String.valueOf(training.cancelRequestedAt()), String.valueOf(training.falRequestId()),
+                events.toString(), deliveries.toString())).substring(0, 16);
+        boolean settled = TrainingStatus.fromWireName(training.status()).isTerminal()
+                && deliveries.stream().noneMatch(d -> d.status().equals("pending"));
+        model.addAttribute("training", training);
+        model.addAttribute("events", events);
+        model.addAttribute("deliveries", deliveries);
+        model.addAttribute("errorDetails", training.error() == null ? null : pretty(training.error()));
+        model.addAttribute("files", files(training.output()));
+        model.addAttribute("version", version);
+        model.addAttribute("liveUrl", settled ? null : LIST + "/" + id + "/live?v=" + version);
+        model.addAttribute("refreshTrigger", "every " + properties.refreshInterval().toMillis() + "ms");
+        return training;
     }
 
     /** Puts one page of trainings in the model; returns a digest of what it shows. */

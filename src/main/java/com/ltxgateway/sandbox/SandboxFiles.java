@@ -16,6 +16,8 @@ import com.ltxgateway.GatewayProperties;
 
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.Resource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,12 +27,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The files a simulated training "produces", served by the gateway itself. They are small but real of their
- * kind (a safetensors header, a JSON config, a zip), so clients can exercise their download code.
+ * kind (a safetensors header, a JSON config, a zip, a playable MP4), so clients can exercise their download code
+ * and pages can play the validation video.
  */
 @RestController
 class SandboxFiles {
 
     static final String PATH = "/sandbox/files";
+    /** Two seconds of a test pattern, H.264 baseline with its index up front, so browsers play it as it loads. */
+    private static final byte[] VALIDATION_VIDEO = resource("/sandbox/validation.mp4");
 
     private final SandboxRequests requests;
 
@@ -42,14 +47,19 @@ class SandboxFiles {
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("lora_file", file(gateway, request.id(), SandboxFile.LORA, loraBytes(request.id()).length));
         output.put("config_file", file(gateway, request.id(), SandboxFile.CONFIG, configBytes(request.id()).length));
+        // Like fal: a validation video only when there were validation samples to render.
+        if (!input.path("validation").isEmpty()) {
+            output.put("video", file(gateway, request.id(), SandboxFile.VIDEO, VALIDATION_VIDEO.length));
+        }
         if (input.path("debug_dataset").asBoolean(false)) {
             output.put("debug_dataset", file(gateway, request.id(), SandboxFile.DEBUG_DATASET, datasetBytes().length));
         }
         return output;
     }
 
+    /** A resource body, so range requests (which video elements make) are answered with the range. */
     @GetMapping(PATH + "/{id}/{name}")
-    ResponseEntity<byte[]> download(@PathVariable UUID id, @PathVariable String name) {
+    ResponseEntity<Resource> download(@PathVariable UUID id, @PathVariable String name) {
         SandboxFile file = SandboxFile.named(name);
         if (file == null || requests.find(id).isEmpty()) {
             return ResponseEntity.notFound().build();
@@ -58,11 +68,12 @@ class SandboxFiles {
             case LORA -> loraBytes(id);
             case CONFIG -> configBytes(id);
             case DEBUG_DATASET -> datasetBytes();
+            case VIDEO -> VALIDATION_VIDEO;
         };
         return ResponseEntity.ok()
                 .contentType(MediaType.parseMediaType(file.contentType))
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + file.fileName + "\"")
-                .body(bytes);
+                .header(HttpHeaders.CONTENT_DISPOSITION, file.disposition + "; filename=\"" + file.fileName + "\"")
+                .body(new ByteArrayResource(bytes));
     }
 
     private static Map<String, Object> file(GatewayProperties gateway, UUID id, SandboxFile file, int size) {
@@ -98,17 +109,29 @@ class SandboxFiles {
         return bytes.toByteArray();
     }
 
+    private static byte[] resource(String path) {
+        try (var in = SandboxFiles.class.getResourceAsStream(path)) {
+            return in.readAllBytes();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     enum SandboxFile {
-        LORA("lora.safetensors", "application/octet-stream"),
-        CONFIG("config.json", "application/json"),
-        DEBUG_DATASET("debug_dataset.zip", "application/zip");
+        LORA("lora.safetensors", "application/octet-stream", "attachment"),
+        CONFIG("config.json", "application/json", "attachment"),
+        DEBUG_DATASET("debug_dataset.zip", "application/zip", "attachment"),
+        VIDEO("validation.mp4", "video/mp4", "inline");
 
         final String fileName;
         final String contentType;
+        final String disposition;
 
-        SandboxFile(String fileName, String contentType) {
+        SandboxFile(String fileName, String contentType, String disposition) {
             this.fileName = fileName;
             this.contentType = contentType;
+            this.disposition = disposition;
         }
 
         static SandboxFile named(String name) {

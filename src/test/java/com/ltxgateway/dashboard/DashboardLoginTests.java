@@ -101,6 +101,16 @@ class DashboardLoginTests extends GatewayTestSupport {
     }
 
     @Test
+    void answersASignInWithoutItsCsrfTokenWithAPageThatSaysWhatToDo() {
+        Response forged = api.send("POST", "/login", null, "username=admin&password=x",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.text()).contains("<h1>This form has expired</h1>").contains("/assets/dashboard.css")
+                .doesNotContain("Signed in as");
+    }
+
+    @Test
     void turnsAwayApiKeys() {
         Response withAdminKey = api.get("/admin/trainings", ADMIN_KEY);
 
@@ -129,6 +139,9 @@ class DashboardLoginTests extends GatewayTestSupport {
                 Map.of("Cookie", "JSESSIONID=" + session, "Content-Type", "application/x-www-form-urlencoded"));
 
         assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.header("Content-Type")).startsWith("text/html");
+        assertThat(forged.text()).contains("<h1>This form has expired</h1>").contains("/assets/dashboard.css")
+                .contains("Signed in as");
         assertThat(api.get("/v1/trainings/" + id + "/events", key).text()).doesNotContain("cancel");
         assertThat(api.get("/admin/trainings/" + id, null).status()).as("without the cookie").isEqualTo(302);
         assertThat(api.send("GET", "/admin/trainings/" + id, null, null, Map.of("Cookie", "JSESSIONID=" + session)).status())

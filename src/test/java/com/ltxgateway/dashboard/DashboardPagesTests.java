@@ -7,6 +7,7 @@ import static org.springframework.security.test.web.servlet.setup.SecurityMockMv
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import com.ltxgateway.support.GatewayTestSupport;
@@ -102,6 +103,18 @@ class DashboardPagesTests extends GatewayTestSupport {
     }
 
     @Test
+    void answersAddressesTheDashboardDoesNotHaveWithItsOwnNotFoundPage() throws Exception {
+        for (String path : new String[] { "/admin/nope", "/admin/trainings/trn_x/nope", "/admin/teams/a/b/c/d" }) {
+            MvcResult page = perform(asAdmin(get(path)));
+
+            assertThat(page.getResponse().getStatus()).as(path).isEqualTo(404);
+            assertThat(page.getResponse().getContentAsString()).as(path).contains("<h1>Not found</h1>")
+                    .contains("The dashboard has no page at this address.").contains("/assets/dashboard.css");
+        }
+        assertThat(perform(get("/admin/nope")).getResponse().getRedirectedUrl()).as("strangers sign in first").isEqualTo("/login");
+    }
+
+    @Test
     void refusesACancelWithoutACsrfToken() throws Exception {
         String key = newTeamKey("sandbox");
         String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
@@ -111,6 +124,7 @@ class DashboardPagesTests extends GatewayTestSupport {
 
         assertThat(forged.getResponse().getStatus()).isEqualTo(403);
         assertThat(badToken.getResponse().getStatus()).isEqualTo(403);
+        assertThat(badToken.getResponse().getForwardedUrl()).isEqualTo(DashboardErrorPages.FORBIDDEN);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("cancel_requested_at").isNull()).isTrue();
     }
 
@@ -128,6 +142,34 @@ class DashboardPagesTests extends GatewayTestSupport {
         assertThat(rows).startsWith("<div id=\"training-rows\"").doesNotContain("<html");
         assertThat(unchanged.getResponse().getStatus()).isEqualTo(204);
         assertThat(stale.getResponse().getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void answersAPollOfATrainingsPageWithNoContentWhileNothingChanged() throws Exception {
+        String key = newTeamKey("live");
+        String id;
+        FAL.queueDuration(Duration.ofMinutes(5));
+        try {
+            id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
+            awaitStatus(key, id, "queued");
+        }
+        finally {
+            FAL.queueDuration(Duration.ZERO);
+        }
+        String live = perform(asAdmin(get("/admin/trainings/{id}/live", id).header("HX-Request", "true")))
+                .getResponse().getContentAsString();
+        String liveUrl = live.substring(live.indexOf("hx-get=\"") + 8, live.indexOf('"', live.indexOf("hx-get=\"") + 8));
+
+        MvcResult unchanged = perform(asAdmin(get(liveUrl)));
+        assertThat(api.post("/v1/trainings/" + id + "/cancel", key, null).status()).isEqualTo(202);
+        awaitStatus(key, id, "canceled");
+        MvcResult changed = perform(asAdmin(get(liveUrl)));
+
+        assertThat(live).startsWith("<div id=\"training-live\"").doesNotContain("<html");
+        assertThat(unchanged.getResponse().getStatus()).isEqualTo(204);
+        assertThat(changed.getResponse().getStatus()).isEqualTo(200);
+        assertThat(changed.getResponse().getContentAsString()).as("a finished training's page stops asking")
+                .doesNotContain("hx-get").contains("canceled");
     }
 
     @Test

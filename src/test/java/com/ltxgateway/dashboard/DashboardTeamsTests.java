@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
-/** Teams and API keys managed in a real browser. */
+/** Teams, their API keys and their webhooks managed in a real browser. */
 class DashboardTeamsTests extends GatewayTestSupport {
 
     private static Browser browser;
@@ -121,6 +121,87 @@ class DashboardTeamsTests extends GatewayTestSupport {
         browser.open("/admin/teams");
         assertThat(browser.find("tr[data-team='" + slug + "']").findElements(By.cssSelector("td.numeric")).stream()
                 .map(td -> td.getText())).containsExactly("1", "$0.24", "$0.24");
+    }
+
+    @Test
+    void registersAWebhookEndpointAfterShowingMistakesNextToTheFieldsAndDeletesItAfterConfirmation() {
+        String slug = newTeam();
+        browser.open("/admin/teams/" + slug);
+        assertThat(browser.findAll("input[name=events]:checked")).as("every event by default").isNotEmpty()
+                .hasSameSizeAs(browser.findAll("input[name=events]"));
+
+        browser.find("#endpoint-url").sendKeys("http://10.1.2.3/hooks");
+        browser.findAll("input[name=events]:checked").forEach(box -> box.click());
+        browser.find("#new-endpoint-heading + form button[type=submit]").click();
+
+        assertThat(browser.awaitElement("#endpoint-url-error").getText()).isEqualTo("URL must not point at a private address");
+        assertThat(browser.find("#endpoint-url").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find("#endpoint-url").getAttribute("value")).isEqualTo("http://10.1.2.3/hooks");
+        assertThat(browser.find("#events-error").getText()).isEqualTo("Choose at least one of the listed events.");
+        assertThat(browser.findAll("input[name=events]:checked")).isEmpty();
+        browser.driver.executeScript("arguments[0].scrollIntoView();", browser.find("#webhooks-heading"));
+        browser.screenshot("team-webhook-invalid");
+        assertThat(api.get("/v1/admin/teams/" + slug + "/webhooks", ADMIN_KEY).json().get("data").isEmpty()).isTrue();
+
+        browser.find("#endpoint-url").clear();
+        browser.find("#endpoint-url").sendKeys("http://127.0.0.1:9/hooks");
+        browser.find("input[name=events][value='training.succeeded']").click();
+        browser.find("#new-endpoint-heading + form button[type=submit]").click();
+
+        browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(browser.find(".notice").getText()).isEqualTo("Endpoint http://127.0.0.1:9/hooks registered: it receives training.succeeded.");
+        var registered = api.get("/v1/admin/teams/" + slug + "/webhooks", ADMIN_KEY).json().get("data");
+        assertThat(registered.size()).isOne();
+        String endpointId = registered.get(0).get("id").asString();
+        assertThat(registered.get(0).get("events").valueStream().map(e -> e.asString())).containsExactly("training.succeeded");
+        assertThat(browser.find("tr[data-endpoint-id='" + endpointId + "']").getText())
+                .contains("http://127.0.0.1:9/hooks").contains("training.succeeded").contains("active");
+        assertThat(auditTargets("webhook_endpoint.created")).contains("webhook:" + endpointId + " team:" + slug);
+
+        browser.find("tr[data-endpoint-id='" + endpointId + "'] a.danger").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.path().endsWith("/delete"));
+        assertThat(browser.find("main").getText()).contains("http://127.0.0.1:9/hooks");
+        browser.screenshot("team-webhook-delete");
+        assertThat(api.get("/v1/admin/teams/" + slug + "/webhooks", ADMIN_KEY).json().get("data").size())
+                .as("nothing happens before the confirmation").isOne();
+        browser.find("form.actions button.danger").click();
+
+        browser.await(Duration.ofSeconds(10), d -> browser.path().equals("/admin/teams/" + slug));
+        assertThat(browser.find(".notice").getText()).startsWith("Endpoint http://127.0.0.1:9/hooks is deleted");
+        assertThat(browser.findAll("tr[data-endpoint-id]")).isEmpty();
+        assertThat(api.get("/v1/admin/teams/" + slug + "/webhooks", ADMIN_KEY).json().get("data").isEmpty()).isTrue();
+        assertThat(auditTargets("webhook_endpoint.deleted")).contains("webhook:" + endpointId);
+
+        browser.open("/admin/teams/" + slug + "/webhooks/" + endpointId + "/delete");
+        assertThat(browser.find("h1").getText()).as("a deleted endpoint").isEqualTo("Not found");
+        browser.open("/admin/teams/" + slug + "/webhooks/not-a-uuid/delete");
+        assertThat(browser.find("h1").getText()).isEqualTo("Not found");
+    }
+
+    @Test
+    void rotatesTheSigningSecretShowingTheNewOneOnce() {
+        String slug = newTeam();
+        browser.open("/admin/teams/" + slug);
+
+        browser.find("form.secret-form button").click();
+
+        String first = browser.awaitElement("#new-secret").getText();
+        assertThat(first).startsWith("whsec_");
+        assertThat(browser.find("main").getText()).contains("first secret");
+        browser.find("[data-copy-target=new-secret]").click();
+        browser.await(Duration.ofSeconds(5), d -> !browser.find("#copy-status").getText().isEmpty());
+        browser.screenshot("team-webhook-secret");
+        assertThat(auditTargets("webhook_secret.created")).contains("team:" + slug);
+
+        browser.find("a.secondary").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.path().equals("/admin/teams/" + slug));
+        assertThat(browser.find("main").getText()).doesNotContain(first);
+        browser.find("form.secret-form button").click();
+
+        browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.id("new-secret")).isEmpty()
+                && !d.findElement(By.id("new-secret")).getText().equals(first));
+        assertThat(browser.find("main").getText()).contains("The previous secret keeps verifying until");
+        assertThat(auditTargets("webhook_secret.rotated")).contains("team:" + slug);
     }
 
     @Test

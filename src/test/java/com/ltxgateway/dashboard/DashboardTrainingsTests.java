@@ -10,13 +10,17 @@ import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
-/** The training pages in a real browser: the live list, a training's page with its outputs, and cancel. */
+/**
+ * The training pages in a real browser: the live list, a training's live page with its outputs and webhook
+ * deliveries, cancel and redelivery.
+ */
 class DashboardTrainingsTests extends GatewayTestSupport {
 
     private static final Duration PAGE_UPDATE = Duration.ofSeconds(30);
@@ -121,6 +125,32 @@ class DashboardTrainingsTests extends GatewayTestSupport {
     }
 
     @Test
+    void playsASandboxTrainingsValidationVideo() {
+        TeamKey team = newTeam("sandbox");
+        String id = create(team.key(), """
+                {"input": {"training_data_url": "https://example.com/clips.zip",
+                 "validation": [{"prompt": "a cat", "start_image_url": "https://example.com/a.png",
+                                 "end_image_url": "https://example.com/b.png"}]}}""").get("id").asString();
+        awaitStatus(team.key(), id, "succeeded");
+
+        browser.open("/admin/trainings/" + id);
+
+        WebElement video = browser.find("figure.video video");
+        String src = video.getAttribute("src");
+        assertThat(src).contains("/sandbox/files/").endsWith("/validation.mp4");
+        // The output URL is built from gateway.public-url, which in tests is not this server's random port:
+        // the same path is played from the page's own origin.
+        browser.driver.executeScript("arguments[0].src = new URL(arguments[0].src).pathname; arguments[0].load();", video);
+        browser.await(Duration.ofSeconds(10), d -> ((Number) browser.driver.executeScript(
+                "return arguments[0].readyState;", video)).intValue() >= 1);
+        assertThat(((Number) browser.driver.executeScript("return arguments[0].duration;", video)).doubleValue())
+                .isGreaterThan(0);
+        assertThat(browser.driver.executeScript("return arguments[0].error;", video)).isNull();
+        browser.driver.executeScript("arguments[0].scrollIntoView();", video);
+        browser.screenshot("training-video");
+    }
+
+    @Test
     void cancelsAfterConfirmationThroughTheApisPath() {
         TeamKey team = newTeam("live");
         String id;
@@ -158,10 +188,91 @@ class DashboardTrainingsTests extends GatewayTestSupport {
     }
 
     @Test
+    void followsATrainingOnItsPageWithoutAReload() {
+        TeamKey team = newTeam("live");
+        String id;
+        FAL.queueDuration(Duration.ofMinutes(5));
+        try {
+            id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
+            awaitStatus(team.key(), id, "queued");
+        }
+        finally {
+            FAL.queueDuration(Duration.ZERO);
+        }
+        browser.open("/admin/trainings/" + id);
+        assertThat(browser.find(".title-row .status").getText()).isEqualTo("queued");
+        assertThat(browser.find("#training-live").getAttribute("hx-get")).startsWith("/admin/trainings/" + id + "/live?v=");
+        browser.driver.executeScript("window.stillTheSamePage = true;");
+
+        assertThat(api.post("/v1/trainings/" + id + "/cancel", team.key(), "").status()).isLessThan(300);
+
+        browser.await(PAGE_UPDATE, d -> browser.find(".title-row .status").getText().equals("canceled"));
+        assertThat(browser.driver.executeScript("return window.stillTheSamePage === true;")).isEqualTo(true);
+        assertThat(browser.findAll("ol.timeline li.event-state_changed .status").stream().map(WebElement::getText))
+                .endsWith("canceled");
+        assertThat(browser.find("#training-live").getAttribute("hx-get")).as("a finished page stops asking").isNull();
+    }
+
+    @Test
+    void showsTheWebhookDeliveriesAndRedeliversOneThroughTheApisPath() {
+        TeamKey team = newTeam("sandbox");
+        // Without a signing secret nothing is sent: every attempt fails with a reason, and nothing listens on port 9.
+        String id = create(team.key(), """
+                {"input": {"training_data_url": "https://example.com/clips.zip"},
+                 "webhook_url": "http://127.0.0.1:9/hooks?token=s3cr3t-query"}""").get("id").asString();
+        awaitStatus(team.key(), id, "succeeded");
+        Awaitility.await().atMost(PAGE_UPDATE).until(() -> {
+            List<JsonNode> deliveries = deliveriesOf(id);
+            return deliveries.size() == 3 && deliveries.stream().allMatch(d -> d.get("status").asString().equals("failed"));
+        });
+
+        browser.open("/admin/trainings/" + id);
+
+        List<WebElement> rows = browser.findAll("tr[data-delivery-id]");
+        assertThat(rows).hasSize(3);
+        assertThat(rows).extracting(row -> row.findElement(By.cssSelector("th")).getText())
+                .containsExactlyInAnyOrder("training.queued", "training.running", "training.succeeded");
+        assertThat(browser.find("table:has(tr[data-delivery-id])").getText()).doesNotContain("s3cr3t-query");
+        WebElement first = rows.getFirst();
+        String deliveryId = first.getAttribute("data-delivery-id");
+        assertThat(first.findElement(By.cssSelector("td.mono")).getText()).isEqualTo("http://127.0.0.1:9/hooks");
+        assertThat(first.findElement(By.cssSelector(".status")).getText()).isEqualTo("failed");
+        assertThat(first.findElement(By.cssSelector(".last-error")).getText()).contains("no signing secret");
+        int attempts = Integer.parseInt(first.findElement(By.cssSelector(".attempts")).getText());
+        assertThat(attempts).isGreaterThan(1);
+        browser.driver.executeScript("arguments[0].scrollIntoView();", browser.find("#deliveries-heading"));
+        browser.screenshot("training-deliveries");
+
+        first.findElement(By.cssSelector("form button")).click();
+
+        browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(browser.path()).isEqualTo("/admin/trainings/" + id);
+        assertThat(browser.find(".notice").getText()).startsWith("Delivery of ").contains("due again now");
+        browser.await(PAGE_UPDATE, d -> Integer.parseInt(d.findElement(By.cssSelector(
+                "tr[data-delivery-id='" + deliveryId + "'] .attempts")).getText()) > attempts);
+        assertThat(api.get("/v1/admin/audit-log?limit=100", ADMIN_KEY).json().get("data").valueStream()
+                .filter(e -> e.get("action").asString().equals("webhook_delivery.redelivered"))
+                .filter(e -> e.get("actor").asString().equals("dashboard:" + DASHBOARD_USERNAME))
+                .map(e -> e.get("target").asString())).contains("webhook-delivery:" + deliveryId);
+
+        String token = browser.find("form.signout input[name=_csrf]").getAttribute("value");
+        Object otherTraining = browser.driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0], {method: "POST", headers: {"X-CSRF-TOKEN": arguments[1]}}).then(r => done(r.status));""",
+                "/admin/trainings/trn_other/deliveries/" + deliveryId + "/redeliver", token);
+        assertThat(otherTraining).as("a delivery is redelivered from its own training's page only").isEqualTo(404L);
+    }
+
+    @Test
     void answersAnUnknownTrainingWithANotFoundPage() {
         browser.open("/admin/trainings/trn_does_not_exist");
 
         assertThat(browser.find("h1").getText()).isEqualTo("Not found");
+    }
+
+    private List<JsonNode> deliveriesOf(String trainingId) {
+        return api.get("/v1/admin/webhook-deliveries?limit=100&training=" + trainingId, ADMIN_KEY).json().get("data")
+                .valueStream().toList();
     }
 
     private List<WebElement> rows(String id) {

@@ -2,6 +2,13 @@ package com.ltxgateway.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+
 import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
@@ -45,6 +52,33 @@ class SandboxLifecycleTests extends GatewayTestSupport {
         String fileUrl = done.get("output").get("lora_file").get("url").asString();
         var file = api.get(fileUrl.substring(fileUrl.indexOf("/sandbox/files/")), null);
         assertThat(file.status()).isEqualTo(200);
+    }
+
+    @Test
+    void rendersAPlayableValidationVideoWhenAskedForValidationSamples() throws Exception {
+        String key = newTeamKey("sandbox");
+        String id = create(key, """
+                {"input": {"training_data_url": "https://example.com/clips.zip",
+                 "validation": [{"prompt": "a cat", "start_image_url": "https://example.com/a.png",
+                                 "end_image_url": "https://example.com/b.png"}]}}""").get("id").asString();
+
+        JsonNode video = awaitStatus(key, id, "succeeded").get("output").get("video");
+
+        assertThat(video.get("url").asString()).contains("/sandbox/files/").endsWith("/validation.mp4");
+        assertThat(video.get("content_type").asString()).isEqualTo("video/mp4");
+        String path = video.get("url").asString().substring(video.get("url").asString().indexOf("/sandbox/files/"));
+        try (var http = HttpClient.newHttpClient()) {
+            URI uri = URI.create("http://localhost:" + port + path);
+            HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofByteArray());
+            assertThat(whole.statusCode()).isEqualTo(200);
+            assertThat(whole.headers().firstValue("content-type")).hasValue("video/mp4");
+            assertThat(whole.body()).hasSize(video.get("file_size").asInt());
+            assertThat(new String(whole.body(), 4, 4, StandardCharsets.US_ASCII)).as("an MP4's first box").isEqualTo("ftyp");
+            HttpResponse<byte[]> range = http.send(HttpRequest.newBuilder(uri).header("Range", "bytes=0-99").build(),
+                    BodyHandlers.ofByteArray());
+            assertThat(range.statusCode()).as("video elements ask for ranges").isEqualTo(206);
+            assertThat(range.body()).hasSize(100);
+        }
     }
 
     @Test
