@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# The gateway's container image: built from source in one stage, run from Spring Boot's extracted layers on a JRE
+# in another. Build with `docker build -t ltx-trainer-gateway .`; docker-compose.yml and the Helm chart use it.
+
+############################################################################
+# Build: a JDK 21 and the Maven wrapper (Maven itself comes from Maven Central).
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /build
+
+# The wrapper and the POM first: their layer, with every dependency and plugin, is reused until pom.xml changes.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+RUN chmod +x mvnw && ./mvnw -B -ntp dependency:go-offline
+
+# Then the sources. The tests run in CI (`./mvnw verify`), not in the image build.
+COPY src/ src/
+RUN ./mvnw -B -ntp -DskipTests package \
+    && cp target/ltx-trainer-gateway-*.jar application.jar \
+    && java -Djarmode=tools -jar application.jar extract --layers --launcher --destination extracted
+
+############################################################################
+# Runtime: a JRE only. No Maven, no JDK, no sources, no secrets: settings come from the environment at run time.
+FROM eclipse-temurin:21-jre AS runtime
+
+# A fixed, unprivileged user (Kubernetes' runAsNonRoot checks the numeric id).
+RUN groupadd --system --gid 10001 gateway \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+       --shell /usr/sbin/nologin gateway
+WORKDIR /app
+
+# Spring Boot's layers, from the least to the most often changed, so a code change rebuilds only the last layer.
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
+
+# Heap sized from the container's memory limit; an OutOfMemoryError ends the process so the orchestrator restarts it
+# instead of leaving a half-working JVM. The JVM writes only to /tmp (Tomcat's work files, perf data), so the root
+# file system can be read-only with a writable /tmp.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+    SERVER_PORT=8080
+
+USER 10001:10001
+EXPOSE 8080
+
+# Exec form: the JVM is PID 1 and gets SIGTERM itself, so Boot's graceful shutdown (server.shutdown=graceful,
+# 30 s per phase) finishes requests in flight before the process ends.
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
