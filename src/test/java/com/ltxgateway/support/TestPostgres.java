@@ -22,6 +22,7 @@ public final class TestPostgres {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static Server server;
+    private static String sharedJdbcUrl;
 
     private TestPostgres() {
     }
@@ -40,9 +41,15 @@ public final class TestPostgres {
         return server;
     }
 
-    /** The database most tests share; created once. */
-    public static String sharedJdbcUrl() {
-        return server().jdbcUrl(database("gateway_tests"));
+    /**
+     * The database most tests share, created once per test run: every application context that asks for it gets
+     * the same one, so a new context never drops the data of the cached contexts still working on it.
+     */
+    public static synchronized String sharedJdbcUrl() {
+        if (sharedJdbcUrl == null) {
+            sharedJdbcUrl = server().jdbcUrl(database("gateway_tests"));
+        }
+        return sharedJdbcUrl;
     }
 
     /** A fresh, empty database: for migration tests and for clusters of instances that must not see other tests. */
