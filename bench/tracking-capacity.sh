@@ -30,4 +30,4 @@ for ((t = 0; t <= SAMPLE_FOR; t += 10)); do
         from tracking_job"
     sleep 10
 done
-grep -c "Tracker could not claim" "$BENCH_LOG" | sed 's/^/claim errors in log: /'
+grep -c "tracker could not claim work" "$BENCH_LOG" | sed 's/^/claim errors in log: /'
