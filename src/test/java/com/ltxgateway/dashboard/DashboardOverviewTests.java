@@ -6,35 +6,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
-import com.ltxgateway.support.GatewayTestSupport;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** The overview page in a real browser, after trainings that succeeded, failed and met a fal fault. */
-class DashboardOverviewTests extends GatewayTestSupport {
-
-    private static Browser browser;
-
-    @BeforeEach
-    void signedIn() {
-        if (browser == null) {
-            browser = Browser.start("http://localhost:" + port);
-            browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
-            browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
-        }
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
+class DashboardOverviewTests extends SignedInBrowserTestSupport {
 
     @Test
     void showsStatusesActivitySpendAndFalHealth() {

@@ -6,34 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import com.ltxgateway.support.GatewayTestSupport;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 /** Teams, their API keys and their webhooks managed in a real browser. */
-class DashboardTeamsTests extends GatewayTestSupport {
-
-    private static Browser browser;
-
-    @BeforeEach
-    void signedIn() {
-        if (browser == null) {
-            browser = Browser.start("http://localhost:" + port);
-            browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
-            browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
-        }
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
+class DashboardTeamsTests extends SignedInBrowserTestSupport {
 
     @Test
     void createsATeamAfterShowingMistakesNextToTheFields() {

@@ -6,13 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -21,28 +18,9 @@ import org.openqa.selenium.WebElement;
  * The training pages in a real browser: the live list, a training's live page with its outputs and webhook
  * deliveries, cancel and redelivery.
  */
-class DashboardTrainingsTests extends GatewayTestSupport {
+class DashboardTrainingsTests extends SignedInBrowserTestSupport {
 
     private static final Duration PAGE_UPDATE = Duration.ofSeconds(30);
-    private static Browser browser;
-
-    @BeforeEach
-    void signedIn() {
-        if (browser == null) {
-            browser = Browser.start("http://localhost:" + port);
-            browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
-            browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
-        }
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-            browser = null;
-        }
-    }
-
     @Test
     void showsANewTrainingAndItsProgressWithoutAReload() {
         TeamKey team = newTeam("sandbox");
