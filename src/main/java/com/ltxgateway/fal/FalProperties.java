@@ -17,12 +17,18 @@ import org.springframework.util.unit.DataSize;
  * @param endpointId the model trained through this gateway
  * @param connectTimeout TCP connect timeout for every call
  * @param readTimeout how long a call may wait for fal's response
- * @param maxResponseSize responses larger than this are refused instead of buffered
+ * @param maxResponseSize submit and cancel answers larger than this are refused instead of buffered (status and result
+ * answers are read as a stream and may be of any size)
  * @param webhookTolerance how far a webhook's signed timestamp may be from now; older (or future) deliveries are
  * refused, so a captured delivery cannot be replayed later
  * @param jwksCacheTtl how long fal's webhook keys are used before they are fetched again
  * @param jwksRefetchInterval the shortest time between two fetches of fal's keys; a delivery no cached key verifies
  * triggers one (fal may have published a new key), and forged deliveries must not turn into a flood of fetches
+ * @param apiUrl base of fal's Platform API (request listing, billing events)
+ * @param adminKey an ADMIN-scoped fal key for the Platform API; optional: without it unconfirmed submits are settled by
+ * webhooks and admins only, and costs are not read from fal
+ * @param userId fal's user id of the company's account, as fal signs it into every webhook; without it no live
+ * webhook is asked for or accepted
  */
 @ConfigurationProperties("gateway.fal")
 public record FalProperties(
@@ -35,18 +41,39 @@ public record FalProperties(
         @DefaultValue("4MB") DataSize maxResponseSize,
         @DefaultValue("300s") Duration webhookTolerance,
         @DefaultValue("24h") Duration jwksCacheTtl,
-        @DefaultValue("30s") Duration jwksRefetchInterval) {
+        @DefaultValue("30s") Duration jwksRefetchInterval,
+        @DefaultValue("https://api.fal.ai/v1") URI apiUrl,
+        String adminKey,
+        String userId) {
 
     public boolean hasKey() {
         return StringUtils.hasText(key);
+    }
+
+    public boolean hasAdminKey() {
+        return StringUtils.hasText(adminKey);
+    }
+
+    public boolean hasUserId() {
+        return StringUtils.hasText(userId);
     }
 
     public FalEndpoint liveEndpoint() {
         return new FalEndpoint(queueUrl, endpointId, key);
     }
 
+    /**
+     * The longest one fal call can take: the connect timeout, then the read timeout for the answer to begin and again
+     * for its body. A lease must outlast this between two renewals, and a stopping instance waits this long for calls
+     * under way.
+     */
+    public Duration longestCall() {
+        return connectTimeout.plus(readTimeout).plus(readTimeout);
+    }
+
     @Override
     public String toString() {
-        return "FalProperties[queueUrl=" + queueUrl + ", endpointId=" + endpointId + ", key=" + (hasKey() ? "(set)" : "(unset)") + "]";
+        return "FalProperties[queueUrl=" + queueUrl + ", apiUrl=" + apiUrl + ", endpointId=" + endpointId + ", key="
+                + (hasKey() ? "(set)" : "(unset)") + ", adminKey=" + (hasAdminKey() ? "(set)" : "(unset)") + ", userId=" + userId + "]";
     }
 }

@@ -121,8 +121,11 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     }
 
     @Override
-    public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl) {
+    public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
         Objects.requireNonNull(input, "input");
+        if (!gate.open()) {
+            return new FalOutcome.Unavailable<>(0, "not sent: the submit was not permitted", null);
+        }
         String url = base(endpoint) + "/" + encodePath(endpoint.endpointId());
         if (webhookUrl != null) {
             url += "?fal_webhook=" + UriUtils.encode(webhookUrl.toString(), StandardCharsets.UTF_8);
@@ -144,7 +147,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     }
 
     @Override
-    public FalOutcome<FalStatus> status(FalEndpoint endpoint, FalRequestRef request) {
+    public FalOutcome<FalStatus> status(FalEndpoint endpoint, FalRequestRef request, int logsFrom) {
         URI url = statusUrl(endpoint, request);
         return call("status", request.requestId(), HttpMethod.GET, url, endpoint, null, reply -> {
             // 202 while queued or running, 200 once completed: the body says which, the code adds nothing.
@@ -165,7 +168,10 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
                 String type = text(node.get("error_type"));
                 error = new FalError(StringUtils.hasText(type) ? type : "fal_error", errorText, null);
             }
-            return new FalOutcome.Success<>(new FalStatus(state, integer(node.get("queue_position")), logs(node.get("logs")), error));
+            List<FalLogLine> all = logs(node.get("logs"));
+            int from = logsFrom < 0 ? all.size() : logsFrom > all.size() ? 0 : logsFrom;
+            List<FalLogLine> fresh = all.subList(from, Math.min(all.size(), from + FalStatus.MAX_NEW_LOG_LINES));
+            return new FalOutcome.Success<>(new FalStatus(state, integer(node.get("queue_position")), fresh, from + fresh.size(), error));
         });
     }
 

@@ -15,6 +15,7 @@ import com.ltxgateway.fal.FalQueue;
 import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
+import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingTransitions;
@@ -106,7 +107,7 @@ class TrainingStepper {
             return;
         }
         URI webhook = endpoints.webhookUrl(permit.get().mode(), job.trainingId());
-        switch (fal.submit(endpoint, permit.get().input(), webhook)) {
+        switch (fal.submit(endpoint, permit.get().input(), webhook, SubmitGate.ALWAYS_OPEN)) {
             case FalOutcome.Success<FalSubmission> success -> {
                 MDC.put(LogFields.FAL_REQUEST_ID, success.value().request().requestId());
                 Acceptance acceptance = storeAcceptance(job.trainingId(), endpoint, success.value());
@@ -172,7 +173,7 @@ class TrainingStepper {
     }
 
     private void poll(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.status(endpoint, training.falRequest())) {
+        switch (fal.status(endpoint, training.falRequest(), 0)) {
             case FalOutcome.Success<FalStatus> success -> {
                 FalStatus status = success.value();
                 switch (status.state()) {

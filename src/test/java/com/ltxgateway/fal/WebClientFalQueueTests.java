@@ -69,7 +69,7 @@ class WebClientFalQueueTests {
 
     private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(1), maxResponseSize, null, null, null);
+                Duration.ofSeconds(1), maxResponseSize, null, null, null, null, null, null);
         WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
         closeables.add(queue);
         return queue;
@@ -118,7 +118,7 @@ class WebClientFalQueueTests {
                  "cancel_url":"%s/cancel","queue_position":3}""".formatted(REQUEST_ID, base, base, base));
         URI webhook = URI.create("https://gw.example/hooks/fal?training=tr_01&sig=a+b%2Fc");
 
-        FalSubmission submission = success(queue.submit(endpoint, json("{\"prompt\":\"a cat\",\"steps\":1000}"), webhook));
+        FalSubmission submission = success(queue.submit(endpoint, json("{\"prompt\":\"a cat\",\"steps\":1000}"), webhook, SubmitGate.ALWAYS_OPEN));
 
         assertThat(submission.queuePosition()).isEqualTo(3);
         assertThat(submission.request()).isEqualTo(new FalRequestRef(REQUEST_ID, URI.create(base + "/status"),
@@ -139,7 +139,7 @@ class WebClientFalQueueTests {
     void submitWithoutWebhookHasNoQuery() throws Exception {
         respond(200, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + REQUEST_ID + "\"}");
 
-        FalSubmission submission = success(queue.submit(endpoint, json("{}"), null));
+        FalSubmission submission = success(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(submission.request()).isEqualTo(FalRequestRef.of(REQUEST_ID));
         assertThat(submission.queuePosition()).isNull();
@@ -150,7 +150,7 @@ class WebClientFalQueueTests {
     void submitAnsweredWithoutRequestIdIsUnavailable() {
         respond(200, "<html>maintenance</html>");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(200, "HTTP 200 unparseable body", null, true));
     }
 
@@ -161,7 +161,7 @@ class WebClientFalQueueTests {
                  {"loc":["body","number_of_steps"],"msg":"Input should be less than or equal to 20000","type":"less_than_equal"}]""";
         respond(422, "{\"detail\":" + detail + "}", "X-Fal-Retryable", "false");
 
-        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null));
+        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(rejected.httpStatus()).isEqualTo(422);
         assertThat(rejected.error().code()).isEqualTo("fal_validation_error");
@@ -174,7 +174,7 @@ class WebClientFalQueueTests {
     void validationErrorWithStringDetail() {
         respond(422, "{\"detail\":\"training_data_url must be a zip\"}");
 
-        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null));
+        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(rejected.error()).isEqualTo(new FalError("fal_validation_error", "training_data_url must be a zip",
                 json("\"training_data_url must be a zip\"")));
@@ -185,9 +185,9 @@ class WebClientFalQueueTests {
         respond(401, "{\"detail\":\"Invalid key\"}");
         respond(403, "");
 
-        assertThat(rejected(queue.submit(endpoint, json("{}"), null)).error())
+        assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
                 .isEqualTo(new FalError("fal_http_401", "Invalid key", json("\"Invalid key\"")));
-        assertThat(rejected(queue.submit(endpoint, json("{}"), null)).error())
+        assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
                 .isEqualTo(new FalError("fal_http_403", "fal answered HTTP 403", null));
     }
 
@@ -197,7 +197,7 @@ class WebClientFalQueueTests {
     void tooManyRequestsIsUnavailableForRetryAfterSeconds() {
         respond(429, "{\"detail\":\"Rate limit exceeded\"}", "Retry-After", "7");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(7)));
     }
 
@@ -206,7 +206,7 @@ class WebClientFalQueueTests {
         String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(2));
         respond(503, "", "Retry-After", inTwoMinutes);
 
-        Duration retryAfter = unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))).retryAfter();
+        Duration retryAfter = unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)).retryAfter();
 
         assertThat(retryAfter.toSeconds()).isCloseTo(120, within(3L));
     }
@@ -215,7 +215,7 @@ class WebClientFalQueueTests {
     void unreadableRetryAfterIsIgnored() {
         respond(429, "", "Retry-After", "soon");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null)).retryAfter()).isNull();
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).retryAfter()).isNull();
     }
 
     @Test
@@ -225,9 +225,9 @@ class WebClientFalQueueTests {
                 "X-Fal-Error-Type", "runner_scheduling_failure", "Retry-After", "30");
         respond(504, "{\"detail\":\"Request timed out\",\"error_type\":\"request_timeout\"}");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(500, "HTTP 500", null));
-        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))))
+        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)))
                 .isEqualTo(new FalOutcome.Unavailable<>(503, "HTTP 503 runner_scheduling_failure", Duration.ofSeconds(30)));
         assertThat(unavailable(queue.cancel(endpoint, FalRequestRef.of(REQUEST_ID))))
                 .isEqualTo(new FalOutcome.Unavailable<>(504, "HTTP 504 request_timeout", null));
@@ -238,7 +238,7 @@ class WebClientFalQueueTests {
         server.enqueue(new MockResponse.Builder().headersDelay(5, TimeUnit.SECONDS).body("{}").build());
 
         long started = System.nanoTime();
-        FalOutcome.Unavailable<?> unavailable = unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
+        FalOutcome.Unavailable<?> unavailable = unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
 
         assertThat(unavailable).as("the request went out; fal may have acted on it")
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
@@ -253,7 +253,7 @@ class WebClientFalQueueTests {
         }
         FalEndpoint nowhere = new FalEndpoint(URI.create("http://127.0.0.1:" + closedPort), ENDPOINT_ID, KEY);
 
-        assertThat(unavailable(queue.submit(nowhere, json("{}"), null))).as("nothing left this host, so nothing is unconfirmed")
+        assertThat(unavailable(queue.submit(nowhere, json("{}"), null, SubmitGate.ALWAYS_OPEN))).as("nothing left this host, so nothing is unconfirmed")
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "connection refused", null, false));
     }
 
@@ -264,7 +264,7 @@ class WebClientFalQueueTests {
                 .onResponseBody(SocketEffect.ShutdownConnection.INSTANCE)
                 .build());
 
-        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))))
+        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)))
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "connection closed prematurely", null, true));
     }
 
@@ -282,9 +282,9 @@ class WebClientFalQueueTests {
     void statusInQueueUsesOwnerAndAppOnlyAndAsksForLogs() throws Exception {
         respond(202, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + REQUEST_ID + "\",\"queue_position\":2,\"logs\":null}");
 
-        FalStatus status = success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
+        FalStatus status = success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
 
-        assertThat(status).isEqualTo(new FalStatus(FalStatus.State.IN_QUEUE, 2, List.of(), null));
+        assertThat(status).isEqualTo(new FalStatus(FalStatus.State.IN_QUEUE, 2, List.of(), 0, null));
         RecordedRequest request = taken();
         assertThat(request.getMethod()).isEqualTo("GET");
         assertThat(request.getTarget()).isEqualTo("/fal-ai/ltx23-trainer-v2/requests/" + REQUEST_ID + "/status?logs=1");
@@ -299,7 +299,7 @@ class WebClientFalQueueTests {
                   {"message":"loss=0.12","level":"DEBUG","source":"user","timestamp":"2026-03-01T10:00:02.456Z"}]}
                 """.formatted(REQUEST_ID));
 
-        FalStatus status = success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
+        FalStatus status = success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
 
         assertThat(status.state()).isEqualTo(FalStatus.State.IN_PROGRESS);
         assertThat(status.queuePosition()).isNull();
@@ -316,19 +316,19 @@ class WebClientFalQueueTests {
         respond(200, "{\"status\":\"COMPLETED\",\"error\":\"CUDA out of memory\"}");
         respond(200, "{\"status\":\"COMPLETED\",\"logs\":[]}");
 
-        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))).error())
+        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)).error())
                 .isEqualTo(new FalError("runner_disconnected", "Runner disconnected", null));
-        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))).error())
+        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)).error())
                 .isEqualTo(new FalError("fal_error", "CUDA out of memory", null));
-        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))))
-                .isEqualTo(new FalStatus(FalStatus.State.COMPLETED, null, List.of(), null));
+        assertThat(success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)))
+                .isEqualTo(new FalStatus(FalStatus.State.COMPLETED, null, List.of(), 0, null));
     }
 
     @Test
     void statusOfUnknownRequestIsRejected() {
         respond(404, "{\"detail\":\"Request not found\"}");
 
-        assertThat(rejected(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))))
+        assertThat(rejected(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)))
                 .isEqualTo(new FalOutcome.Rejected<>(404, new FalError("fal_http_404", "Request not found", json("\"Request not found\""))));
     }
 
@@ -336,7 +336,7 @@ class WebClientFalQueueTests {
     void statusWithUnknownStateIsUnavailable() {
         respond(200, "{\"status\":\"PAUSED\"}");
 
-        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID))).reason()).isEqualTo("HTTP 200 unknown status");
+        assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)).reason()).isEqualTo("HTTP 200 unknown status");
     }
 
     // --- which URL -----------------------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ class WebClientFalQueueTests {
         respond(200, "{}");
         respond(200, "{\"status\":\"ALREADY_COMPLETED\"}");
 
-        queue.status(endpoint, ref);
+        queue.status(endpoint, ref, 0);
         queue.result(endpoint, ref);
         queue.cancel(endpoint, ref);
 
@@ -371,7 +371,7 @@ class WebClientFalQueueTests {
             respond(200, "{}");
             respond(200, "{\"status\":\"OK\"}");
 
-            assertThat(success(queue.status(endpoint, ref)).state()).isEqualTo(FalStatus.State.IN_QUEUE);
+            assertThat(success(queue.status(endpoint, ref, 0)).state()).isEqualTo(FalStatus.State.IN_QUEUE);
             assertThat(success(queue.result(endpoint, ref))).isInstanceOf(FalResult.Output.class);
             assertThat(success(queue.cancel(endpoint, ref))).isEqualTo(FalCancellation.OK);
 
@@ -465,13 +465,13 @@ class WebClientFalQueueTests {
         new ApplicationContextRunner()
                 .withBean(WebClient.Builder.class, WebClient::builder)
                 .withBean(FalProperties.class, () -> new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID,
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null))
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(WebClientFalQueue.class)
                 .run(context -> {
                     assertThat(context).hasSingleBean(FalQueue.class);
                     respond(202, "{\"status\":\"IN_QUEUE\",\"queue_position\":0}");
-                    assertThat(success(context.getBean(FalQueue.class).status(endpoint, FalRequestRef.of(REQUEST_ID))).state())
+                    assertThat(success(context.getBean(FalQueue.class).status(endpoint, FalRequestRef.of(REQUEST_ID), 0)).state())
                             .isEqualTo(FalStatus.State.IN_QUEUE);
                 });
     }
@@ -499,11 +499,11 @@ class WebClientFalQueueTests {
 
             List<Object> seen = new ArrayList<>();
             seen.add(endpoint);
-            seen.add(queue.submit(endpoint, json("{}"), null));
-            seen.add(queue.submit(endpoint, json("{}"), URI.create("https://gw.example/hook")));
-            seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
+            seen.add(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
+            seen.add(queue.submit(endpoint, json("{}"), URI.create("https://gw.example/hook"), SubmitGate.ALWAYS_OPEN));
+            seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
             seen.add(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)));
-            seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID)));
+            seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
             seen.add(queue.cancel(endpoint, FalRequestRef.of(REQUEST_ID)));
             seen.add(queue.cancel(new FalEndpoint(URI.create("http://127.0.0.1:1"), ENDPOINT_ID, KEY), FalRequestRef.of(REQUEST_ID)));
 
@@ -550,7 +550,7 @@ class WebClientFalQueueTests {
         JsonNode input = json("{\"training_data_url\":\"https://example.com/clips.zip\",\"number_of_steps\":1000}");
         URI webhook = URI.create("https://gw.example/hooks/fal?training=tr_01&sig=a+b%2Fc");
 
-        FalRequestRef ref = success(queue.submit(live, input, webhook)).request();
+        FalRequestRef ref = success(queue.submit(live, input, webhook, SubmitGate.ALWAYS_OPEN)).request();
 
         assertThat(ref.statusUrl()).hasHost("127.0.0.1").hasPath("/fal-ai/ltx23-trainer-v2/requests/" + ref.requestId() + "/status");
         assertThat(fal.submissions()).singleElement().satisfies(submission -> {
@@ -558,11 +558,11 @@ class WebClientFalQueueTests {
             assertThat(submission.input()).isEqualTo(input);
             assertThat(submission.webhookUrl()).isEqualTo(webhook);
         });
-        assertThat(success(queue.status(live, ref))).isEqualTo(new FalStatus(FalStatus.State.IN_QUEUE, 0, List.of(), null));
+        assertThat(success(queue.status(live, ref, 0))).isEqualTo(new FalStatus(FalStatus.State.IN_QUEUE, 0, List.of(), 0, null));
 
-        FalStatus running = await(() -> success(queue.status(live, ref)), s -> s.state() == FalStatus.State.IN_PROGRESS);
+        FalStatus running = await(() -> success(queue.status(live, ref, 0)), s -> s.state() == FalStatus.State.IN_PROGRESS);
         assertThat(running.logs()).first().extracting(FalLogLine::message).isEqualTo("Loading dataset");
-        FalStatus done = await(() -> success(queue.status(live, ref)), s -> s.state() == FalStatus.State.COMPLETED);
+        FalStatus done = await(() -> success(queue.status(live, ref, 0)), s -> s.state() == FalStatus.State.COMPLETED);
         assertThat(done.error()).isNull();
         assertThat(done.logs()).extracting(FalLogLine::message)
                 .containsExactly("Loading dataset", "Step 1/3", "Step 2/3", "Step 3/3", "Training complete");
@@ -585,18 +585,18 @@ class WebClientFalQueueTests {
         FakeFalServer fal = fakeFal().queueDuration(Duration.ofSeconds(30));
         FalEndpoint live = fal.endpoint();
 
-        FalRequestRef first = success(queue.submit(live, json("{\"n\":1}"), null)).request();
-        FalRequestRef second = success(queue.submit(live, json("{\"n\":2}"), null)).request();
-        assertThat(success(queue.status(live, second)).queuePosition()).isEqualTo(1);
+        FalRequestRef first = success(queue.submit(live, json("{\"n\":1}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef second = success(queue.submit(live, json("{\"n\":2}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        assertThat(success(queue.status(live, second, 0)).queuePosition()).isEqualTo(1);
 
         assertThat(success(queue.cancel(live, first))).isEqualTo(FalCancellation.OK);
-        assertThat(success(queue.status(live, first)).error()).extracting(FalError::message).isEqualTo("Request was cancelled");
+        assertThat(success(queue.status(live, first, 0)).error()).extracting(FalError::message).isEqualTo("Request was cancelled");
         assertThat(success(queue.result(live, first))).isInstanceOf(FalResult.Error.class);
-        assertThat(success(queue.status(live, second)).queuePosition()).isZero();
+        assertThat(success(queue.status(live, second, 0)).queuePosition()).isZero();
         assertThat(success(queue.cancel(live, FalRequestRef.of("no-such-request")))).isEqualTo(FalCancellation.NOT_FOUND);
 
         fal.queueDuration(Duration.ZERO).runDuration(Duration.ofSeconds(30));
-        FalRequestRef running = success(queue.submit(live, json("{\"n\":3}"), null)).request();
+        FalRequestRef running = success(queue.submit(live, json("{\"n\":3}"), null, SubmitGate.ALWAYS_OPEN)).request();
         assertThat(success(queue.cancel(live, running))).isEqualTo(FalCancellation.CANCELLATION_REQUESTED);
         assertThat(fal.state(running.requestId())).isEqualTo("COMPLETED");
     }
@@ -607,11 +607,11 @@ class WebClientFalQueueTests {
                 .failRunsWhen(input -> input.path("n").asInt() == 2, 500, "internal_error", "Training diverged");
         FalEndpoint live = fal.endpoint();
 
-        FalRequestRef fine = success(queue.submit(live, json("{\"n\":1}"), null)).request();
-        FalRequestRef failing = success(queue.submit(live, json("{\"n\":2}"), null)).request();
+        FalRequestRef fine = success(queue.submit(live, json("{\"n\":1}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef failing = success(queue.submit(live, json("{\"n\":2}"), null, SubmitGate.ALWAYS_OPEN)).request();
 
-        assertThat(success(queue.status(live, fine)).error()).isNull();
-        assertThat(success(queue.status(live, failing)).error()).isEqualTo(new FalError("internal_error", "Training diverged", null));
+        assertThat(success(queue.status(live, fine, 0)).error()).isNull();
+        assertThat(success(queue.status(live, failing, 0)).error()).isEqualTo(new FalError("internal_error", "Training diverged", null));
         assertThat(success(queue.result(live, failing))).isEqualTo(new FalResult.Error(
                 new FalError("internal_error", "Training diverged", json("\"Training diverged\""))));
     }
@@ -622,23 +622,23 @@ class WebClientFalQueueTests {
         FalEndpoint live = fal.endpoint();
 
         fal.failNext(1, 429, Map.of("Retry-After", "5"), "{\"detail\":\"Rate limited\"}");
-        assertThat(queue.submit(live, json("{}"), null)).isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(5)));
+        assertThat(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(5)));
 
         fal.failNext(1, 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), "{\"detail\":\"No runner\"}");
-        assertThat(queue.status(live, FalRequestRef.of("x")))
+        assertThat(queue.status(live, FalRequestRef.of("x"), 0))
                 .isEqualTo(new FalOutcome.Unavailable<>(503, "HTTP 503 runner_scheduling_failure", null));
 
         fal.delayNext(1, Duration.ofSeconds(2));
-        assertThat(queue.submit(live, json("{}"), null)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
+        assertThat(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
 
         fal.rejectSubmissions("{\"detail\":[{\"loc\":[\"body\",\"validation\"],\"msg\":\"Field required\",\"type\":\"missing\"}]}");
-        assertThat(rejected(queue.submit(live, json("{}"), null)).error().message()).isEqualTo("body.validation: Field required");
+        assertThat(rejected(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error().message()).isEqualTo("body.validation: Field required");
         fal.rejectSubmissions(null);
 
-        assertThat(rejected(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), null))
+        assertThat(rejected(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), null, SubmitGate.ALWAYS_OPEN))
                 .httpStatus()).isEqualTo(401);
 
-        assertThat(success(queue.submit(live, json("{}"), null)).request().requestId()).isNotBlank();
+        assertThat(success(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).request().requestId()).isNotBlank();
         assertThat(fal.submitCount()).isEqualTo(1);
         assertThat(fal.callCount(FakeFalServer.SUBMIT)).isEqualTo(5);
         assertThat(fal.callCount(FakeFalServer.STATUS)).isEqualTo(1);

@@ -32,6 +32,7 @@ import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
+import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.TestPostgres;
 
@@ -416,14 +417,14 @@ class ClusterTests {
             }
 
             @Override
-            public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl) {
+            public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
                 String path = webhookUrl.getPath();
                 String trainingId = path.substring(path.lastIndexOf('/') + 1);
                 if (unplugOnSubmit) {
                     unplugged = true;
                 }
                 return pass(lostSubmits, trainingId, () -> {
-                    FalOutcome<FalSubmission> outcome = adapter.submit(endpoint, input, webhookUrl);
+                    FalOutcome<FalSubmission> outcome = adapter.submit(endpoint, input, webhookUrl, gate);
                     if (outcome instanceof FalOutcome.Success<FalSubmission>) {
                         submitted.incrementAndGet();
                         SubmitStall stall = STALL.get();
@@ -436,8 +437,8 @@ class ClusterTests {
             }
 
             @Override
-            public FalOutcome<FalStatus> status(FalEndpoint endpoint, FalRequestRef request) {
-                return pass(lostPolls, request.requestId(), () -> adapter.status(endpoint, request));
+            public FalOutcome<FalStatus> status(FalEndpoint endpoint, FalRequestRef request, int logsFrom) {
+                return pass(lostPolls, request.requestId(), () -> adapter.status(endpoint, request, logsFrom));
             }
 
             @Override
