@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -88,8 +89,14 @@ public final class FakeFalWebhooks implements AutoCloseable {
     }
 
     /** Headers signing {@code body} with the first published key, as fal would at {@code at}. */
-    public synchronized FalWebhookSignature.Headers sign(String requestId, String body, Instant at) {
-        return sign(published.values().iterator().next(), requestId, body, at);
+    public FalWebhookSignature.Headers sign(String requestId, String body, Instant at) {
+        return sign(requestId, USER_ID, body, at);
+    }
+
+    /** Like {@link #sign(String, String, Instant)}, for the account of another fal user. */
+    public synchronized FalWebhookSignature.Headers sign(String requestId, String userId, String body, Instant at) {
+        PrivateKey key = published.values().iterator().next().getPrivate();
+        return FalWebhookSignature.sign(key, requestId, userId, at.getEpochSecond(), body.getBytes(StandardCharsets.UTF_8));
     }
 
     public static FalWebhookSignature.Headers sign(KeyPair key, String requestId, String body, Instant at) {
