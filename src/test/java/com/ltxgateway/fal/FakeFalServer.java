@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +39,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>
  * Each accepted request is {@code IN_QUEUE} for {@link #queueDuration(Duration)}, {@code IN_PROGRESS} for
  * {@link #runDuration(Duration)} (logging "Step k/N" lines as it goes), then {@code COMPLETED}, with outputs or, when
- * {@link #failRunsWhen} matches its input, with an error. Faults ({@link #failNext}, {@link #delayNext},
- * {@link #rejectSubmissions}) apply to calls in arrival order; the variants taking a {@link Call} predicate only to
- * the calls they match, so tests sharing one server can aim faults at their own trainings. Every call is recorded
- * ({@link #received()}). All methods are thread-safe.
+ * {@link #failRunsWhen} matches its input, with an error. A request ends by its own clock, whether or not anyone asks
+ * about it ({@link #requests()}). Faults ({@link #failNext}, {@link #delayNext}, {@link #rejectSubmissions}) apply to
+ * calls in arrival order; the variants taking a {@link Call} predicate only to the calls they match, so tests sharing
+ * one server can aim faults at their own trainings. Every call is recorded ({@link #received()}). All methods are
+ * thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -84,6 +86,23 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
+    /** How a request ended. */
+    public enum Outcome {
+        SUCCEEDED, FAILED, CANCELED
+    }
+
+    /**
+     * A request as fal knows it right now.
+     *
+     * @param state IN_QUEUE, IN_PROGRESS or COMPLETED
+     * @param startedAt when it left the queue; null while queued, and for a request canceled in the queue
+     * @param endedAt when it ended (completed, failed or was canceled); null while it has not
+     * @param outcome how it ended; null while it has not
+     */
+    public record Request(String requestId, JsonNode input, String state, Instant sentAt, Instant startedAt, Instant endedAt,
+            Outcome outcome) {
+    }
+
     /** A canned response for {@link #failNext}. */
     private record Fault(Predicate<Call> when, int status, Map<String, String> headers, String body) {
     }
@@ -92,6 +111,10 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     private record RunFailure(Predicate<JsonNode> when, int httpStatus, String errorType, String message) {
+    }
+
+    /** What the result call answers for an ended request. */
+    private record Answer(int status, String errorType, ObjectNode body) {
     }
 
     private static final class Job {
@@ -103,7 +126,8 @@ public final class FakeFalServer implements AutoCloseable {
         final long queueNanos;
         final long runNanos;
         final int steps;
-        volatile boolean canceled;
+        /** How long after submission it was canceled, or -1; guarded by this, so a cancel and a read see one history. */
+        private long canceledAfterNanos = -1;
 
         Job(String id, JsonNode input, RunFailure failure, long queueNanos, long runNanos, int steps) {
             this.id = id;
@@ -120,9 +144,37 @@ public final class FakeFalServer implements AutoCloseable {
             return System.nanoTime() - submittedNanos;
         }
 
-        String state() {
+        synchronized boolean canceled() {
+            return canceledAfterNanos >= 0;
+        }
+
+        synchronized String state() {
+            return state(elapsed());
+        }
+
+        /** Cancels it unless it has ended already; returns the state it was in. */
+        synchronized String cancel() {
             long elapsed = elapsed();
-            if (canceled || elapsed >= queueNanos + runNanos) {
+            String state = state(elapsed);
+            if (!state.equals("COMPLETED")) {
+                canceledAfterNanos = elapsed;
+            }
+            return state;
+        }
+
+        synchronized Request snapshot() {
+            long elapsed = elapsed();
+            boolean canceled = canceled();
+            long endsAfter = canceled ? canceledAfterNanos : queueNanos + runNanos;
+            boolean started = canceled ? canceledAfterNanos >= queueNanos : elapsed >= queueNanos;
+            boolean ended = elapsed >= endsAfter;
+            Outcome outcome = !ended ? null : canceled ? Outcome.CANCELED : failure != null ? Outcome.FAILED : Outcome.SUCCEEDED;
+            return new Request(id, input, state(elapsed), submittedAt, started ? submittedAt.plusNanos(queueNanos) : null,
+                    ended ? submittedAt.plusNanos(endsAfter) : null, outcome);
+        }
+
+        private String state(long elapsed) {
+            if (canceled() || elapsed >= queueNanos + runNanos) {
                 return "COMPLETED";
             }
             return elapsed < queueNanos ? "IN_QUEUE" : "IN_PROGRESS";
@@ -259,6 +311,11 @@ public final class FakeFalServer implements AutoCloseable {
         return job == null ? null : job.state();
     }
 
+    /** Every request fal accepted, as it stands now, in submission order. */
+    public List<Request> requests() {
+        return jobsInOrder().stream().map(Job::snapshot).toList();
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -377,7 +434,7 @@ public final class FakeFalServer implements AutoCloseable {
             default -> {
                 response.set("logs", withLogs ? logs(job, true) : null);
                 response.putObject("metrics").put("inference_time", job.runNanos / 1e9);
-                if (job.canceled) {
+                if (job.canceled()) {
                     response.put("error", "Request was cancelled");
                 }
                 else if (job.failure != null) {
@@ -397,28 +454,16 @@ public final class FakeFalServer implements AutoCloseable {
             send(exchange, 404, "{\"detail\":\"Request not found\"}");
             return;
         }
-        if (!job.state().equals("COMPLETED")) {
+        Request request = job.snapshot();
+        if (request.outcome() == null) {
             send(exchange, 400, "{\"detail\":\"Request is still in progress\"}");
             return;
         }
-        if (job.canceled) {
-            send(exchange, 400, "{\"detail\":\"Request was cancelled\"}");
-            return;
+        Answer answer = answer(job, request.outcome());
+        if (answer.errorType() != null) {
+            exchange.getResponseHeaders().set("X-Fal-Error-Type", answer.errorType());
         }
-        if (job.failure != null) {
-            ObjectNode error = JSON.createObjectNode().put("detail", job.failure.message());
-            if (job.failure.errorType() != null) {
-                exchange.getResponseHeaders().set("X-Fal-Error-Type", job.failure.errorType());
-                error.put("error_type", job.failure.errorType());
-            }
-            send(exchange, job.failure.httpStatus(), error.toString());
-            return;
-        }
-        ObjectNode output = JSON.createObjectNode();
-        output.set("lora_file", file(id, "pytorch_lora_weights.safetensors", "application/octet-stream", 163_577_856));
-        output.set("config_file", file(id, "config.json", "application/json", 1_024));
-        output.set("video", file(id, "validation.mp4", "video/mp4", 2_097_152));
-        send(exchange, 200, output.toString());
+        send(exchange, answer.status(), answer.body().toString());
     }
 
     private void cancel(HttpExchange exchange, String id) throws IOException {
@@ -427,20 +472,33 @@ public final class FakeFalServer implements AutoCloseable {
             send(exchange, 404, "{\"status\":\"NOT_FOUND\"}");
             return;
         }
-        synchronized (job) {
-            switch (job.state()) {
-                case "IN_QUEUE" -> {
-                    job.canceled = true;
-                    send(exchange, 202, "{\"status\":\"OK\"}");
-                }
-                case "IN_PROGRESS" -> {
-                    // fal stops the runner and reports the request COMPLETED; here that happens at once.
-                    job.canceled = true;
-                    send(exchange, 202, "{\"status\":\"CANCELLATION_REQUESTED\"}");
-                }
-                default -> send(exchange, 400, "{\"status\":\"ALREADY_COMPLETED\"}");
-            }
+        switch (job.cancel()) {
+            case "IN_QUEUE" -> send(exchange, 202, "{\"status\":\"OK\"}");
+            // fal stops the runner and reports the request COMPLETED; here that happens at once.
+            case "IN_PROGRESS" -> send(exchange, 202, "{\"status\":\"CANCELLATION_REQUESTED\"}");
+            default -> send(exchange, 400, "{\"status\":\"ALREADY_COMPLETED\"}");
         }
+    }
+
+    /** What the result call answers for a request that ended this way. */
+    private Answer answer(Job job, Outcome outcome) {
+        return switch (outcome) {
+            case CANCELED -> new Answer(400, null, JSON.createObjectNode().put("detail", "Request was cancelled"));
+            case FAILED -> {
+                ObjectNode error = JSON.createObjectNode().put("detail", job.failure.message());
+                if (job.failure.errorType() != null) {
+                    error.put("error_type", job.failure.errorType());
+                }
+                yield new Answer(job.failure.httpStatus(), job.failure.errorType(), error);
+            }
+            case SUCCEEDED -> {
+                ObjectNode output = JSON.createObjectNode();
+                output.set("lora_file", file(job.id, "pytorch_lora_weights.safetensors", "application/octet-stream", 163_577_856));
+                output.set("config_file", file(job.id, "config.json", "application/json", 1_024));
+                output.set("video", file(job.id, "validation.mp4", "video/mp4", 2_097_152));
+                yield new Answer(200, null, output);
+            }
+        };
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
@@ -454,6 +512,10 @@ public final class FakeFalServer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private List<Job> jobsInOrder() {
+        return jobs.values().stream().sorted(Comparator.comparingLong(job -> job.submittedNanos)).toList();
     }
 
     private static JsonNode parseOrNull(byte[] body) {
@@ -488,11 +550,12 @@ public final class FakeFalServer implements AutoCloseable {
         logs.add(logLine("Loading dataset", started));
         long ran = Math.max(0, job.elapsed() - job.queueNanos);
         long stepNanos = Math.max(1, job.runNanos / Math.max(1, job.steps));
-        int done = completed && !job.canceled ? job.steps : (int) Math.min(job.steps, ran / stepNanos);
+        boolean canceled = job.canceled();
+        int done = completed && !canceled ? job.steps : (int) Math.min(job.steps, ran / stepNanos);
         for (int step = 1; step <= done; step++) {
             logs.add(logLine("Step " + step + "/" + job.steps, started.plusNanos(step * stepNanos)));
         }
-        if (completed && !job.canceled && job.failure == null) {
+        if (completed && !canceled && job.failure == null) {
             logs.add(logLine("Training complete", started.plusNanos(job.runNanos)));
         }
         return logs;
