@@ -4,24 +4,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,16 +45,17 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An in-process stand-in for fal's queue API ({@code https://queue.fal.run}) serving
- * {@value #ENDPOINT_ID}, so tests can run the real adapter end to end.
+ * An in-process stand-in for fal's queue API ({@code https://queue.fal.run}) serving {@value #ENDPOINT_ID}, and for
+ * the part of its Platform API ({@code https://api.fal.ai/v1}) that lists requests and billing events, so tests can
+ * run the real adapter end to end.
  * <p>
  * Each accepted request is {@code IN_QUEUE} for {@link #queueDuration(Duration)}, {@code IN_PROGRESS} for
  * {@link #runDuration(Duration)} (logging "Step k/N" lines as it goes), then {@code COMPLETED}, with outputs or, when
  * {@link #failRunsWhen} matches its input, with an error. A request ends by its own clock, whether or not anyone asks
- * about it ({@link #requests()}). Faults ({@link #failNext}, {@link #delayNext}, {@link #rejectSubmissions}) apply to
- * calls in arrival order; the variants taking a {@link Call} predicate only to the calls they match, so tests sharing
- * one server can aim faults at their own trainings. Every call is recorded ({@link #received()}). All methods are
- * thread-safe.
+ * about it: the listing and the billing events see it end on time. Faults ({@link #failNext}, {@link #delayNext},
+ * {@link #rejectSubmissions}) apply to calls in arrival order; the variants taking a {@link Call} predicate only to
+ * the calls they match, so tests sharing one server can aim faults at their own trainings. Every call is recorded
+ * ({@link #received()}). All methods are thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -60,10 +72,23 @@ public final class FakeFalServer implements AutoCloseable {
     public static final String STATUS = "status";
     public static final String RESULT = "result";
     public static final String CANCEL = "cancel";
+    /** {@code GET /v1/models/requests/by-endpoint} of the Platform API. */
+    public static final String REQUESTS = "requests";
+    /** {@code GET /v1/models/billing-events} of the Platform API. */
+    public static final String BILLING = "billing";
 
     private static final String APP_PATH = "/fal-ai/ltx23-trainer-v2";
     private static final Pattern REQUEST_PATH = Pattern.compile(APP_PATH + "/requests/([^/]+)(/status|/cancel)?");
+    private static final String PLATFORM_PATH = "/v1";
     private static final JsonMapper JSON = JsonMapper.shared();
+    /** What fal bills per training step, in USD. */
+    private static final BigDecimal UNIT_PRICE = new BigDecimal("0.0024");
+    /** The model's default {@code number_of_steps}, billed when the input leaves it out. */
+    private static final BigDecimal DEFAULT_STEPS = BigDecimal.valueOf(2000);
+    private static final int DEFAULT_LIMIT = 50;
+    private static final int MAX_LIMIT = 100;
+    private static final Set<String> REQUESTS_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "expand", "request_id");
+    private static final Set<String> BILLING_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "request_id");
 
     /** One accepted submit, as fal received it. */
     public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt) {
@@ -72,8 +97,9 @@ public final class FakeFalServer implements AutoCloseable {
     /**
      * One call as it arrived, faulted or not.
      *
-     * @param operation {@link #SUBMIT}, {@link #STATUS}, {@link #RESULT}, {@link #CANCEL} or "other"
-     * @param requestId the request a status, result or cancel call names; null for a submit
+     * @param operation {@link #SUBMIT}, {@link #STATUS}, {@link #RESULT}, {@link #CANCEL}, {@link #REQUESTS},
+     * {@link #BILLING} or "other"
+     * @param requestId the request a status, result or cancel call names; null for a submit and a Platform API call
      * @param input the submitted input: the body of a submit, the original input of the request a later call names;
      * null when unknown
      */
@@ -103,6 +129,22 @@ public final class FakeFalServer implements AutoCloseable {
             Outcome outcome) {
     }
 
+    /**
+     * What fal billed for one successful request.
+     *
+     * @param timestamp when the request completed
+     * @param outputUnits the training steps: the input's {@code number_of_steps}, or the model's default of 2000
+     * @param unitPrice USD per step, as {@link #unitPrice(BigDecimal)} set it when the request was submitted
+     */
+    public record BillingEvent(String requestId, String endpointId, Instant timestamp, BigDecimal outputUnits, BigDecimal unitPrice,
+            BigDecimal percentDiscount, long costEstimateNanoUsd) {
+
+        /** The cost in USD, as the gateway reads it from {@code cost_estimate_nano_usd}. */
+        public BigDecimal costUsd() {
+            return BigDecimal.valueOf(costEstimateNanoUsd, 9);
+        }
+    }
+
     /** A canned response for {@link #failNext}. */
     private record Fault(Predicate<Call> when, int status, Map<String, String> headers, String body) {
     }
@@ -113,8 +155,158 @@ public final class FakeFalServer implements AutoCloseable {
     private record RunFailure(Predicate<JsonNode> when, int httpStatus, String errorType, String message) {
     }
 
-    /** What the result call answers for an ended request. */
+    /** What the result call answers for an ended request; also what the listing shows of it. */
     private record Answer(int status, String errorType, ObjectNode body) {
+    }
+
+    /** A Platform API query parameter fal would refuse with 422. */
+    private static final class InvalidParameter extends RuntimeException {
+
+        private final String parameter;
+        private final String type;
+
+        InvalidParameter(String parameter, String type, String message) {
+            // An answer to send, not a failure to trace.
+            super(message, null, false, false);
+            this.parameter = parameter;
+            this.type = type;
+        }
+
+        /** fal's validation error: {@code {"detail": [{loc, msg, type}]}}. */
+        String body() {
+            ObjectNode error = JSON.createObjectNode();
+            error.putArray("loc").add("query").add(parameter);
+            error.put("msg", getMessage()).put("type", type);
+            ObjectNode body = JSON.createObjectNode();
+            body.putArray("detail").add(error);
+            return body.toString();
+        }
+    }
+
+    /** The filters and page of a Platform API list call. */
+    private record ListQuery(Set<String> endpointIds, Set<String> requestIds, Instant start, Instant end, int page, int limit,
+            boolean payloads) {
+
+        /** Reads the query the way fal does: unknown parameters and malformed values are refused. */
+        static ListQuery parse(String rawQuery, Set<String> known, boolean endpointRequired) {
+            Map<String, List<String>> query = queryParams(rawQuery);
+            for (String name : query.keySet()) {
+                if (!known.contains(name)) {
+                    throw new InvalidParameter(name, "extra_forbidden", "Extra inputs are not permitted");
+                }
+            }
+            Set<String> endpointIds = listed(query, "endpoint_id");
+            if (endpointRequired && endpointIds.isEmpty()) {
+                throw new InvalidParameter("endpoint_id", "missing", "Field required");
+            }
+            Instant now = Instant.now();
+            Instant start = instant(query, "start", now.minus(Duration.ofHours(24)));
+            Instant end = instant(query, "end", now);
+            int limit = limit(query);
+            int page = page(query);
+            boolean payloads = false;
+            for (String expand : listed(query, "expand")) {
+                if (!expand.equals("payloads")) {
+                    throw new InvalidParameter("expand", "enum", "Input should be 'payloads'");
+                }
+                payloads = true;
+            }
+            return new ListQuery(endpointIds, listed(query, "request_id"), start, end, page, limit, payloads);
+        }
+
+        boolean inWindow(Instant at) {
+            return !at.isBefore(start) && at.isBefore(end);
+        }
+
+        boolean matches(String endpointId, String requestId) {
+            return (endpointIds.isEmpty() || endpointIds.contains(endpointId)) && (requestIds.isEmpty() || requestIds.contains(requestId));
+        }
+
+        /** This query's page of {@code all}, with fal's {@code next_cursor} (the next page number, base64) and {@code has_more}. */
+        ObjectNode pageOf(String field, List<ObjectNode> all) {
+            int from = (int) Math.min(all.size(), (long) (page - 1) * limit);
+            int to = Math.min(all.size(), from + limit);
+            boolean more = to < all.size();
+            ObjectNode response = JSON.createObjectNode();
+            response.putArray(field).addAll(all.subList(from, to));
+            String next = Integer.toString(page + 1);
+            response.put("next_cursor", more ? Base64.getEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)) : null);
+            response.put("has_more", more);
+            return response;
+        }
+
+        /** Repeated or comma-separated values, as fal takes {@code endpoint_id} and {@code request_id}. */
+        private static Set<String> listed(Map<String, List<String>> query, String name) {
+            Set<String> values = new LinkedHashSet<>();
+            for (String value : query.getOrDefault(name, List.of())) {
+                for (String item : value.split(",")) {
+                    if (!item.isBlank()) {
+                        values.add(item.strip());
+                    }
+                }
+            }
+            if (values.size() > 50) {
+                throw new InvalidParameter(name, "too_long", "List should have at most 50 items");
+            }
+            return values;
+        }
+
+        private static String single(Map<String, List<String>> query, String name) {
+            List<String> values = query.get(name);
+            return values == null ? null : values.getLast();
+        }
+
+        /** An ISO-8601 instant, or a date for its midnight UTC, as fal's examples show both. */
+        private static Instant instant(Map<String, List<String>> query, String name, Instant absent) {
+            String value = single(query, name);
+            if (value == null) {
+                return absent;
+            }
+            try {
+                return value.contains("T") ? Instant.parse(value) : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            catch (DateTimeParseException ex) {
+                throw new InvalidParameter(name, "datetime_parsing", "Input should be a valid datetime");
+            }
+        }
+
+        private static int limit(Map<String, List<String>> query) {
+            String value = single(query, "limit");
+            if (value == null) {
+                return DEFAULT_LIMIT;
+            }
+            int limit;
+            try {
+                limit = Integer.parseInt(value);
+            }
+            catch (NumberFormatException ex) {
+                throw new InvalidParameter("limit", "int_parsing", "Input should be a valid integer");
+            }
+            if (limit < 1) {
+                throw new InvalidParameter("limit", "greater_than_equal", "Input should be greater than or equal to 1");
+            }
+            if (limit > MAX_LIMIT) {
+                throw new InvalidParameter("limit", "less_than_equal", "Input should be less than or equal to " + MAX_LIMIT);
+            }
+            return limit;
+        }
+
+        private static int page(Map<String, List<String>> query) {
+            String cursor = single(query, "cursor");
+            if (cursor == null) {
+                return 1;
+            }
+            try {
+                int page = Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8));
+                if (page >= 1) {
+                    return page;
+                }
+            }
+            catch (IllegalArgumentException ex) {
+                // NumberFormatException included: not a cursor this server handed out.
+            }
+            throw new InvalidParameter("cursor", "value_error", "Invalid cursor");
+        }
     }
 
     private static final class Job {
@@ -126,10 +318,11 @@ public final class FakeFalServer implements AutoCloseable {
         final long queueNanos;
         final long runNanos;
         final int steps;
+        final BigDecimal unitPrice;
         /** How long after submission it was canceled, or -1; guarded by this, so a cancel and a read see one history. */
         private long canceledAfterNanos = -1;
 
-        Job(String id, JsonNode input, RunFailure failure, long queueNanos, long runNanos, int steps) {
+        Job(String id, JsonNode input, RunFailure failure, long queueNanos, long runNanos, int steps, BigDecimal unitPrice) {
             this.id = id;
             this.input = input;
             this.submittedNanos = System.nanoTime();
@@ -138,6 +331,7 @@ public final class FakeFalServer implements AutoCloseable {
             this.queueNanos = queueNanos;
             this.runNanos = runNanos;
             this.steps = steps;
+            this.unitPrice = unitPrice;
         }
 
         long elapsed() {
@@ -182,6 +376,7 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     private final String key;
+    private final String adminKey;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -195,9 +390,12 @@ public final class FakeFalServer implements AutoCloseable {
     private volatile int steps = 4;
     private volatile RunFailure runFailure;
     private volatile String submitRejection;
+    private volatile BigDecimal unitPrice = UNIT_PRICE;
+    private volatile boolean listUnended;
 
-    private FakeFalServer(String key) {
+    private FakeFalServer(String key, String adminKey) {
         this.key = Objects.requireNonNull(key);
+        this.adminKey = Objects.requireNonNull(adminKey);
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         }
@@ -209,9 +407,17 @@ public final class FakeFalServer implements AutoCloseable {
         server.start();
     }
 
-    /** Starts a server on 127.0.0.1 and a random port that accepts {@code Authorization: Key <key>}. */
+    /**
+     * Starts a server on 127.0.0.1 and a random port that accepts {@code Authorization: Key <key>} on the queue API
+     * and {@code Key admin-<key>} on the Platform API.
+     */
     public static FakeFalServer start(String key) {
-        return new FakeFalServer(key);
+        return start(key, "admin-" + key);
+    }
+
+    /** Starts a server that accepts {@code key} on the queue API and {@code adminKey} on the Platform API. */
+    public static FakeFalServer start(String key, String adminKey) {
+        return new FakeFalServer(key, adminKey);
     }
 
     /** Base URL, the stand-in for {@code https://queue.fal.run}. */
@@ -219,8 +425,18 @@ public final class FakeFalServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** Base URL of the Platform API, the stand-in for {@code https://api.fal.ai/v1}. */
+    public URI platformUrl() {
+        return URI.create(queueUrl() + PLATFORM_PATH);
+    }
+
     public FalEndpoint endpoint() {
         return new FalEndpoint(queueUrl(), ENDPOINT_ID, key);
+    }
+
+    /** The ADMIN-scoped key the Platform API accepts. */
+    public String adminKey() {
+        return adminKey;
     }
 
     /** How long each request submitted from now on waits in the queue (default 0). */
@@ -248,6 +464,22 @@ public final class FakeFalServer implements AutoCloseable {
      */
     public FakeFalServer failRunsWhen(Predicate<JsonNode> when, int httpStatus, String errorType, String message) {
         runFailure = when == null ? null : new RunFailure(when, httpStatus, errorType, message);
+        return this;
+    }
+
+    /** USD per step billed for requests submitted from now on that succeed (default 0.0024). */
+    public FakeFalServer unitPrice(BigDecimal price) {
+        unitPrice = Objects.requireNonNull(price);
+        return this;
+    }
+
+    /**
+     * Whether the request listing also shows requests that have not ended, by their {@code sent_at}, with
+     * {@code ended_at}, {@code status_code} and {@code json_output} null (default false: fal's documentation does not
+     * say it lists them, so by default it does not).
+     */
+    public FakeFalServer listUnended(boolean list) {
+        listUnended = list;
         return this;
     }
 
@@ -294,7 +526,10 @@ public final class FakeFalServer implements AutoCloseable {
         return submissions.size();
     }
 
-    /** Calls received for {@link #SUBMIT}, {@link #STATUS}, {@link #RESULT} or {@link #CANCEL}, faults included. */
+    /**
+     * Calls received for {@link #SUBMIT}, {@link #STATUS}, {@link #RESULT}, {@link #CANCEL}, {@link #REQUESTS} or
+     * {@link #BILLING}, faults included.
+     */
     public int callCount(String operation) {
         AtomicInteger count = calls.get(operation);
         return count == null ? 0 : count.get();
@@ -316,6 +551,15 @@ public final class FakeFalServer implements AutoCloseable {
         return jobsInOrder().stream().map(Job::snapshot).toList();
     }
 
+    /** What fal has billed so far: one event for each request that succeeded, by completion time. */
+    public List<BillingEvent> billingEvents() {
+        return jobsInOrder().stream()
+                .map(job -> billingEvent(job, job.snapshot()))
+                .filter(Objects::nonNull)
+                .sorted(Comparator.comparing(BillingEvent::timestamp))
+                .toList();
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -333,6 +577,7 @@ public final class FakeFalServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             Matcher request = REQUEST_PATH.matcher(path);
+            boolean platform = path.startsWith(PLATFORM_PATH + "/");
             String operation;
             if (method.equals("POST") && path.equals("/" + ENDPOINT_ID)) {
                 operation = SUBMIT;
@@ -342,6 +587,12 @@ public final class FakeFalServer implements AutoCloseable {
             }
             else if (request.matches() && method.equals("PUT") && "/cancel".equals(request.group(2))) {
                 operation = CANCEL;
+            }
+            else if (method.equals("GET") && path.equals(PLATFORM_PATH + "/models/requests/by-endpoint")) {
+                operation = REQUESTS;
+            }
+            else if (method.equals("GET") && path.equals(PLATFORM_PATH + "/models/billing-events")) {
+                operation = BILLING;
             }
             else {
                 operation = "other";
@@ -375,7 +626,8 @@ public final class FakeFalServer implements AutoCloseable {
                 send(exchange, fault.status(), fault.body());
                 return;
             }
-            if (!("Key " + key).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            // The Platform API takes the ADMIN-scoped key, the queue API the ordinary one.
+            if (!("Key " + (platform ? adminKey : key)).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 send(exchange, 401, "{\"detail\":\"Invalid authorization\"}");
                 return;
             }
@@ -384,6 +636,8 @@ public final class FakeFalServer implements AutoCloseable {
                 case STATUS -> status(exchange, request.group(1));
                 case RESULT -> result(exchange, request.group(1));
                 case CANCEL -> cancel(exchange, request.group(1));
+                case REQUESTS -> platform(exchange, this::listRequests);
+                case BILLING -> platform(exchange, this::listBillingEvents);
                 default -> send(exchange, 404, "{\"detail\":\"Not Found\"}");
             }
         }
@@ -405,7 +659,7 @@ public final class FakeFalServer implements AutoCloseable {
         }
         RunFailure failure = runFailure;
         Job job = new Job(UUID.randomUUID().toString(), input, failure != null && failure.when().test(input) ? failure : null,
-                queueDuration.toNanos(), runDuration.toNanos(), steps);
+                queueDuration.toNanos(), runDuration.toNanos(), steps, unitPrice);
         jobs.put(job.id, job);
         submissions.add(new Submission(job.id, input, webhook(exchange.getRequestURI().getRawQuery()), job.submittedAt));
 
@@ -501,6 +755,87 @@ public final class FakeFalServer implements AutoCloseable {
         };
     }
 
+    // --- Platform API --------------------------------------------------------------------------------------------
+
+    private void platform(HttpExchange exchange, Function<String, ObjectNode> list) throws IOException {
+        ObjectNode response;
+        try {
+            response = list.apply(exchange.getRequestURI().getRawQuery());
+        }
+        catch (InvalidParameter ex) {
+            send(exchange, 422, ex.body());
+            return;
+        }
+        send(exchange, 200, response.toString());
+    }
+
+    /**
+     * {@code /models/requests/by-endpoint}: the requests that ended in the window, by end time, and with
+     * {@link #listUnended} those sent in it that have not ended, after them.
+     */
+    private ObjectNode listRequests(String rawQuery) {
+        ListQuery query = ListQuery.parse(rawQuery, REQUESTS_PARAMETERS, true);
+        boolean unended = listUnended;
+        record Listed(Job job, Request request) {
+        }
+        List<ObjectNode> items = jobsInOrder().stream()
+                .map(job -> new Listed(job, job.snapshot()))
+                .filter(listed -> query.matches(ENDPOINT_ID, listed.request().requestId()))
+                .filter(listed -> listed.request().endedAt() != null ? query.inWindow(listed.request().endedAt())
+                        : unended && query.inWindow(listed.request().sentAt()))
+                .sorted(Comparator.comparing((Listed listed) -> listed.request().endedAt(),
+                        Comparator.nullsLast(Comparator.naturalOrder())))
+                .map(listed -> requestItem(listed.job(), listed.request(), query.payloads()))
+                .toList();
+        return query.pageOf("items", items);
+    }
+
+    private ObjectNode requestItem(Job job, Request request, boolean payloads) {
+        Answer answer = request.outcome() == null ? null : answer(job, request.outcome());
+        ObjectNode item = JSON.createObjectNode()
+                .put("request_id", request.requestId())
+                .put("endpoint_id", ENDPOINT_ID)
+                .put("sent_at", request.sentAt().toString())
+                .put("started_at", request.startedAt() == null ? null : request.startedAt().toString())
+                .put("ended_at", request.endedAt() == null ? null : request.endedAt().toString())
+                .put("status_code", answer == null ? null : answer.status())
+                .put("duration", request.endedAt() == null ? null
+                        : Duration.between(request.sentAt(), request.endedAt()).toNanos() / 1e9);
+        if (payloads) {
+            item.set("json_input", job.input);
+            item.set("json_output", answer == null ? null : answer.body());
+        }
+        return item;
+    }
+
+    /** {@code /models/billing-events}: one event per successful request completed in the window, by completion time. */
+    private ObjectNode listBillingEvents(String rawQuery) {
+        ListQuery query = ListQuery.parse(rawQuery, BILLING_PARAMETERS, false);
+        List<ObjectNode> events = billingEvents().stream()
+                .filter(event -> query.matches(event.endpointId(), event.requestId()) && query.inWindow(event.timestamp()))
+                .map(event -> JSON.createObjectNode()
+                        .put("request_id", event.requestId())
+                        .put("endpoint_id", event.endpointId())
+                        .put("timestamp", event.timestamp().toString())
+                        .put("output_units", event.outputUnits())
+                        .put("unit_price", event.unitPrice())
+                        .put("percent_discount", event.percentDiscount())
+                        .put("cost_estimate_nano_usd", event.costEstimateNanoUsd()))
+                .toList();
+        return query.pageOf("billing_events", events);
+    }
+
+    /** fal bills successful outputs only, by the steps trained. */
+    private static BillingEvent billingEvent(Job job, Request request) {
+        if (request.outcome() != Outcome.SUCCEEDED) {
+            return null;
+        }
+        JsonNode steps = job.input.path("number_of_steps");
+        BigDecimal units = steps.isNumber() ? steps.decimalValue() : DEFAULT_STEPS;
+        long nanoUsd = units.multiply(job.unitPrice).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        return new BillingEvent(job.id, ENDPOINT_ID, request.endedAt(), units, job.unitPrice, BigDecimal.ZERO, nanoUsd);
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private static <T> T takeFirst(Deque<T> queue, Predicate<T> matching) {
@@ -583,17 +918,23 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     private static String queryParam(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
+        List<String> values = queryParams(rawQuery).get(name);
+        return values == null ? null : values.getFirst();
+    }
+
+    /** Every parameter of a query, decoded, with its values in order. */
+    private static Map<String, List<String>> queryParams(String rawQuery) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
         }
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String pairName = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (pairName.equals(name)) {
-                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            params.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
-        return null;
+        return params;
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {
