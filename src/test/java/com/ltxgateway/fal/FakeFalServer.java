@@ -9,6 +9,9 @@ import java.math.RoundingMode;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +34,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,10 +60,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Each accepted request is {@code IN_QUEUE} for {@link #queueDuration(Duration)}, {@code IN_PROGRESS} for
  * {@link #runDuration(Duration)} (logging "Step k/N" lines as it goes), then {@code COMPLETED}, with outputs or, when
  * {@link #failRunsWhen} matches its input, with an error. A request ends by its own clock, whether or not anyone asks
- * about it: the listing and the billing events see it end on time. Faults ({@link #failNext}, {@link #delayNext},
- * {@link #rejectSubmissions}) apply to calls in arrival order; the variants taking a {@link Call} predicate only to
- * the calls they match, so tests sharing one server can aim faults at their own trainings. Every call is recorded
- * ({@link #received()}). All methods are thread-safe.
+ * about it: the listing, the billing events and the webhooks ({@link #sendWebhooks}) see it end on time. Faults
+ * ({@link #failNext}, {@link #delayNext}, {@link #rejectSubmissions}) apply to calls in arrival order; the variants
+ * taking a {@link Call} predicate only to the calls they match, so tests sharing one server can aim faults at their
+ * own trainings. Every call is recorded ({@link #received()}). All methods are thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -89,6 +97,12 @@ public final class FakeFalServer implements AutoCloseable {
     private static final int MAX_LIMIT = 100;
     private static final Set<String> REQUESTS_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "expand", "request_id");
     private static final Set<String> BILLING_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "request_id");
+    /** How long fal waits for a webhook receiver to connect, and then to answer. */
+    private static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(2);
+    /** The waits between a failed webhook delivery and the next attempt: ten attempts in all, over about two minutes. */
+    private static final List<Duration> WEBHOOK_RETRY_WAITS = List.of(Duration.ofMillis(200), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16),
+            Duration.ofSeconds(32), Duration.ofSeconds(64));
 
     /** One accepted submit, as fal received it. */
     public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt) {
@@ -145,6 +159,21 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
+    /**
+     * One attempt at a webhook delivery ({@link #sendWebhooks}).
+     *
+     * @param attempt 1 for the first
+     * @param url where it was posted, after {@link #webhookTarget}
+     * @param status the receiver's HTTP status; null when there was no answer
+     * @param error why there was no answer (the exception, or "dropped" for {@link #dropWebhooks}); null otherwise
+     */
+    public record WebhookDelivery(String requestId, int attempt, URI url, Integer status, String error, Instant at) {
+
+        public boolean delivered() {
+            return status != null && status >= 200 && status < 300;
+        }
+    }
+
     /** A canned response for {@link #failNext}. */
     private record Fault(Predicate<Call> when, int status, Map<String, String> headers, String body) {
     }
@@ -155,8 +184,11 @@ public final class FakeFalServer implements AutoCloseable {
     private record RunFailure(Predicate<JsonNode> when, int httpStatus, String errorType, String message) {
     }
 
-    /** What the result call answers for an ended request; also what the listing shows of it. */
+    /** What the result call answers for an ended request; also what the listing and webhooks show of it. */
     private record Answer(int status, String errorType, ObjectNode body) {
+    }
+
+    private record WebhookSender(FakeFalWebhooks signer, String userId) {
     }
 
     /** A Platform API query parameter fal would refuse with 422. */
@@ -312,6 +344,7 @@ public final class FakeFalServer implements AutoCloseable {
     private static final class Job {
         final String id;
         final JsonNode input;
+        final URI webhookUrl;
         final long submittedNanos;
         final Instant submittedAt;
         final RunFailure failure;
@@ -319,12 +352,16 @@ public final class FakeFalServer implements AutoCloseable {
         final long runNanos;
         final int steps;
         final BigDecimal unitPrice;
+        /** Set once its webhook has been sent, so a cancel and the end of its run do not both announce it. */
+        final AtomicBoolean announced = new AtomicBoolean();
         /** How long after submission it was canceled, or -1; guarded by this, so a cancel and a read see one history. */
         private long canceledAfterNanos = -1;
 
-        Job(String id, JsonNode input, RunFailure failure, long queueNanos, long runNanos, int steps, BigDecimal unitPrice) {
+        Job(String id, JsonNode input, URI webhookUrl, RunFailure failure, long queueNanos, long runNanos, int steps,
+                BigDecimal unitPrice) {
             this.id = id;
             this.input = input;
+            this.webhookUrl = webhookUrl;
             this.submittedNanos = System.nanoTime();
             this.submittedAt = Instant.now();
             this.failure = failure;
@@ -379,12 +416,16 @@ public final class FakeFalServer implements AutoCloseable {
     private final String adminKey;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Finds requests as they end, and times webhook retries; the work itself runs on {@link #executor}. */
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+    private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final List<Submission> submissions = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final List<Call> received = new CopyOnWriteArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final Deque<Delay> delays = new ArrayDeque<>();
+    private final List<WebhookDelivery> webhookDeliveries = new CopyOnWriteArrayList<>();
     private volatile Duration queueDuration = Duration.ZERO;
     private volatile Duration runDuration = Duration.ofMillis(300);
     private volatile int steps = 4;
@@ -392,6 +433,9 @@ public final class FakeFalServer implements AutoCloseable {
     private volatile String submitRejection;
     private volatile BigDecimal unitPrice = UNIT_PRICE;
     private volatile boolean listUnended;
+    private volatile WebhookSender webhookSender;
+    private volatile UnaryOperator<URI> webhookTarget = UnaryOperator.identity();
+    private volatile boolean dropWebhooks;
 
     private FakeFalServer(String key, String adminKey) {
         this.key = Objects.requireNonNull(key);
@@ -518,6 +562,37 @@ public final class FakeFalServer implements AutoCloseable {
         submitRejection = body;
     }
 
+    /**
+     * From now on, requests submitted with {@code ?fal_webhook=<url>} are announced there when they end (succeed,
+     * fail or are canceled), as fal does, signed by {@code signer} for {@link FakeFalWebhooks#USER_ID}; {@code null}
+     * stops it. A delivery that fails (no 2xx answer within 2 s) is tried again after growing waits, ten attempts in
+     * all.
+     */
+    public FakeFalServer sendWebhooks(FakeFalWebhooks signer) {
+        return sendWebhooks(signer, FakeFalWebhooks.USER_ID);
+    }
+
+    /** Like {@link #sendWebhooks(FakeFalWebhooks)}, signing for the account of fal user {@code userId}. */
+    public FakeFalServer sendWebhooks(FakeFalWebhooks signer, String userId) {
+        webhookSender = signer == null ? null : new WebhookSender(signer, Objects.requireNonNull(userId));
+        return this;
+    }
+
+    /**
+     * Where each webhook attempt goes instead of the requested URL, e.g. to whichever gateway instance is alive, as
+     * a load balancer in front of them would choose; asked anew for every attempt.
+     */
+    public FakeFalServer webhookTarget(UnaryOperator<URI> rewrite) {
+        webhookTarget = Objects.requireNonNull(rewrite);
+        return this;
+    }
+
+    /** While true, webhooks due are lost, as when fal cannot reach the gateway: recorded as "dropped" and not retried. */
+    public FakeFalServer dropWebhooks(boolean drop) {
+        dropWebhooks = drop;
+        return this;
+    }
+
     public List<Submission> submissions() {
         return List.copyOf(submissions);
     }
@@ -560,10 +635,17 @@ public final class FakeFalServer implements AutoCloseable {
                 .toList();
     }
 
+    /** Every webhook delivery attempt so far, in the order they were made. */
+    public List<WebhookDelivery> webhookDeliveries() {
+        return List.copyOf(webhookDeliveries);
+    }
+
     @Override
     public void close() {
         server.stop(0);
+        scheduler.shutdownNow();
         executor.shutdownNow();
+        webhookClient.shutdownNow();
     }
 
     // --- protocol ------------------------------------------------------------------------------------------------
@@ -658,10 +740,14 @@ public final class FakeFalServer implements AutoCloseable {
             return;
         }
         RunFailure failure = runFailure;
-        Job job = new Job(UUID.randomUUID().toString(), input, failure != null && failure.when().test(input) ? failure : null,
+        URI webhookUrl = webhook(exchange.getRequestURI().getRawQuery());
+        Job job = new Job(UUID.randomUUID().toString(), input, webhookUrl, failure != null && failure.when().test(input) ? failure : null,
                 queueDuration.toNanos(), runDuration.toNanos(), steps, unitPrice);
         jobs.put(job.id, job);
-        submissions.add(new Submission(job.id, input, webhook(exchange.getRequestURI().getRawQuery()), job.submittedAt));
+        submissions.add(new Submission(job.id, input, webhookUrl, job.submittedAt));
+        if (webhookUrl != null) {
+            later(Duration.ofNanos(job.queueNanos + job.runNanos), () -> announce(job));
+        }
 
         ObjectNode response = urls(job.id);
         response.put("status", "IN_QUEUE");
@@ -726,7 +812,11 @@ public final class FakeFalServer implements AutoCloseable {
             send(exchange, 404, "{\"status\":\"NOT_FOUND\"}");
             return;
         }
-        switch (job.cancel()) {
+        String before = job.cancel();
+        if (!before.equals("COMPLETED") && job.webhookUrl != null) {
+            later(Duration.ZERO, () -> announce(job));
+        }
+        switch (before) {
             case "IN_QUEUE" -> send(exchange, 202, "{\"status\":\"OK\"}");
             // fal stops the runner and reports the request COMPLETED; here that happens at once.
             case "IN_PROGRESS" -> send(exchange, 202, "{\"status\":\"CANCELLATION_REQUESTED\"}");
@@ -834,6 +924,72 @@ public final class FakeFalServer implements AutoCloseable {
         BigDecimal units = steps.isNumber() ? steps.decimalValue() : DEFAULT_STEPS;
         long nanoUsd = units.multiply(job.unitPrice).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact();
         return new BillingEvent(job.id, ENDPOINT_ID, request.endedAt(), units, job.unitPrice, BigDecimal.ZERO, nanoUsd);
+    }
+
+    // --- webhooks ------------------------------------------------------------------------------------------------
+
+    /** Sends the webhook of a request that has just ended, once, if this server sends webhooks. */
+    private void announce(Job job) {
+        if (webhookSender == null || !job.announced.compareAndSet(false, true)) {
+            return;
+        }
+        Outcome outcome = job.snapshot().outcome();
+        Answer answer = answer(job, outcome);
+        ObjectNode body = JSON.createObjectNode()
+                .put("request_id", job.id)
+                .put("gateway_request_id", job.id)
+                .put("status", outcome == Outcome.SUCCEEDED ? "OK" : "ERROR");
+        if (outcome != Outcome.SUCCEEDED) {
+            body.put("error", "Invalid status code: " + answer.status());
+        }
+        body.set("payload", answer.body());
+        deliver(job.id, job.webhookUrl, body.toString(), 1);
+    }
+
+    private void deliver(String requestId, URI url, String body, int attempt) {
+        WebhookSender sender = webhookSender;
+        if (sender == null) {
+            return;
+        }
+        URI target = webhookTarget.apply(url);
+        Instant at = Instant.now();
+        if (dropWebhooks) {
+            webhookDeliveries.add(new WebhookDelivery(requestId, attempt, target, null, "dropped", at));
+            return;
+        }
+        HttpRequest.Builder post = HttpRequest.newBuilder(target)
+                .timeout(WEBHOOK_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        FakeFalWebhooks.asMap(sender.signer().sign(requestId, sender.userId(), body, at)).forEach(post::header);
+        Integer status = null;
+        String error = null;
+        try {
+            status = webhookClient.send(post.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+        catch (IOException ex) {
+            error = ex.toString();
+        }
+        catch (InterruptedException ex) {
+            // The server is closing.
+            Thread.currentThread().interrupt();
+            return;
+        }
+        WebhookDelivery delivery = new WebhookDelivery(requestId, attempt, target, status, error, at);
+        webhookDeliveries.add(delivery);
+        if (!delivery.delivered() && attempt <= WEBHOOK_RETRY_WAITS.size()) {
+            later(WEBHOOK_RETRY_WAITS.get(attempt - 1), () -> deliver(requestId, url, body, attempt + 1));
+        }
+    }
+
+    /** Runs {@code task} on a virtual thread after {@code wait}; nothing once the server is closed. */
+    private void later(Duration wait, Runnable task) {
+        try {
+            scheduler.schedule(() -> executor.execute(task), wait.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (RejectedExecutionException closed) {
+            // Closed: fal is gone, and so are its pending deliveries.
+        }
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

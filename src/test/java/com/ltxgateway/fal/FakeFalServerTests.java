@@ -1,22 +1,36 @@
 package com.ltxgateway.fal;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import com.ltxgateway.fal.FakeFalServer.Outcome;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The fake's Platform API, spoken to over HTTP the way fal's clients speak. */
+/** The fake's Platform API and webhooks, spoken to over HTTP the way fal's clients speak. */
 class FakeFalServerTests {
 
     private static final String KEY = "queue-key";
@@ -233,12 +247,157 @@ class FakeFalServerTests {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
+    // --- webhooks ------------------------------------------------------------------------------------------------
+
+    @Test
+    void postsASignedWebhookWhenARequestCompletes() throws Exception {
+        FakeFalWebhooks signer = signer();
+        FakeFalServer fal = fal().runDuration(Duration.ofMillis(200)).sendWebhooks(signer);
+        Receiver receiver = receiver();
+
+        String id = submit(fal, "{\"training_data_url\":\"https://x/ok.zip\"}", receiver.url("/hooks/fal?training=tr_1"));
+
+        Delivery delivery = receiver.next();
+        assertThat(delivery.path()).isEqualTo("/hooks/fal?training=tr_1");
+        assertThat(verified(signer, delivery)).isTrue();
+        assertThat(delivery.header(FalWebhookSignature.USER_ID_HEADER)).isEqualTo(FakeFalWebhooks.USER_ID);
+        assertThat(delivery.header(FalWebhookSignature.REQUEST_ID_HEADER)).isEqualTo(id);
+        JsonNode body = delivery.json();
+        assertThat(body.get("request_id").asString()).isEqualTo(id);
+        assertThat(body.get("gateway_request_id").asString()).isEqualTo(id);
+        assertThat(body.get("status").asString()).isEqualTo("OK");
+        assertThat(body.has("error")).isFalse();
+        assertThat(body.get("payload").get("lora_file").get("url").asString()).endsWith("/" + id + "/pytorch_lora_weights.safetensors");
+        assertThat(delivery.at()).isAfterOrEqualTo(fal.requests().getFirst().endedAt());
+        assertThat(fal.callCount(FakeFalServer.STATUS)).as("found by the scheduler, not by a poll").isZero();
+        assertThat(fal.webhookDeliveries()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.requestId()).isEqualTo(id);
+            assertThat(attempt.attempt()).isEqualTo(1);
+            assertThat(attempt.status()).isEqualTo(200);
+            assertThat(attempt.delivered()).isTrue();
+        });
+
+        // A request submitted without a webhook gets none.
+        submit(fal, "{\"training_data_url\":\"https://x/quiet.zip\"}");
+        Thread.sleep(400);
+        assertThat(receiver.deliveries).isEmpty();
+    }
+
+    @Test
+    void retriesAFailedDeliveryAfterGrowingWaits() throws Exception {
+        FakeFalWebhooks signer = signer();
+        FakeFalServer fal = fal().runDuration(Duration.ZERO).sendWebhooks(signer);
+        Receiver receiver = receiver();
+        receiver.failures.set(2);
+
+        String id = submit(fal, "{\"training_data_url\":\"https://x/ok.zip\"}", receiver.url("/hooks"));
+
+        Delivery first = receiver.next();
+        Delivery second = receiver.next();
+        Delivery third = receiver.next();
+        assertThat(List.of(first, second, third)).allSatisfy(delivery -> assertThat(verified(signer, delivery)).isTrue());
+        assertThat(third.body()).isEqualTo(first.body());
+        assertThat(Duration.between(first.at(), second.at())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(Duration.between(second.at(), third.at())).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        awaitUntil(() -> fal.webhookDeliveries().size() == 3);
+        assertThat(fal.webhookDeliveries()).extracting(FakeFalServer.WebhookDelivery::attempt, FakeFalServer.WebhookDelivery::status)
+                .containsExactly(tuple(1, 500), tuple(2, 500),
+                        tuple(3, 200));
+        Thread.sleep(300);
+        assertThat(receiver.deliveries).as("delivered: no more attempts").isEmpty();
+        assertThat(fal.webhookDeliveries()).allSatisfy(attempt -> assertThat(attempt.requestId()).isEqualTo(id));
+    }
+
+    @Test
+    void retriesAnUnreachableReceiverAtWhereverTheTargetPointsNow() throws Exception {
+        FakeFalWebhooks signer = signer();
+        Receiver receiver = receiver();
+        URI dead = URI.create("http://127.0.0.1:" + freePort() + "/hooks");
+        AtomicReference<URI> alive = new AtomicReference<>(dead);
+        FakeFalServer fal = fal().runDuration(Duration.ZERO).sendWebhooks(signer, "account-7").webhookTarget(url -> alive.get());
+
+        String id = submit(fal, "{\"training_data_url\":\"https://x/ok.zip\"}", URI.create("https://gateway.example/hooks"));
+        awaitUntil(() -> !fal.webhookDeliveries().isEmpty());
+        alive.set(receiver.url("/hooks"));
+
+        Delivery delivery = receiver.next();
+        assertThat(delivery.header(FalWebhookSignature.USER_ID_HEADER)).isEqualTo("account-7");
+        assertThat(verified(signer, delivery)).isTrue();
+        awaitUntil(() -> fal.webhookDeliveries().size() == 2);
+        FakeFalServer.WebhookDelivery refused = fal.webhookDeliveries().getFirst();
+        assertThat(refused.url()).isEqualTo(dead);
+        assertThat(refused.status()).isNull();
+        assertThat(refused.error()).contains("ConnectException");
+        assertThat(fal.webhookDeliveries().get(1).url()).isEqualTo(receiver.url("/hooks"));
+        assertThat(fal.webhookDeliveries().get(1).delivered()).isTrue();
+        assertThat(fal.submissions().getFirst().webhookUrl()).isEqualTo(URI.create("https://gateway.example/hooks"));
+        assertThat(fal.requests().getFirst().requestId()).isEqualTo(id);
+    }
+
+    @Test
+    void postsAnErrorForAFailedRunAndForACanceledOne() throws Exception {
+        FakeFalWebhooks signer = signer();
+        FakeFalServer fal = fal().runDuration(Duration.ofMillis(100)).sendWebhooks(signer)
+                .failRunsWhen(input -> input.path("fail").asBoolean(), 422, "validation_error", "The archive holds no video clips");
+        Receiver receiver = receiver();
+
+        String failed = submit(fal, "{\"training_data_url\":\"https://x/bad.zip\",\"fail\":true}", receiver.url("/hooks"));
+        Delivery failure = receiver.next();
+        assertThat(verified(signer, failure)).isTrue();
+        assertThat(failure.json()).isEqualTo(JSON.readTree("""
+                {"request_id": "%1$s", "gateway_request_id": "%1$s", "status": "ERROR", "error": "Invalid status code: 422",
+                 "payload": {"detail": "The archive holds no video clips", "error_type": "validation_error"}}""".formatted(failed)));
+
+        fal.runDuration(Duration.ofSeconds(30));
+        String canceled = submit(fal, "{\"training_data_url\":\"https://x/cancel.zip\"}", receiver.url("/hooks"));
+        Thread.sleep(100);
+        long cancelAt = System.nanoTime();
+        assertThat(queue(fal, "PUT", "/fal-ai/ltx23-trainer-v2/requests/" + canceled + "/cancel").json().get("status").asString())
+                .isEqualTo("CANCELLATION_REQUESTED");
+        Delivery cancel = receiver.next();
+        assertThat(Duration.ofNanos(System.nanoTime() - cancelAt)).isLessThan(Duration.ofSeconds(2));
+        assertThat(verified(signer, cancel)).isTrue();
+        assertThat(cancel.json()).isEqualTo(JSON.readTree("""
+                {"request_id": "%1$s", "gateway_request_id": "%1$s", "status": "ERROR", "error": "Invalid status code: 400",
+                 "payload": {"detail": "Request was cancelled"}}""".formatted(canceled)));
+        assertThat(fal.requests().get(1).outcome()).isEqualTo(Outcome.CANCELED);
+        Thread.sleep(200);
+        assertThat(receiver.deliveries).as("announced once").isEmpty();
+    }
+
+    @Test
+    void dropsWebhooksWhileTold() throws Exception {
+        FakeFalServer fal = fal().runDuration(Duration.ZERO).sendWebhooks(signer()).dropWebhooks(true);
+        Receiver receiver = receiver();
+
+        String id = submit(fal, "{\"training_data_url\":\"https://x/ok.zip\"}", receiver.url("/hooks"));
+
+        awaitUntil(() -> !fal.webhookDeliveries().isEmpty());
+        Thread.sleep(400);
+        assertThat(fal.webhookDeliveries()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.requestId()).isEqualTo(id);
+            assertThat(attempt.error()).isEqualTo("dropped");
+            assertThat(attempt.delivered()).isFalse();
+        });
+        assertThat(receiver.deliveries).isEmpty();
+
+        fal.dropWebhooks(false);
+        submit(fal, "{\"training_data_url\":\"https://x/next.zip\"}", receiver.url("/hooks"));
+        assertThat(receiver.next().json().get("status").asString()).isEqualTo("OK");
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private FakeFalServer fal() {
         FakeFalServer fal = FakeFalServer.start(KEY, ADMIN_KEY);
         closeables.add(fal);
         return fal;
+    }
+
+    private FakeFalWebhooks signer() {
+        FakeFalWebhooks signer = FakeFalWebhooks.start();
+        closeables.add(signer);
+        return signer;
     }
 
     private record Answer(int statusCode, String body) {
@@ -249,13 +408,18 @@ class FakeFalServerTests {
     }
 
     private static String submit(FakeFalServer fal, String input) throws Exception {
-        HttpResponse<String> response = submitRequest(fal, input);
+        return submit(fal, input, null);
+    }
+
+    private static String submit(FakeFalServer fal, String input, URI webhook) throws Exception {
+        HttpResponse<String> response = submitRequest(fal, input, webhook);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).get("request_id").asString();
     }
 
-    private static HttpResponse<String> submitRequest(FakeFalServer fal, String input) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(fal.queueUrl() + "/" + FakeFalServer.ENDPOINT_ID))
+    private static HttpResponse<String> submitRequest(FakeFalServer fal, String input, URI webhook) throws Exception {
+        String query = webhook == null ? "" : "?fal_webhook=" + URLEncoder.encode(webhook.toString(), StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(fal.queueUrl() + "/" + FakeFalServer.ENDPOINT_ID + query))
                 .header("Authorization", "Key " + KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(input))
@@ -317,6 +481,76 @@ class FakeFalServerTests {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition reached in time").isLessThan(deadline);
             Thread.sleep(20);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Checks a delivery the way the gateway does: the signature over the raw body, by a key of fal's JWKS, and fresh. */
+    private static boolean verified(FakeFalWebhooks signer, Delivery delivery) throws Exception {
+        HttpResponse<String> jwks = HTTP.send(HttpRequest.newBuilder(signer.jwksUrl()).build(), HttpResponse.BodyHandlers.ofString());
+        List<PublicKey> keys = Ed25519Jwks.parse(JSON.readTree(jwks.body()));
+        String timestamp = delivery.header(FalWebhookSignature.TIMESTAMP_HEADER);
+        if (Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp)) > 300) {
+            return false;
+        }
+        byte[] message = FalWebhookSignature.message(delivery.header(FalWebhookSignature.REQUEST_ID_HEADER),
+                delivery.header(FalWebhookSignature.USER_ID_HEADER), timestamp, delivery.body().getBytes(StandardCharsets.UTF_8));
+        byte[] signature = HexFormat.of().parseHex(delivery.header(FalWebhookSignature.SIGNATURE_HEADER));
+        return keys.stream().anyMatch(key -> FalWebhookSignature.verifies(key, message, signature));
+    }
+
+    private record Delivery(String path, Map<String, List<String>> headers, String body, Instant at) {
+
+        String header(String name) {
+            return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                    .map(entry -> entry.getValue().getFirst()).findFirst().orElse(null);
+        }
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** A webhook endpoint: records every delivery; answers 500 while {@code failures} is positive, 200 after. */
+    private Receiver receiver() throws IOException {
+        Receiver receiver = new Receiver(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+        closeables.add(() -> receiver.server.stop(0));
+        return receiver;
+    }
+
+    private static final class Receiver {
+
+        final HttpServer server;
+        final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+        final AtomicInteger failures = new AtomicInteger();
+
+        Receiver(HttpServer server) {
+            this.server = server;
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                try (exchange; InputStream in = exchange.getRequestBody()) {
+                    String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    deliveries.add(new Delivery(exchange.getRequestURI().toString(), Map.copyOf(exchange.getRequestHeaders()), body,
+                            Instant.now()));
+                    exchange.sendResponseHeaders(failures.getAndDecrement() > 0 ? 500 : 200, -1);
+                }
+            });
+            server.start();
+        }
+
+        URI url(String pathAndQuery) {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery);
+        }
+
+        Delivery next() throws InterruptedException {
+            Delivery delivery = deliveries.poll(5, TimeUnit.SECONDS);
+            assertThat(delivery).as("a webhook delivery").isNotNull();
+            return delivery;
         }
     }
 }
