@@ -61,9 +61,10 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link #runDuration(Duration)} (logging "Step k/N" lines as it goes), then {@code COMPLETED}, with outputs or, when
  * {@link #failRunsWhen} matches its input, with an error. A request ends by its own clock, whether or not anyone asks
  * about it: the listing, the billing events and the webhooks ({@link #sendWebhooks}) see it end on time. Faults
- * ({@link #failNext}, {@link #delayNext}, {@link #rejectSubmissions}) apply to calls in arrival order; the variants
- * taking a {@link Call} predicate only to the calls they match, so tests sharing one server can aim faults at their
- * own trainings. Every call is recorded ({@link #received()}). All methods are thread-safe.
+ * ({@link #failNext}, {@link #delayNext}, {@link #dropAnswerNext}, {@link #rejectSubmissions}) apply to calls in
+ * arrival order; the variants taking a {@link Call} predicate only to the calls they match, so tests sharing one
+ * server can aim faults at their own trainings. Every call is recorded ({@link #received()}). All methods are
+ * thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -104,7 +105,7 @@ public final class FakeFalServer implements AutoCloseable {
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16),
             Duration.ofSeconds(32), Duration.ofSeconds(64));
 
-    /** One accepted submit, as fal received it. */
+    /** One accepted submit, as fal received it; a submit whose answer was dropped was accepted too. */
     public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt) {
     }
 
@@ -425,6 +426,7 @@ public final class FakeFalServer implements AutoCloseable {
     private final List<Call> received = new CopyOnWriteArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final Deque<Delay> delays = new ArrayDeque<>();
+    private final Deque<Predicate<Call>> droppedAnswers = new ArrayDeque<>();
     private final List<WebhookDelivery> webhookDeliveries = new CopyOnWriteArrayList<>();
     private volatile Duration queueDuration = Duration.ZERO;
     private volatile Duration runDuration = Duration.ofMillis(300);
@@ -553,6 +555,20 @@ public final class FakeFalServer implements AutoCloseable {
         synchronized (delays) {
             for (int i = 0; i < count; i++) {
                 delays.add(new Delay(when, delay));
+            }
+        }
+    }
+
+    /**
+     * The next {@code count} submits that match {@code when} and are accepted lose their answer: the request is
+     * created, runs, is listed and billed like any other, but the connection closes in the middle of the response, so
+     * the client never learns its id.
+     */
+    public void dropAnswerNext(int count, Predicate<Call> when) {
+        Objects.requireNonNull(when, "when");
+        synchronized (droppedAnswers) {
+            for (int i = 0; i < count; i++) {
+                droppedAnswers.add(when);
             }
         }
     }
@@ -714,7 +730,7 @@ public final class FakeFalServer implements AutoCloseable {
                 return;
             }
             switch (operation) {
-                case SUBMIT -> submit(exchange, body);
+                case SUBMIT -> submit(exchange, body, call);
                 case STATUS -> status(exchange, request.group(1));
                 case RESULT -> result(exchange, request.group(1));
                 case CANCEL -> cancel(exchange, request.group(1));
@@ -725,7 +741,7 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
-    private void submit(HttpExchange exchange, byte[] body) throws IOException {
+    private void submit(HttpExchange exchange, byte[] body, Call call) throws IOException {
         String rejection = submitRejection;
         if (rejection != null) {
             send(exchange, 422, rejection);
@@ -738,6 +754,10 @@ public final class FakeFalServer implements AutoCloseable {
         catch (RuntimeException ex) {
             send(exchange, 422, "{\"detail\":\"Request body is not valid JSON\"}");
             return;
+        }
+        boolean dropAnswer;
+        synchronized (droppedAnswers) {
+            dropAnswer = takeFirst(droppedAnswers, when -> when.test(call)) != null;
         }
         RunFailure failure = runFailure;
         URI webhookUrl = webhook(exchange.getRequestURI().getRawQuery());
@@ -752,7 +772,12 @@ public final class FakeFalServer implements AutoCloseable {
         ObjectNode response = urls(job.id);
         response.put("status", "IN_QUEUE");
         response.put("queue_position", queuePosition(job));
-        send(exchange, 200, response.toString());
+        if (dropAnswer) {
+            sendTruncated(exchange, response.toString());
+        }
+        else {
+            send(exchange, 200, response.toString());
+        }
     }
 
     private void status(HttpExchange exchange, String id) throws IOException {
@@ -1104,5 +1129,20 @@ public final class FakeFalServer implements AutoCloseable {
                 out.write(bytes);
             }
         }
+    }
+
+    /**
+     * Starts a 200 answer with {@code body} and breaks it off halfway: the client gets the headers and part of the
+     * body, then the connection closes, as when an answer is lost on the way after fal accepted the request.
+     */
+    private static void sendTruncated(HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(bytes, 0, bytes.length / 2);
+        out.flush();
+        // Closing the exchange with bytes still owed makes the JDK server close the connection, not wait for them.
+        exchange.close();
     }
 }

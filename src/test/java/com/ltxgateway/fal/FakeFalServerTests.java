@@ -37,9 +37,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The fake's Platform API and webhooks, spoken to over HTTP the way fal's clients speak. */
+/** The fake's Platform API, webhooks and lost answers, spoken to over HTTP the way fal's clients speak. */
 class FakeFalServerTests {
 
     private static final String KEY = "queue-key";
@@ -384,6 +385,30 @@ class FakeFalServerTests {
         fal.dropWebhooks(false);
         submit(fal, "{\"training_data_url\":\"https://x/next.zip\"}", receiver.url("/hooks"));
         assertThat(receiver.next().json().get("status").asString()).isEqualTo("OK");
+    }
+
+    // --- lost answers --------------------------------------------------------------------------------------------
+
+    @Test
+    void acceptsASubmitWhoseAnswerIsLost() throws Exception {
+        FakeFalServer fal = fal().runDuration(Duration.ofMillis(50));
+        fal.dropAnswerNext(1, call -> "https://x/lost.zip".equals(call.trainingDataUrl()));
+
+        String kept = submit(fal, "{\"training_data_url\":\"https://x/kept.zip\"}");
+        String lostInput = "{\"training_data_url\":\"https://x/lost.zip\",\"number_of_steps\":500}";
+        assertThatThrownBy(() -> submitRequest(fal, lostInput, null)).isInstanceOf(IOException.class);
+        String again = submit(fal, "{\"training_data_url\":\"https://x/lost.zip\"}");
+
+        assertThat(fal.submissions()).hasSize(3);
+        FakeFalServer.Request lost = fal.requests().get(1);
+        assertThat(lost.requestId()).isNotIn(kept, again);
+        assertThat(lost.input().get("training_data_url").asString()).isEqualTo("https://x/lost.zip");
+        awaitUntil(() -> ended(fal, lost.requestId()));
+        assertThat(fal.requests().get(1).outcome()).isEqualTo(Outcome.SUCCEEDED);
+        JsonNode listed = platform(fal, LISTING + "&expand=payloads").json();
+        assertThat(item(listed, lost.requestId()).get("json_input").get("number_of_steps").asInt()).isEqualTo(500);
+        assertThat(fal.billingEvents()).filteredOn(event -> event.requestId().equals(lost.requestId())).singleElement()
+                .satisfies(event -> assertThat(event.costEstimateNanoUsd()).isEqualTo(1_200_000_000L));
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
