@@ -21,13 +21,16 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,8 +66,8 @@ import tools.jackson.databind.node.ObjectNode;
  * about it: the listing, the billing events and the webhooks ({@link #sendWebhooks}) see it end on time. Faults
  * ({@link #failNext}, {@link #delayNext}, {@link #dropAnswerNext}, {@link #rejectSubmissions}) apply to calls in
  * arrival order; the variants taking a {@link Call} predicate only to the calls they match, so tests sharing one
- * server can aim faults at their own trainings. Every call is recorded ({@link #received()}). All methods are
- * thread-safe.
+ * server can aim faults at their own trainings. {@link #chaos} adds random faults on top. Every call is recorded
+ * ({@link #received()}). All methods are thread-safe.
  *
  * <pre>{@code
  * try (var fal = FakeFalServer.start("test-key")) {
@@ -175,6 +178,31 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Random faults for {@link #chaos}: each submit independently gets a 503 ({@code runner_scheduling_failure}) with
+     * probability {@code submit503}, a 429 with {@code submit429}, or is accepted with its answer lost with
+     * {@code submitAnswerDropped}; each status call gets a 500 with {@code status500}. The same seed gives the same
+     * faults for the same sequence of calls.
+     */
+    public record Chaos(long seed, double submit503, double submit429, double status500, double submitAnswerDropped) {
+
+        /** The kinds of fault chaos injects, as {@link FakeFalServer#injected()} counts them. */
+        public enum Kind {
+            SUBMIT_503, SUBMIT_429, STATUS_500, SUBMIT_ANSWER_DROPPED
+        }
+
+        public Chaos {
+            for (double p : new double[] {submit503, submit429, status500, submitAnswerDropped}) {
+                if (!(p >= 0 && p <= 1)) {
+                    throw new IllegalArgumentException("a probability must be between 0 and 1: " + p);
+                }
+            }
+            if (submit503 + submit429 + submitAnswerDropped > 1) {
+                throw new IllegalArgumentException("a submit gets at most one fault: the submit probabilities add up to more than 1");
+            }
+        }
+    }
+
     /** A canned response for {@link #failNext}. */
     private record Fault(Predicate<Call> when, int status, Map<String, String> headers, String body) {
     }
@@ -190,6 +218,27 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     private record WebhookSender(FakeFalWebhooks signer, String userId) {
+    }
+
+    /** The chaos in force, drawing from its own seeded generator (Random is thread-safe). */
+    private record ChaosRun(Chaos settings, Random random) {
+
+        Chaos.Kind onSubmit() {
+            double draw = random.nextDouble();
+            if (draw < settings.submit503()) {
+                return Chaos.Kind.SUBMIT_503;
+            }
+            draw -= settings.submit503();
+            if (draw < settings.submit429()) {
+                return Chaos.Kind.SUBMIT_429;
+            }
+            draw -= settings.submit429();
+            return draw < settings.submitAnswerDropped() ? Chaos.Kind.SUBMIT_ANSWER_DROPPED : null;
+        }
+
+        Chaos.Kind onStatus() {
+            return random.nextDouble() < settings.status500() ? Chaos.Kind.STATUS_500 : null;
+        }
     }
 
     /** A Platform API query parameter fal would refuse with 422. */
@@ -428,6 +477,8 @@ public final class FakeFalServer implements AutoCloseable {
     private final Deque<Delay> delays = new ArrayDeque<>();
     private final Deque<Predicate<Call>> droppedAnswers = new ArrayDeque<>();
     private final List<WebhookDelivery> webhookDeliveries = new CopyOnWriteArrayList<>();
+    /** Filled once for every kind, so reading it needs no lock. */
+    private final Map<Chaos.Kind, AtomicInteger> injected = new EnumMap<>(Chaos.Kind.class);
     private volatile Duration queueDuration = Duration.ZERO;
     private volatile Duration runDuration = Duration.ofMillis(300);
     private volatile int steps = 4;
@@ -438,10 +489,14 @@ public final class FakeFalServer implements AutoCloseable {
     private volatile WebhookSender webhookSender;
     private volatile UnaryOperator<URI> webhookTarget = UnaryOperator.identity();
     private volatile boolean dropWebhooks;
+    private volatile ChaosRun chaos;
 
     private FakeFalServer(String key, String adminKey) {
         this.key = Objects.requireNonNull(key);
         this.adminKey = Objects.requireNonNull(adminKey);
+        for (Chaos.Kind kind : Chaos.Kind.values()) {
+            injected.put(kind, new AtomicInteger());
+        }
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         }
@@ -576,6 +631,26 @@ public final class FakeFalServer implements AutoCloseable {
     /** Every submit gets HTTP 422 with this body (e.g. {@code {"detail":[...]}}) until called with null. */
     public void rejectSubmissions(String body) {
         submitRejection = body;
+    }
+
+    /**
+     * Random faults from now on, on submits and status calls that no {@link #failNext}, {@link #delayNext} or
+     * {@link #dropAnswerNext} aims at; {@code null} turns them off. New settings start the counts of
+     * {@link #injected()} again; turning chaos off keeps them for the report.
+     */
+    public FakeFalServer chaos(Chaos settings) {
+        if (settings != null) {
+            injected.values().forEach(count -> count.set(0));
+        }
+        chaos = settings == null ? null : new ChaosRun(settings, new Random(settings.seed()));
+        return this;
+    }
+
+    /** How many faults of each kind {@link #chaos} injected; every kind is present. */
+    public Map<Chaos.Kind, Integer> injected() {
+        Map<Chaos.Kind, Integer> counts = new EnumMap<>(Chaos.Kind.class);
+        injected.forEach((kind, count) -> counts.put(kind, count.get()));
+        return Collections.unmodifiableMap(counts);
     }
 
     /**
@@ -729,9 +804,11 @@ public final class FakeFalServer implements AutoCloseable {
                 send(exchange, 401, "{\"detail\":\"Invalid authorization\"}");
                 return;
             }
+            // A delayed call is one a test aims at: chaos leaves it alone.
+            ChaosRun chaosRun = delay == null ? chaos : null;
             switch (operation) {
-                case SUBMIT -> submit(exchange, body, call);
-                case STATUS -> status(exchange, request.group(1));
+                case SUBMIT -> submit(exchange, body, call, chaosRun);
+                case STATUS -> status(exchange, request.group(1), chaosRun);
                 case RESULT -> result(exchange, request.group(1));
                 case CANCEL -> cancel(exchange, request.group(1));
                 case REQUESTS -> platform(exchange, this::listRequests);
@@ -741,7 +818,7 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
-    private void submit(HttpExchange exchange, byte[] body, Call call) throws IOException {
+    private void submit(HttpExchange exchange, byte[] body, Call call, ChaosRun chaos) throws IOException {
         String rejection = submitRejection;
         if (rejection != null) {
             send(exchange, 422, rejection);
@@ -759,6 +836,20 @@ public final class FakeFalServer implements AutoCloseable {
         synchronized (droppedAnswers) {
             dropAnswer = takeFirst(droppedAnswers, when -> when.test(call)) != null;
         }
+        Chaos.Kind chaosFault = chaos == null || dropAnswer ? null : chaos.onSubmit();
+        if (chaosFault == Chaos.Kind.SUBMIT_503) {
+            // fal could not schedule it: no request was created.
+            injected.get(chaosFault).incrementAndGet();
+            exchange.getResponseHeaders().set("X-Fal-Error-Type", "runner_scheduling_failure");
+            send(exchange, 503, "{\"detail\":\"No runner available\",\"error_type\":\"runner_scheduling_failure\"}");
+            return;
+        }
+        if (chaosFault == Chaos.Kind.SUBMIT_429) {
+            injected.get(chaosFault).incrementAndGet();
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            send(exchange, 429, "{\"detail\":\"Rate limit exceeded\"}");
+            return;
+        }
         RunFailure failure = runFailure;
         URI webhookUrl = webhook(exchange.getRequestURI().getRawQuery());
         Job job = new Job(UUID.randomUUID().toString(), input, webhookUrl, failure != null && failure.when().test(input) ? failure : null,
@@ -772,7 +863,10 @@ public final class FakeFalServer implements AutoCloseable {
         ObjectNode response = urls(job.id);
         response.put("status", "IN_QUEUE");
         response.put("queue_position", queuePosition(job));
-        if (dropAnswer) {
+        if (chaosFault == Chaos.Kind.SUBMIT_ANSWER_DROPPED) {
+            injected.get(chaosFault).incrementAndGet();
+        }
+        if (dropAnswer || chaosFault == Chaos.Kind.SUBMIT_ANSWER_DROPPED) {
             sendTruncated(exchange, response.toString());
         }
         else {
@@ -780,7 +874,13 @@ public final class FakeFalServer implements AutoCloseable {
         }
     }
 
-    private void status(HttpExchange exchange, String id) throws IOException {
+    private void status(HttpExchange exchange, String id, ChaosRun chaos) throws IOException {
+        Chaos.Kind chaosFault = chaos == null ? null : chaos.onStatus();
+        if (chaosFault != null) {
+            injected.get(chaosFault).incrementAndGet();
+            send(exchange, 500, "{\"detail\":\"Internal Server Error\"}");
+            return;
+        }
         Job job = jobs.get(id);
         if (job == null) {
             send(exchange, 404, "{\"detail\":\"Request not found\"}");

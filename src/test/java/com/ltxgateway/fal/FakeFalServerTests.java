@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import com.ltxgateway.fal.FakeFalServer.Chaos;
 import com.ltxgateway.fal.FakeFalServer.Outcome;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The fake's Platform API, webhooks and lost answers, spoken to over HTTP the way fal's clients speak. */
+/** The fake's Platform API, webhooks, lost answers and chaos, spoken to over HTTP the way fal's clients speak. */
 class FakeFalServerTests {
 
     private static final String KEY = "queue-key";
@@ -409,6 +411,87 @@ class FakeFalServerTests {
         assertThat(item(listed, lost.requestId()).get("json_input").get("number_of_steps").asInt()).isEqualTo(500);
         assertThat(fal.billingEvents()).filteredOn(event -> event.requestId().equals(lost.requestId())).singleElement()
                 .satisfies(event -> assertThat(event.costEstimateNanoUsd()).isEqualTo(1_200_000_000L));
+    }
+
+    // --- chaos ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void injectsSeededFaultsAndCountsThem() throws Exception {
+        Chaos chaos = new Chaos(42, 0.2, 0.2, 0.3, 0.2);
+        Map<Chaos.Kind, Integer> seen = run(fal().runDuration(Duration.ZERO).chaos(chaos), 60);
+
+        FakeFalServer fal = fal().runDuration(Duration.ZERO).chaos(chaos);
+        assertThat(run(fal, 60)).isEqualTo(seen);
+        assertThat(fal.injected()).isEqualTo(seen);
+        assertThat(seen.values()).allSatisfy(count -> assertThat(count).isPositive());
+        // Refused submits created nothing; accepted ones, answered or not, did.
+        assertThat(fal.requests()).hasSize(60 - seen.get(Chaos.Kind.SUBMIT_503) - seen.get(Chaos.Kind.SUBMIT_429));
+
+        fal.chaos(null);
+        assertThat(submitRequest(fal, "{}", null).statusCode()).isEqualTo(200);
+        assertThat(fal.injected()).as("kept for the report").isEqualTo(seen);
+        fal.chaos(chaos);
+        assertThat(fal.injected().values()).containsOnly(0);
+    }
+
+    @Test
+    void answersChaosLikeFalAndLeavesTargetedCallsAlone() throws Exception {
+        FakeFalServer fal = fal().chaos(new Chaos(7, 1, 0, 1, 0));
+        HttpResponse<String> refused = submitRequest(fal, "{}", null);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("X-Fal-Error-Type")).hasValue("runner_scheduling_failure");
+        assertThat(JSON.readTree(refused.body())).isEqualTo(JSON.readTree(
+                "{\"detail\":\"No runner available\",\"error_type\":\"runner_scheduling_failure\"}"));
+
+        fal.delayNext(1, call -> call.operation().equals(FakeFalServer.SUBMIT), Duration.ofMillis(1));
+        String id = JSON.readTree(submitRequest(fal, "{}", null).body()).get("request_id").asString();
+        assertThat(queue(fal, "GET", "/fal-ai/ltx23-trainer-v2/requests/" + id + "/status").statusCode()).isEqualTo(500);
+
+        fal.chaos(new Chaos(7, 0, 1, 0, 0));
+        HttpResponse<String> limited = submitRequest(fal, "{}", null);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+        fal.dropAnswerNext(1, call -> true);
+        assertThatThrownBy(() -> submitRequest(fal, "{}", null)).as("the targeted fault, not chaos").isInstanceOf(IOException.class);
+        assertThat(fal.injected().get(Chaos.Kind.SUBMIT_429)).isEqualTo(1);
+        assertThat(fal.requests()).hasSize(2);
+
+        assertThatThrownBy(() -> new Chaos(1, 0.6, 0.5, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Chaos(1, 0, 0, 1.5, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Submits {@code count} times, asking each accepted request's status once; returns the faults seen. */
+    private Map<Chaos.Kind, Integer> run(FakeFalServer fal, int count) throws Exception {
+        Map<Chaos.Kind, Integer> seen = new EnumMap<>(Chaos.Kind.class);
+        for (Chaos.Kind kind : Chaos.Kind.values()) {
+            seen.put(kind, 0);
+        }
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> submit;
+            try {
+                submit = submitRequest(fal, "{\"training_data_url\":\"https://x/" + i + ".zip\"}", null);
+            }
+            catch (IOException lost) {
+                seen.merge(Chaos.Kind.SUBMIT_ANSWER_DROPPED, 1, Integer::sum);
+                continue;
+            }
+            switch (submit.statusCode()) {
+                case 503 -> seen.merge(Chaos.Kind.SUBMIT_503, 1, Integer::sum);
+                case 429 -> seen.merge(Chaos.Kind.SUBMIT_429, 1, Integer::sum);
+                default -> {
+                    assertThat(submit.statusCode()).isEqualTo(200);
+                    String id = JSON.readTree(submit.body()).get("request_id").asString();
+                    int status = queue(fal, "GET", "/fal-ai/ltx23-trainer-v2/requests/" + id + "/status").statusCode();
+                    if (status == 500) {
+                        seen.merge(Chaos.Kind.STATUS_500, 1, Integer::sum);
+                    }
+                    else {
+                        assertThat(status).isEqualTo(200);
+                    }
+                }
+            }
+        }
+        return seen;
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
