@@ -376,11 +376,14 @@ final class FalHttp implements AutoCloseable {
         }
     }
 
-    /** Fails a request that must not be written; it never leaves this class as a reason. */
+    /**
+     * Fails a request that must not be written. Never a reason in an outcome; Reactor Netty logs it as an error the
+     * connection observed, so its message says what happened.
+     */
     private static final class NotSent extends RuntimeException {
 
         NotSent() {
-            super("not sent", null, false, false);
+            super("nothing was sent: the submit gate stayed shut, or the call had ended", null, false, false);
         }
     }
 
