@@ -31,6 +31,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
@@ -69,7 +70,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * its body. A gated request asks its {@link SubmitGate} at that moment, on a virtual thread, and writes nothing unless
  * the gate opened. A call that fails before that point provably sent nothing ({@code answerLost} false); one that
  * fails after it without a complete answer may have been acted on ({@code answerLost} true). Reactor Netty's own
- * retry of a request on a reset connection is disabled: it would apply the request, and so ask the gate, twice.
+ * retry of a request on a reset connection is disabled: it would apply the request, and so ask the gate, twice. For
+ * the same reason a gated request takes a new connection rather than one that sat idle in the pool. The gate runs
+ * with the caller's MDC but none of its other thread-bound state (a transaction, say).
  * <p>
  * <b>Reading.</b> Every body is read as a stream of the response's buffers on a virtual thread of its own, at most
  * {@value #BUFFERS_IN_FLIGHT} buffers ahead of the reader, never on the event loop. A {@link BodyReader} decides how
@@ -101,6 +104,7 @@ final class FalHttp implements AutoCloseable {
     private static final ObjectReader VALUE = JSON.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final WebClient webClient;
+    private final WebClient freshConnectionClient;
     private final ConnectionProvider connections;
     private final Duration readTimeout;
     private final Duration callTimeout;
@@ -118,14 +122,21 @@ final class FalHttp implements AutoCloseable {
                 .maxLifeTime(Duration.ofMinutes(5))
                 .evictInBackground(Duration.ofSeconds(30))
                 .build();
-        HttpClient httpClient = HttpClient.create(connections)
+        this.webClient = webClient(builder, HttpClient.create(connections), connectTimeout);
+        // A gated request goes out on a connection of its own: a pooled one may have been dropped by the other end
+        // while it sat idle, and once the gate opened a reset can no longer be told from a request fal received.
+        this.freshConnectionClient = webClient(builder, HttpClient.create(ConnectionProvider.newConnection()), connectTimeout);
+    }
+
+    private WebClient webClient(WebClient.Builder builder, HttpClient client, Duration connectTimeout) {
+        HttpClient httpClient = client
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .responseTimeout(readTimeout)
                 // A redirect would carry the Authorization header to wherever it points.
                 .followRedirect(false)
                 // A retry applies the request again: a second gate, a second body.
                 .disableRetry(true);
-        this.webClient = builder.clone()
+        return builder.clone()
                 .clientConnector(new ReactorClientHttpConnector(httpClient))
                 // Request details include the Authorization header.
                 .codecs(codecs -> codecs.defaultCodecs().enableLoggingRequestDetails(false))
@@ -210,6 +221,10 @@ final class FalHttp implements AutoCloseable {
      * been written. An interrupted caller gets {@code "interrupted"} at once, with its interrupt flag kept.
      */
     <B, T> FalOutcome<T> execute(Request<B> request, Function<Reply<B>, FalOutcome<T>> interpret) {
+        if (Thread.currentThread().isInterrupted()) {
+            // Subscribing would start the call before block() noticed the interrupt.
+            return new FalOutcome.Unavailable<>(0, "interrupted", null, false);
+        }
         Dispatch dispatch = new Dispatch();
         try {
             Reply<B> reply = exchange(request, dispatch);
@@ -224,7 +239,8 @@ final class FalHttp implements AutoCloseable {
     }
 
     private <B> Reply<B> exchange(Request<B> request, Dispatch dispatch) {
-        WebClient.RequestBodySpec spec = webClient.method(request.method)
+        WebClient client = request.gate != null ? freshConnectionClient : webClient;
+        WebClient.RequestBodySpec spec = client.method(request.method)
                 .uri(request.url)
                 .headers(headers -> {
                     headers.set(HttpHeaders.AUTHORIZATION, "Key " + request.key);
@@ -326,6 +342,8 @@ final class FalHttp implements AutoCloseable {
         enum State { READY, AT_GATE, SENT, SHUT, ENDED }
 
         private final AtomicReference<State> state = new AtomicReference<>(State.READY);
+        // The caller's logging context, for what its gate logs on the gate's own thread.
+        private final Map<String, String> callerContext = MDC.getCopyOfContextMap();
         private volatile String shutReason;
 
         /** Marks a request without a body as written; false when the call already ended. */
@@ -341,6 +359,9 @@ final class FalHttp implements AutoCloseable {
                     throw new NotSent();
                 }
                 boolean open;
+                if (callerContext != null) {
+                    MDC.setContextMap(callerContext);
+                }
                 try {
                     open = gate.open();
                 }
@@ -348,6 +369,9 @@ final class FalHttp implements AutoCloseable {
                     log.warn("fal submit gate failed; the submit was not sent", ex);
                     shut("the submit gate failed (" + ex.getClass().getSimpleName() + ")");
                     throw new NotSent();
+                }
+                finally {
+                    MDC.clear();
                 }
                 if (!open) {
                     shut("the submit was not permitted");

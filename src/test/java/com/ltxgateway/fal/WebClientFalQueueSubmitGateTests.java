@@ -24,6 +24,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -88,10 +89,13 @@ class WebClientFalQueueSubmitGateTests {
         AtomicReference<String> seenAtGate = new AtomicReference<>();
         SubmitGate gate = () -> {
             asked.incrementAndGet();
-            int connections = server.connections();
+            // The server's accept may lag the client's connect a little; a connection not yet opened would never come.
+            for (int i = 0; i < 100 && server.connections() == 0; i++) {
+                sleep(10);
+            }
             sleep(300);
             // Whatever the client had written before asking would have arrived by now.
-            seenAtGate.set(connections + " connection(s), " + server.received().length() + " byte(s)");
+            seenAtGate.set(server.connections() + " connection(s), " + server.received().length() + " byte(s)");
             return true;
         };
 
@@ -123,7 +127,6 @@ class WebClientFalQueueSubmitGateTests {
         assertThat(server.connections()).as("the gate is asked on an open connection").isEqualTo(1);
         assertThat(server.received()).isEmpty();
 
-        // The connection, closed or pooled, is fit for the next submit.
         assertThat(success(queue.submit(endpoint(server.port()), INPUT, null, SubmitGate.ALWAYS_OPEN)).request().requestId())
                 .isEqualTo(REQUEST_ID);
         assertThat(server.received()).startsWith("POST /fal-ai/ltx23-trainer-v2/interpolate HTTP/1.1\r\n");
@@ -200,6 +203,49 @@ class WebClientFalQueueSubmitGateTests {
         assertThat(gateReturned.await(2, TimeUnit.SECONDS)).isTrue();
         sleep(300);
         assertThat(server.received()).isEmpty();
+    }
+
+    @Test
+    void gateRunsWithTheCallersLoggingContext() throws Exception {
+        RawServer server = rawServer();
+        WebClientFalQueue queue = queue(server.url());
+        AtomicReference<String> training = new AtomicReference<>();
+
+        MDC.put("training", "tr_01");
+        try {
+            success(queue.submit(endpoint(server.port()), INPUT, null, () -> {
+                training.set(MDC.get("training"));
+                return true;
+            }));
+        }
+        finally {
+            MDC.remove("training");
+        }
+
+        assertThat(training).hasValue("tr_01");
+    }
+
+    @Test
+    void submitTakesAConnectionOfItsOwn() throws Exception {
+        MockWebServer server = mockServer();
+        String status = "{\"status\":\"IN_QUEUE\",\"queue_position\":0}";
+        server.enqueue(new MockResponse.Builder().code(202).body(status).build());
+        server.enqueue(new MockResponse.Builder().body(ACCEPTED).build());
+        server.enqueue(new MockResponse.Builder().code(202).body(status).build());
+        WebClientFalQueue queue = queue(server.url("/").uri());
+        FalEndpoint endpoint = endpoint(server.getPort());
+
+        success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
+        success(queue.submit(endpoint, INPUT, null, SubmitGate.ALWAYS_OPEN));
+        success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
+
+        RecordedRequest first = server.takeRequest(1, TimeUnit.SECONDS);
+        RecordedRequest submit = server.takeRequest(1, TimeUnit.SECONDS);
+        RecordedRequest second = server.takeRequest(1, TimeUnit.SECONDS);
+        assertThat(submit.getMethod()).isEqualTo("POST");
+        assertThat(submit.getExchangeIndex()).as("a new connection, not one that sat idle in the pool").isZero();
+        assertThat(submit.getConnectionIndex()).isNotEqualTo(first.getConnectionIndex());
+        assertThat(second.getConnectionIndex()).as("other calls share the pool").isEqualTo(first.getConnectionIndex());
     }
 
     // --- interrupts ----------------------------------------------------------------------------------------------
