@@ -148,14 +148,6 @@ final class FalHttp implements AutoCloseable {
         connections.dispose();
     }
 
-    Duration readTimeout() {
-        return readTimeout;
-    }
-
-    Duration callTimeout() {
-        return callTimeout;
-    }
-
     // --- requests and answers ------------------------------------------------------------------------------------
 
     /** Reads an answer's body on a thread that may block; {@code body} ends where the response does. */
@@ -165,10 +157,8 @@ final class FalHttp implements AutoCloseable {
     }
 
     /**
-     * One call to make. Not a record: its key must not show in a {@code toString()}.
-     *
-     * @param body JSON to send, null for none
-     * @param gate asked right before {@code body} is written; null for calls without a body
+     * One call to make: JSON to send ({@code body}, null for none) and, for a body, the gate asked right before it is
+     * written. Not a record: its key must not show in a {@code toString()}.
      */
     static final class Request<B> {
 
