@@ -92,13 +92,15 @@ final class FalStatusReader {
     /** The wanted lines of the {@code logs} array the parser stands at the start of. */
     private Logs logs() {
         int max = FalStatus.MAX_NEW_LOG_LINES;
+        // The end of the wanted lines, in long: logsFrom may be anything up to Integer.MAX_VALUE.
+        long end = (long) logsFrom + max;
         List<FalLogLine> taken = new ArrayList<>();
         // Kept while it is not yet known whether the list reaches logsFrom.
         List<FalLogLine> head = logsFrom > 0 ? new ArrayList<>() : null;
         int headLimit = Math.min(Math.max(logsFrom, 0), max);
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            if (logsFrom >= 0 && index >= logsFrom && index < logsFrom + max) {
+            if (logsFrom >= 0 && index >= logsFrom && index < end) {
                 add(taken, line());
             }
             else if (head != null && index < headLimit) {
@@ -119,7 +121,7 @@ final class FalStatusReader {
             // fal's list is shorter than where the caller left off (it started over): read it from its start.
             return new Logs(head, Math.min(index, max));
         }
-        return new Logs(taken, Math.min(index, logsFrom + max));
+        return new Logs(taken, (int) Math.min(index, end));
     }
 
     private static void add(List<FalLogLine> lines, FalLogLine line) {

@@ -123,10 +123,12 @@ class WebClientFalQueueStreamTests {
         respond(202, running(10));
         respond(202, running(1500));
         respond(202, "{\"status\":\"IN_PROGRESS\",\"logs\":[]}");
+        respond(202, running(3));
 
         FalStatus shorter = status(50);
         FalStatus restarted = status(4000);
         FalStatus empty = status(7);
+        FalStatus farBeyond = status(Integer.MAX_VALUE);
 
         assertThat(shorter.logs()).extracting(FalLogLine::message).containsExactlyElementsOf(steps(0, 10));
         assertThat(shorter.nextLogIndex()).isEqualTo(10);
@@ -134,6 +136,8 @@ class WebClientFalQueueStreamTests {
         assertThat(restarted.nextLogIndex()).isEqualTo(1000);
         assertThat(empty.logs()).isEmpty();
         assertThat(empty.nextLogIndex()).isZero();
+        assertThat(farBeyond.logs()).extracting(FalLogLine::message).containsExactlyElementsOf(steps(0, 3));
+        assertThat(farBeyond.nextLogIndex()).isEqualTo(3);
     }
 
     @Test
