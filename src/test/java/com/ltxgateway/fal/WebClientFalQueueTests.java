@@ -182,13 +182,34 @@ class WebClientFalQueueTests {
 
     @Test
     void otherClientErrorsAreRejectedWithTheirCode() {
-        respond(401, "{\"detail\":\"Invalid key\"}");
-        respond(403, "");
+        respond(400, "{\"detail\":\"Bad request\"}");
+        respond(409, "");
 
         assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
-                .isEqualTo(new FalError("fal_http_401", "Invalid key", json("\"Invalid key\"")));
+                .isEqualTo(new FalError("fal_http_400", "Bad request", json("\"Bad request\"")));
         assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
-                .isEqualTo(new FalError("fal_http_403", "fal answered HTTP 403", null));
+                .isEqualTo(new FalError("fal_http_409", "fal answered HTTP 409", null));
+    }
+
+    @Test
+    void refusedKeyIsUnavailableOnEveryCall() {
+        respond(401, "{\"detail\":\"Invalid key\"}");
+        respond(403, "");
+        respond(401, "{\"detail\":\"Invalid key\"}");
+        respond(403, "{\"detail\":\"Forbidden\"}");
+        respond(401, "{\"status\":\"OK\"}");
+
+        assertThat(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN))
+                .isEqualTo(new FalOutcome.Unavailable<>(401, "HTTP 401 fal refused the key", null, false, true));
+        assertThat(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN))
+                .isEqualTo(new FalOutcome.Unavailable<>(403, "HTTP 403 fal refused the key", null, false, true));
+        assertThat(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0))
+                .isEqualTo(new FalOutcome.Unavailable<>(401, "HTTP 401 fal refused the key", null, false, true));
+        assertThat(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)))
+                .as("a refused key is not how the run ended")
+                .isEqualTo(new FalOutcome.Unavailable<>(403, "HTTP 403 fal refused the key", null, false, true));
+        assertThat(queue.cancel(endpoint, FalRequestRef.of(REQUEST_ID)))
+                .isEqualTo(new FalOutcome.Unavailable<>(401, "HTTP 401 fal refused the key", null, false, true));
     }
 
     // --- transient faults ----------------------------------------------------------------------------------------
@@ -269,10 +290,13 @@ class WebClientFalQueueTests {
     }
 
     @Test
-    void oversizedResponseIsUnavailable() {
+    void oversizedSubmitOrCancelAnswerIsUnavailable() {
+        respond(200, "{\"padding\":\"" + "x".repeat(100_000) + "\"}");
         respond(200, "{\"padding\":\"" + "x".repeat(100_000) + "\"}");
 
-        assertThat(unavailable(queue.result(endpoint, FalRequestRef.of(REQUEST_ID))))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+                .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null, true));
+        assertThat(unavailable(queue.cancel(endpoint, FalRequestRef.of(REQUEST_ID))))
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null, true));
     }
 
@@ -635,8 +659,9 @@ class WebClientFalQueueTests {
         assertThat(rejected(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error().message()).isEqualTo("body.validation: Field required");
         fal.rejectSubmissions(null);
 
-        assertThat(rejected(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), null, SubmitGate.ALWAYS_OPEN))
-                .httpStatus()).isEqualTo(401);
+        assertThat(unavailable(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+                .satisfies(refused -> assertThat(refused.httpStatus()).isEqualTo(401))
+                .satisfies(refused -> assertThat(refused.keyRefused()).isTrue());
 
         assertThat(success(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).request().requestId()).isNotBlank();
         assertThat(fal.submitCount()).isEqualTo(1);
