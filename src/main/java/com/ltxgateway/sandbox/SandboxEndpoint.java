@@ -2,6 +2,10 @@ package com.ltxgateway.sandbox;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.fal.FalEndpoint;
@@ -17,21 +21,47 @@ import org.springframework.stereotype.Component;
 @Component
 public class SandboxEndpoint {
 
+    /** The fal user id the simulator signs its webhooks for. */
+    public static final String WEBHOOK_USER_ID = "sandbox";
+
     private final SandboxProperties properties;
     private final FalProperties fal;
     private final GatewayProperties gateway;
     private final Environment environment;
+    private final String key;
 
     SandboxEndpoint(SandboxProperties properties, FalProperties fal, GatewayProperties gateway, Environment environment) {
         this.properties = properties;
         this.fal = fal;
         this.gateway = gateway;
         this.environment = environment;
+        if (properties.key() != null && !properties.key().isBlank()) {
+            this.key = properties.key();
+        }
+        else if (properties.queueUrl() != null) {
+            throw new IllegalStateException("gateway.sandbox.key is required when gateway.sandbox.queue-url points at another simulator");
+        }
+        else {
+            // Each instance calls its own simulator, so a key no one else knows is all it takes.
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            this.key = HexFormat.of().formatHex(random);
+        }
+    }
+
+    public boolean enabled() {
+        return properties.enabled();
     }
 
     public FalEndpoint endpoint() {
         URI queueUrl = properties.queueUrl() != null ? properties.queueUrl() : URI.create(loopback() + SandboxQueueController.BASE_PATH);
-        return new FalEndpoint(queueUrl, fal.endpointId(), properties.key());
+        return new FalEndpoint(queueUrl, fal.endpointId(), key);
+    }
+
+    /** Whether a caller of the simulator sent the key it expects, in fal's {@code Authorization: Key} form. */
+    boolean authorizes(String authorization) {
+        return authorization != null && MessageDigest.isEqual(("Key " + key).getBytes(StandardCharsets.UTF_8),
+                authorization.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -13,7 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param queueDuration how long a simulated request stays IN_QUEUE
  * @param runDuration how long it then stays IN_PROGRESS
  * @param queueUrl where the gateway reaches the simulator; unset means this instance itself, on loopback
- * @param key the key the simulator expects in {@code Authorization: Key}; it guards nothing of value
+ * @param key the key the simulator expects in {@code Authorization: Key}; unset means a random one per instance,
+ * which is all an instance calling its own simulator needs (required with {@code queueUrl})
+ * @param retention how long the simulator keeps a request after it completed; its sandbox training's output files
+ * are gone with it
  */
 @ConfigurationProperties("gateway.sandbox")
 public record SandboxProperties(
@@ -21,5 +24,6 @@ public record SandboxProperties(
         @DefaultValue("10s") Duration queueDuration,
         @DefaultValue("30s") Duration runDuration,
         URI queueUrl,
-        @DefaultValue("sandbox") String key) {
+        String key,
+        @DefaultValue("7d") Duration retention) {
 }

@@ -16,6 +16,7 @@ import com.ltxgateway.sandbox.SimulatedRequest.State;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -38,6 +39,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * when its {@code training_data_url} carries {@code sandbox_outcome=failed} in its query.
  */
 @RestController
+@ConditionalOnBooleanProperty(name = "gateway.sandbox.enabled", matchIfMissing = true)
 @RequestMapping(SandboxQueueController.BASE_PATH)
 class SandboxQueueController {
 
@@ -188,7 +190,7 @@ class SandboxQueueController {
     }
 
     private boolean authorized(String authorization) {
-        return ("Key " + properties.key()).equals(authorization);
+        return endpoint.authorizes(authorization);
     }
 
     private static ResponseEntity<Object> unauthorized() {

@@ -3,20 +3,18 @@ package com.ltxgateway.tracking;
 import java.util.Optional;
 
 import com.ltxgateway.fal.FalEndpoint;
-import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalQueue;
 import com.ltxgateway.fal.FalResult;
+import com.ltxgateway.training.Fence;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
-
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
 
 /**
- * How a completed fal request ends its training, whether the tracker's poll found it COMPLETED or fal's webhook
- * reported it: the same outcome means the same state, output and error on either path.
+ * Fetches the result of a request fal reports completed, whether the tracker's poll found it or fal's webhook could
+ * not carry it, and ends the training with it through {@link TrainingTransitions#completed}.
  */
 @Component
 class FalCompletions {
@@ -30,37 +28,18 @@ class FalCompletions {
     }
 
     /**
-     * Fetches the result at once, as fal drops large results within minutes, and applies it. Returns fal's fault
-     * when it could not be reached, for the caller to retry.
+     * Fetches the result at once, as fal drops large results within minutes, and applies it. Returns the fault when it
+     * could not be had, for the caller to retry: fal accepted this request, so a refusal is no answer about the run.
      */
-    Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.result(endpoint, training.falRequest())) {
-            case FalOutcome.Success<FalResult> success -> apply(training, success.value());
-            case FalOutcome.Rejected<FalResult> rejected ->
-                transitions.failed(training.id(), rejected.error(), "fal no longer holds the result (HTTP " + rejected.httpStatus() + ")");
-            case FalOutcome.Unavailable<FalResult> unavailable -> {
-                return Optional.of(unavailable);
+    Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence) {
+        return switch (fal.result(endpoint, training.falRequest())) {
+            case FalOutcome.Success<FalResult> success -> {
+                transitions.completed(training.id(), fence, success.value());
+                yield Optional.empty();
             }
-        }
-        return Optional.empty();
-    }
-
-    void apply(TrackedTraining training, FalResult result) {
-        switch (result) {
-            case FalResult.Output output -> succeed(training.id(), output.output());
-            case FalResult.Error error when training.cancelRequested() ->
-                transitions.canceled(training.id(), "canceled at fal: " + error.error().message());
-            case FalResult.Error error -> transitions.failed(training.id(), error.error(), "the training failed at fal");
-        }
-    }
-
-    private void succeed(String trainingId, JsonNode output) {
-        if (output.path("lora_file").hasNonNull("url") && output.path("config_file").hasNonNull("url")) {
-            transitions.succeeded(trainingId, output);
-        }
-        else {
-            transitions.failed(trainingId, new FalError("fal_incomplete_output", "fal completed without a LoRA or config file", output),
-                    "fal's output is incomplete");
-        }
+            case FalOutcome.Rejected<FalResult> rejected -> Optional.of(new FalOutcome.Unavailable<>(rejected.httpStatus(),
+                    "HTTP " + rejected.httpStatus() + ": fal does not give the result", null));
+            case FalOutcome.Unavailable<FalResult> unavailable -> Optional.of(unavailable);
+        };
     }
 }

@@ -4,13 +4,11 @@ import java.util.Optional;
 
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalEndpoint;
-import com.ltxgateway.fal.FalQueue;
-import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalWebhook;
 import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.fal.FalWebhookVerifier;
 import com.ltxgateway.fal.FalWebhookVerifier.Verdict;
-import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.training.Fence;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
@@ -26,10 +24,13 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Where fal (and the simulator, for sandbox trainings) reports a completed request. The raw body is checked against
- * the signature before anything in it is read; then the outcome is applied at once through
- * {@link TrainingTransitions}, so the API shows it as soon as the delivery is answered. Deliveries are idempotent:
- * a repeat or a late one finds the training finished and changes nothing. The tracker keeps polling as a backstop.
+ * Where fal (and the simulator, for sandbox trainings) reports a completed request. Nothing in a delivery is read
+ * before it has passed, in this order: the training's token in the URL (known only to whoever this gateway told the
+ * URL), the fal user id it is signed for (the company's account, not any fal customer's), and fal's signature over
+ * the raw body. An unknown training fails the first check like a wrong token, so the answer tells nothing about
+ * which trainings exist. Then the outcome is applied at once through {@link TrainingTransitions}, so the API shows it
+ * as soon as the delivery is answered. Deliveries are idempotent: a repeat or a late one finds the training finished
+ * and changes nothing. The tracker keeps polling as a backstop.
  */
 @RestController
 class FalWebhookReceiver {
@@ -40,42 +41,49 @@ class FalWebhookReceiver {
     private final FalEndpoints endpoints;
     private final FalWebhookVerifier verifier;
     private final FalCompletions completions;
-    private final FalQueue fal;
     private final TrackingJobs jobs;
     private final Tracker tracker;
 
     FalWebhookReceiver(TrainingTransitions transitions, FalEndpoints endpoints, FalWebhookVerifier verifier,
-            FalCompletions completions, FalQueue fal, TrackingJobs jobs, Tracker tracker) {
+            FalCompletions completions, TrackingJobs jobs, Tracker tracker) {
         this.transitions = transitions;
         this.endpoints = endpoints;
         this.verifier = verifier;
         this.completions = completions;
-        this.fal = fal;
         this.jobs = jobs;
         this.tracker = tracker;
     }
 
-    /** The body arrives as bytes, capped like every request body: the signature covers them exactly as sent. */
-    @PostMapping(FalEndpoints.WEBHOOK_PATH + "{trainingId}")
-    ResponseEntity<Void> receive(@PathVariable String trainingId, @RequestHeader HttpHeaders headers,
-            @RequestBody(required = false) byte[] body) {
+    /**
+     * The body arrives as bytes, capped like every request body: the signature covers them exactly as sent. The path
+     * without a token is the one earlier releases handed to fal; it is refused like a wrong token.
+     */
+    @PostMapping({ FalEndpoints.WEBHOOK_PATH + "{trainingId}", FalEndpoints.WEBHOOK_PATH + "{trainingId}/{token}" })
+    ResponseEntity<Void> receive(@PathVariable String trainingId, @PathVariable(required = false) String token,
+            @RequestHeader HttpHeaders headers, @RequestBody(required = false) byte[] body) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {
-            return verifyAndApply(trainingId, headers, body);
+            return verifyAndApply(trainingId, token, headers, body);
         }
         finally {
             MDC.remove(LogFields.FAL_REQUEST_ID);
         }
     }
 
-    private ResponseEntity<Void> verifyAndApply(String trainingId, HttpHeaders headers, byte[] body) {
+    private ResponseEntity<Void> verifyAndApply(String trainingId, String token, HttpHeaders headers, byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
-        // Which keys may sign depends on the training's mode, so an unknown training cannot be verified at all.
-        TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> new TrainingNotFound(trainingId));
+        if (!endpoints.tokenMatches(trainingId, token)) {
+            throw rejected(trainingId, "the URL's token is not this training's");
+        }
+        // The token was made for this id, so the training exists; which keys may sign depends on its mode.
+        TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> rejected(trainingId, "unknown training"));
         FalWebhookSignature.Headers signature = FalWebhookSignature.Headers.from(headers::getFirst);
+        String userId = endpoints.webhookUserId(training.mode());
+        if (userId == null || !userId.equals(signature.userId())) {
+            throw rejected(trainingId, userId == null ? "no fal user id is configured" : "signed for another fal user");
+        }
         Verdict verdict = verifier.verify(signature, raw, endpoints.webhookKeys(training.mode()));
         if (verdict != Verdict.VERIFIED) {
-            log.info("Refused a fal webhook for training {}: {}", trainingId, verdict.reason());
-            throw new FalWebhookRejected(verdict.reason());
+            throw rejected(trainingId, verdict.reason());
         }
         // Only a verified request id goes into the logs: before that it is whatever the caller sent.
         MDC.put(LogFields.FAL_REQUEST_ID, signature.requestId());
@@ -88,47 +96,41 @@ class FalWebhookReceiver {
         }
         // The body is signed too, but only the header's request id is part of the signed message.
         if (!webhook.requestId().equals(signature.requestId())) {
-            log.info("Refused a fal webhook for training {}: the body names another request than the signature", trainingId);
-            throw new FalWebhookRejected("request id of body and signature differ");
+            throw rejected(trainingId, "the body names another request than the signature");
         }
         apply(training, webhook);
         return ResponseEntity.ok().build();
     }
 
     private void apply(TrackedTraining training, FalWebhook webhook) {
+        // Empty for a request the training does not follow: recorded with its cancel, which is sent until fal confirms.
         Optional<TrackedTraining> own = transitions.falReported(training.id(), webhook.requestId(), webhook.summary());
-        Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
-        if (own.isEmpty()) {
-            if (endpoint.isPresent()) {
-                var outcome = fal.cancel(endpoint.get(), FalRequestRef.of(webhook.requestId()));
-                log.info("Asked fal to cancel request {}, which training {} does not follow: {}", webhook.requestId(), training.id(), outcome);
-            }
-            else {
-                log.warn("Cannot cancel fal request {}, which training {} does not follow: no fal key is configured",
-                        webhook.requestId(), training.id());
-            }
+        if (own.isEmpty() || own.get().status().isTerminal()) {
             return;
         }
         TrackedTraining tracked = own.get();
-        if (tracked.status().isTerminal()) {
-            return;
-        }
+        Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
         if (webhook.result() != null) {
-            completions.apply(tracked, webhook.result());
+            transitions.completed(tracked.id(), Fence.NONE, webhook.result());
         }
         else if (endpoint.isEmpty()) {
-            leaveToTracker(training.id(), "no fal key is configured");
+            leaveToTracker(training.id(), "no fal endpoint is available");
         }
         else {
             // fal could not put the result into the webhook: fetch it like a poll that found the request COMPLETED.
-            completions.fetch(tracked, endpoint.get()).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
+            completions.fetch(tracked, endpoint.get(), Fence.NONE).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
         }
     }
 
-    /** The tracker retries with backoff and its deadline, which a webhook handler cannot. */
+    /** The tracker retries with backoff, which a webhook handler cannot. */
     private void leaveToTracker(String trainingId, String reason) {
         log.info("Result of training {} not fetched after fal's webhook ({}); the tracker fetches it", trainingId, reason);
         jobs.nudge(trainingId);
         tracker.wakeUp();
+    }
+
+    private static FalWebhookRejected rejected(String trainingId, String reason) {
+        log.info("Refused a fal webhook for training {}: {}", trainingId, reason);
+        return new FalWebhookRejected(reason);
     }
 }

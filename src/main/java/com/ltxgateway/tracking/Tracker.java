@@ -1,10 +1,11 @@
 package com.ltxgateway.tracking;
 
-import java.net.InetAddress;
-import java.util.UUID;
+import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.Instances;
 import com.ltxgateway.LogFields;
+import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 
 import org.slf4j.Logger;
@@ -15,7 +16,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Each instance runs one tracker: a {@link ClaimLoop} over the tracking jobs that steps each claimed training on
- * its own virtual thread, with the training's id in every log line of the step.
+ * its own virtual thread, with the training's id in every log line of the step. Claims are renewed every third of
+ * their lease while a step runs. A stop (SIGTERM) stops claiming and waits as long as one fal call can take for the
+ * steps under way; a step interrupted after that records its submit as unconfirmed, and every claim still held is
+ * handed back.
  */
 @Component
 class Tracker implements SmartLifecycle {
@@ -27,12 +31,32 @@ class Tracker implements SmartLifecycle {
     private final String owner;
     private final ClaimLoop<ClaimedJob> loop;
 
-    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties) {
+    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, FalProperties fal) {
         this.stepper = stepper;
         this.properties = properties;
-        this.owner = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.owner = Instances.owner();
         this.loop = new ClaimLoop<>("tracker", properties.concurrency(), properties.batchSize(), properties.idleInterval(),
-                limit -> jobs.claim(owner, limit, properties.lease()), this::step);
+                properties.lease().dividedBy(3), fal.longestCall().plusSeconds(5), new ClaimLoop.Work<>() {
+                    @Override
+                    public List<ClaimedJob> claim(int limit) {
+                        return jobs.claim(owner, limit, properties.lease());
+                    }
+
+                    @Override
+                    public void handle(ClaimedJob job) {
+                        step(job);
+                    }
+
+                    @Override
+                    public void renew(List<ClaimedJob> inFlight) {
+                        jobs.renew(inFlight, properties.lease());
+                    }
+
+                    @Override
+                    public void handBack(List<ClaimedJob> unfinished) {
+                        jobs.handBack(unfinished);
+                    }
+                });
     }
 
     void wakeUp() {
@@ -58,6 +82,18 @@ class Tracker implements SmartLifecycle {
     }
 
     @Override
+    public void stop(Runnable callback) {
+        if (!loop.isRunning()) {
+            callback.run();
+            return;
+        }
+        loop.stop(() -> {
+            log.info("Tracker {} stopped", owner);
+            callback.run();
+        });
+    }
+
+    @Override
     public boolean isRunning() {
         return loop.isRunning();
     }
@@ -71,7 +107,10 @@ class Tracker implements SmartLifecycle {
     private void step(ClaimedJob job) {
         MDC.put(LogFields.TRAINING_ID, job.trainingId());
         try {
-            stepper.step(job, owner);
+            stepper.step(job);
+        }
+        catch (ClaimExpired e) {
+            log.info("Step of training {} ended: its claim was taken over", job.trainingId());
         }
         catch (RuntimeException e) {
             log.warn("Step of training {} failed; it is retried when its lease runs out", job.trainingId(), e);
@@ -79,15 +118,6 @@ class Tracker implements SmartLifecycle {
         finally {
             // Cleared, not removed key by key: the stepper adds the fal request id once it knows it.
             MDC.clear();
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        }
-        catch (java.io.IOException e) {
-            return "gateway";
         }
     }
 }

@@ -8,39 +8,35 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How the tracker shares out and paces its work.
  *
- * @param enabled whether this instance works on trainings at all (an API-only instance sets it to false)
+ * @param enabled whether this instance works on trainings at all: tracking, orphan cancels, reconciliation with fal (an
+ * API-only instance sets it to false)
  * @param idleInterval how often an idle instance looks for due work; new trainings wake it at once
  * @param batchSize how many due trainings one claim takes
  * @param concurrency how many trainings one instance works on at the same time
- * @param lease how long a claim holds; an instance that dies loses its claims after this. Must exceed the longest
- * step: two fal calls at their timeouts
+ * @param lease how long a claim holds without renewal; an instance that dies loses its claims after this. A running
+ * step renews its claim every third of the lease, so the lease only has to outlast a few missed renewals, not the step
  * @param pollMinInterval poll interval right after a training changed state
  * @param pollMaxInterval the longest poll interval; bounds how late a completion is noticed without a webhook
  * @param pollBackoffMultiplier growth of the poll interval while nothing changes
  * @param retryInitialInterval first wait after fal was unavailable (429, 5xx, timeout)
- * @param retryMaxInterval the longest wait between retries
- * @param retryDeadline how long fal may stay unavailable for a training before the training fails
- * @param unconfirmedSubmitWait how long to wait before submitting again when a submit's answer was lost (read
- * timeout, dropped connection): fal may have the request, and a second submit could be billed twice
+ * @param retryMaxInterval the longest wait between retries; retries go on for as long as fal is unavailable
  * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report; only a
  * backstop for a lost webhook, and short enough that outputs are still captured within two minutes
  * @param webhooksExpected whether fal's webhooks reach this gateway; unset means yes unless
  * {@code gateway.public-url} is a loopback address. Sandbox trainings always expect the simulator's webhook
  */
 @ConfigurationProperties("gateway.tracker")
-record TrackerProperties(
+public record TrackerProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("500ms") Duration idleInterval,
         @DefaultValue("100") int batchSize,
         @DefaultValue("64") int concurrency,
-        @DefaultValue("2m") Duration lease,
+        @DefaultValue("60s") Duration lease,
         @DefaultValue("2s") Duration pollMinInterval,
         @DefaultValue("30s") Duration pollMaxInterval,
         @DefaultValue("1.5") double pollBackoffMultiplier,
         @DefaultValue("2s") Duration retryInitialInterval,
         @DefaultValue("5m") Duration retryMaxInterval,
-        @DefaultValue("30m") Duration retryDeadline,
-        @DefaultValue("15m") Duration unconfirmedSubmitWait,
         @DefaultValue("60s") Duration pollBackstopInterval,
         Boolean webhooksExpected) {
 }

@@ -1,5 +1,6 @@
 package com.ltxgateway.tracking;
 
+import com.ltxgateway.training.SubmissionSettled;
 import com.ltxgateway.training.TrainingCancelRequested;
 import com.ltxgateway.training.TrainingCreated;
 import com.ltxgateway.training.TrainingStatusChanged;
@@ -11,7 +12,8 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Keeps the work queue in step with the trainings, inside the transactions that change them: a training is never
- * stored without its job, and a finished one keeps none.
+ * stored without its job, a finished one keeps none, and one that needs the tracker now (a cancel, a settled submit)
+ * is due at once.
  */
 @Component
 class TrackingJobListener {
@@ -35,6 +37,11 @@ class TrackingJobListener {
     }
 
     @EventListener
+    void on(SubmissionSettled event) {
+        jobs.nudge(event.trainingId());
+    }
+
+    @EventListener
     void on(TrainingStatusChanged event) {
         if (event.to().isTerminal()) {
             jobs.remove(event.trainingId());
@@ -49,6 +56,11 @@ class TrackingJobListener {
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
     void wakeUp(TrainingCancelRequested event) {
+        tracker.wakeUp();
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void wakeUp(SubmissionSettled event) {
         tracker.wakeUp();
     }
 }

@@ -7,12 +7,14 @@ import java.util.List;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The tracker's work queue. A claim moves a due row's {@code due_at} to the end of its lease, so the rows of an
- * instance that dies become due again by themselves. Updates after a claim are fenced by {@code lease_owner}:
- * an instance whose lease ran out and was taken over changes nothing.
+ * The tracker's work queue. A claim takes a due row under a lease ({@code lease_until}, renewed by the claimer's
+ * heartbeat while it works) and counts it in {@code claim_count}; every later write names the claim it belongs to,
+ * so an instance whose lease ran out and was taken over, even by itself, changes nothing. {@code due_at} moves past
+ * the lease with it, which keeps claimed rows out of the claim query's index range.
  */
 @Component
 class TrackingJobs {
@@ -23,8 +25,13 @@ class TrackingJobs {
         this.jdbc = jdbc;
     }
 
-    record ClaimedJob(String trainingId, Duration pollInterval, String lastFalState, Instant cancelSentAt,
-            Instant failingSince, int failedAttempts) {
+    /**
+     * One claim of one job.
+     *
+     * @param claim the job's claim count at this claim: the fencing token of every write that follows
+     */
+    record ClaimedJob(String trainingId, String owner, long claim, Duration pollInterval, String lastFalState,
+            Instant cancelConfirmedAt, Instant failingSince, int failedAttempts) {
     }
 
     /** Joins the creating transaction: a training is never stored without its job. */
@@ -35,13 +42,16 @@ class TrackingJobs {
     }
 
     /**
-     * Makes a job due now. A claimed job keeps its lease; moving its due time before the lease end tells
-     * {@link #release} to make it due again at once.
+     * Makes a job due now. A claimed job keeps its lease and is made due again as soon as its step releases it, so a
+     * cancel or a settled submit never waits for the step's planned delay.
      */
     void nudge(String trainingId) {
-        jdbc.sql("update tracking_job set due_at = now() where training_id = ?").param(trainingId).update();
+        jdbc.sql("update tracking_job set due_at = least(due_at, now()), nudged_at = now() where training_id = ?")
+                .param(trainingId)
+                .update();
     }
 
+    /** Joins the transaction that finished the training. */
     void remove(String trainingId) {
         jdbc.sql("delete from tracking_job where training_id = ?").param(trainingId).update();
     }
@@ -49,55 +59,108 @@ class TrackingJobs {
     @Transactional
     List<ClaimedJob> claim(String owner, int limit, Duration lease) {
         return jdbc.sql("""
-                update tracking_job set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond', due_at = now() + ? * interval '1 millisecond'
+                update tracking_job set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond',
+                    due_at = now() + ? * interval '1 millisecond', claim_count = claim_count + 1, nudged_at = null
                 where training_id in (
                     select training_id from tracking_job
                     where due_at <= now() and (lease_until is null or lease_until < now())
                     order by due_at
                     limit ?
                     for update skip locked)
-                returning training_id, poll_interval_ms, last_fal_state, cancel_sent_at, failing_since, failed_attempts""")
-                .params(owner, interval(lease), interval(lease), limit)
-                .query((rs, n) -> new ClaimedJob(rs.getString("training_id"), Duration.ofMillis(rs.getLong("poll_interval_ms")),
-                        rs.getString("last_fal_state"), instant(rs.getTimestamp("cancel_sent_at")),
-                        instant(rs.getTimestamp("failing_since")), rs.getInt("failed_attempts")))
+                returning training_id, claim_count, poll_interval_ms, last_fal_state, cancel_confirmed_at, failing_since, failed_attempts""")
+                .params(owner, lease.toMillis(), lease.toMillis(), limit)
+                .query((rs, n) -> new ClaimedJob(rs.getString("training_id"), owner, rs.getLong("claim_count"),
+                        Duration.ofMillis(rs.getLong("poll_interval_ms")), rs.getString("last_fal_state"),
+                        instant(rs.getTimestamp("cancel_confirmed_at")), instant(rs.getTimestamp("failing_since")),
+                        rs.getInt("failed_attempts")))
                 .list();
+    }
+
+    /** The heartbeat: extends the leases of claims still held. Claims taken over meanwhile are left alone. */
+    @Transactional
+    void renew(List<ClaimedJob> jobs, Duration lease) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                update tracking_job j set lease_until = now() + ? * interval '1 millisecond', due_at = now() + ? * interval '1 millisecond'
+                from unnest(cast(? as text[]), cast(? as bigint[])) as held(training_id, claim)
+                where j.training_id = held.training_id and j.claim_count = held.claim and j.lease_owner = ?""")
+                .params(lease.toMillis(), lease.toMillis(), ids(jobs), claims(jobs), jobs.getFirst().owner())
+                .update();
+    }
+
+    /**
+     * The fence of a claim: whether it still holds an unexpired lease. The row stays locked until the caller's
+     * transaction ends, so the lease cannot be taken over between this check and the writes that follow it.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    boolean holds(ClaimedJob job) {
+        return jdbc.sql("""
+                select 1 from tracking_job
+                where training_id = ? and lease_owner = ? and claim_count = ? and lease_until > now()
+                for update""")
+                .params(job.trainingId(), job.owner(), job.claim())
+                .query(Integer.class)
+                .optional()
+                .isPresent();
     }
 
     /** fal answered: the next step is due after {@code delay}, or at once if the job was nudged meanwhile. */
     @Transactional
-    void release(String trainingId, String owner, Duration delay, Duration pollInterval, String falState) {
+    void release(ClaimedJob job, Duration delay, Duration pollInterval, String falState) {
         jdbc.sql("""
                 update tracking_job set
-                    due_at = case when due_at < lease_until then now() else now() + ? * interval '1 millisecond' end,
-                    lease_owner = null, lease_until = null, poll_interval_ms = ?, last_fal_state = ?,
+                    due_at = case when nudged_at is not null then now() else now() + ? * interval '1 millisecond' end,
+                    nudged_at = null, lease_owner = null, lease_until = null, poll_interval_ms = ?, last_fal_state = ?,
                     failing_since = null, failed_attempts = 0, last_failure = null
-                where training_id = ? and lease_owner = ?""")
-                .params(interval(delay), pollInterval.toMillis(), falState, trainingId, owner)
+                where training_id = ? and lease_owner = ? and claim_count = ?""")
+                .params(delay.toMillis(), pollInterval.toMillis(), falState, job.trainingId(), job.owner(), job.claim())
                 .update();
     }
 
-    /** fal was unavailable: retry after {@code delay}, remembering since when it has been failing. */
+    /** fal was unavailable: retry after {@code delay} (or at once when nudged), remembering since when it has been failing. */
     @Transactional
-    void releaseAfterFailure(String trainingId, String owner, Duration delay, Instant failingSince, int failedAttempts,
-            String failure) {
+    void releaseAfterFailure(ClaimedJob job, Duration delay, Instant failingSince, int failedAttempts, String failure) {
         jdbc.sql("""
-                update tracking_job set due_at = now() + ? * interval '1 millisecond', lease_owner = null, lease_until = null,
+                update tracking_job set
+                    due_at = case when nudged_at is not null then now() else now() + ? * interval '1 millisecond' end,
+                    nudged_at = null, lease_owner = null, lease_until = null,
                     failing_since = ?, failed_attempts = ?, last_failure = ?
-                where training_id = ? and lease_owner = ?""")
-                .params(interval(delay), Timestamp.from(failingSince), failedAttempts, truncate(failure), trainingId, owner)
+                where training_id = ? and lease_owner = ? and claim_count = ?""")
+                .params(delay.toMillis(), Timestamp.from(failingSince), failedAttempts, truncate(failure), job.trainingId(),
+                        job.owner(), job.claim())
                 .update();
     }
 
+    /** fal confirmed the training's cancel; from now on polls tell how the run ended. */
     @Transactional
-    void cancelSent(String trainingId, String owner) {
-        jdbc.sql("update tracking_job set cancel_sent_at = now() where training_id = ? and lease_owner = ?")
-                .params(trainingId, owner)
+    void cancelConfirmed(ClaimedJob job) {
+        jdbc.sql("update tracking_job set cancel_confirmed_at = now() where training_id = ? and lease_owner = ? and claim_count = ?")
+                .params(job.trainingId(), job.owner(), job.claim())
                 .update();
     }
 
-    private static long interval(Duration duration) {
-        return duration.toMillis();
+    /** A stopping instance's claims, due at once for whichever instance claims next. */
+    @Transactional
+    void handBack(List<ClaimedJob> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                update tracking_job j set lease_owner = null, lease_until = null, due_at = now(), nudged_at = null
+                from unnest(cast(? as text[]), cast(? as bigint[])) as held(training_id, claim)
+                where j.training_id = held.training_id and j.claim_count = held.claim and j.lease_owner = ?""")
+                .params(ids(jobs), claims(jobs), jobs.getFirst().owner())
+                .update();
+    }
+
+    private static String[] ids(List<ClaimedJob> jobs) {
+        return jobs.stream().map(ClaimedJob::trainingId).toArray(String[]::new);
+    }
+
+    private static Long[] claims(List<ClaimedJob> jobs) {
+        return jobs.stream().map(ClaimedJob::claim).toArray(Long[]::new);
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -9,21 +9,21 @@ import java.util.Optional;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
-import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalQueue;
-import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
-import com.ltxgateway.training.TrainingStatus;
+import com.ltxgateway.training.Fence;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
 import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
 import io.github.resilience4j.core.IntervalFunction;
+
+import tools.jackson.databind.JsonNode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +33,25 @@ import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result).
- * What fal answers is applied through {@link TrainingTransitions}; when fal is unavailable the step is retried
- * with exponential backoff and jitter, never sooner than fal's Retry-After, until the retry deadline fails the
- * training.
+ * What fal answers is applied through {@link TrainingTransitions}, fenced by the claim, so a step whose claim was
+ * taken over changes nothing. When fal is unavailable the step is retried with exponential backoff and jitter,
+ * never sooner than fal's Retry-After, for as long as it takes: nothing fails on a timer.
+ * <p>
+ * A submit is recorded as an attempt at the last moment before it is written to fal (the gate of
+ * {@link FalQueue#submit}). From then on, until fal's answer is stored, the training is never submitted again: an
+ * answer that is lost, or a step that ends without storing it (its instance died, stopped or lost the database),
+ * leaves the attempt unconfirmed, for evidence or an admin to settle.
  */
 @Component
 class TrainingStepper {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingStepper.class);
+    /** fal has taken the request: its id is worth retrying through a database restart for. */
+    private static final Duration STORE_ACCEPTANCE_FOR = Duration.ofMinutes(5);
 
     private final TrainingTransitions transitions;
     private final TrackingJobs jobs;
@@ -51,183 +59,225 @@ class TrainingStepper {
     private final FalEndpoints endpoints;
     private final FalCompletions completions;
     private final TrackerProperties properties;
+    private final TransactionTemplate transactions;
+    private final FalKeyAlarm keyAlarm;
     private final IntervalFunction retryBackoff;
     private final RetryTemplate storeRetries;
     private final Clock clock;
 
     TrainingStepper(TrainingTransitions transitions, TrackingJobs jobs, FalQueue fal, FalEndpoints endpoints,
-            FalCompletions completions, TrackerProperties properties, Clock clock) {
+            FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions, FalKeyAlarm keyAlarm,
+            Clock clock) {
         this.transitions = transitions;
         this.jobs = jobs;
         this.fal = fal;
         this.endpoints = endpoints;
         this.completions = completions;
         this.properties = properties;
+        this.transactions = transactions;
+        this.keyAlarm = keyAlarm;
         this.clock = clock;
         this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
                 properties.retryMaxInterval());
         this.storeRetries = new RetryTemplate(RetryPolicy.builder()
                 .includes(DataAccessException.class, TransactionException.class)
-                .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(5))
-                .timeout(properties.lease().dividedBy(2))
+                .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(10))
+                .timeout(STORE_ACCEPTANCE_FOR)
                 .maxRetries(Long.MAX_VALUE)
                 .build());
     }
 
-    void step(ClaimedJob job, String owner) {
+    void step(ClaimedJob job) {
         Optional<TrackedTraining> found = transitions.find(job.trainingId());
         if (found.isEmpty() || found.get().status().isTerminal()) {
             jobs.remove(job.trainingId());
             return;
         }
         TrackedTraining training = found.get();
+        Fence fence = new ClaimFence(jobs, job);
         if (training.falRequest() != null) {
             MDC.put(LogFields.FAL_REQUEST_ID, training.falRequest().requestId());
         }
         Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
-        if (endpoint.isEmpty()) {
-            unavailable(job, owner, training, new FalOutcome.Unavailable<>(0, "no fal key is configured", null));
+        if (endpoint.isEmpty() && "sandbox".equals(training.mode())) {
+            // The simulator is gone with the sandbox, and a sandbox training costs nothing: nothing is lost.
+            transitions.canceled(training.id(), fence, "canceled: the sandbox is switched off on this gateway");
             return;
         }
-        if (training.status() == TrainingStatus.PENDING) {
-            submit(job, owner, endpoint.get());
+        if (endpoint.isEmpty()) {
+            unavailable(job, fence, new FalOutcome.Unavailable<>(0, "no fal key is configured", null));
+            return;
         }
-        else if (training.cancelRequested() && job.cancelSentAt() == null) {
-            cancel(job, owner, training, endpoint.get());
-        }
-        else {
-            poll(job, owner, training, endpoint.get());
+        switch (training.status()) {
+            case PENDING -> pending(job, fence, training, endpoint.get());
+            default -> {
+                if (training.cancelRequested() && job.cancelConfirmedAt() == null) {
+                    cancel(job, fence, training, endpoint.get());
+                }
+                else {
+                    poll(job, fence, training, endpoint.get());
+                }
+            }
         }
     }
 
-    private void submit(ClaimedJob job, String owner, FalEndpoint endpoint) {
-        Optional<SubmitPermit> permit = transitions.beginSubmission(job.trainingId());
-        if (permit.isEmpty()) {
-            jobs.release(job.trainingId(), owner, Duration.ZERO, Duration.ZERO, null);
+    private void pending(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
+        switch (training.submission()) {
+            case NONE -> submit(job, fence, training, endpoint);
+            // The claim that made the attempt ended without storing how it went: its instance died, was stopped or
+            // lost the database during the call, after the request may have been written.
+            case IN_FLIGHT -> inTransaction(() -> {
+                transitions.submitUnconfirmed(training.id(), training.attempt(), fence, "the instance that made submit attempt "
+                        + training.attempt() + " stopped before it stored fal's answer");
+                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
+            });
+            // Waits for evidence; whatever settles it nudges the job.
+            case UNCONFIRMED, ACCEPTED -> jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
+        }
+    }
+
+    private void submit(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
+        String id = training.id();
+        JsonNode input = transitions.input(id);
+        URI webhook = endpoints.webhookUrl(training.mode(), id);
+        Gate gate = new Gate(() -> transitions.beginSubmission(id, fence));
+        FalOutcome<FalSubmission> outcome = fal.submit(endpoint, input, webhook, gate);
+        SubmitPermit permit = gate.permit;
+        if (permit == null) {
+            if (!gate.asked && outcome instanceof FalOutcome.Unavailable<FalSubmission> unavailable) {
+                unavailable(job, fence, unavailable);
+            }
+            else if (gate.failure == null) {
+                // Canceled before it was sent, or another submit is outstanding: the next step sees which.
+                jobs.release(job, Duration.ZERO, Duration.ZERO, null);
+            }
+            // A gate that failed (the claim was lost, the database is away) leaves the job to its lease.
             return;
         }
-        URI webhook = endpoints.webhookUrl(permit.get().mode(), job.trainingId());
-        switch (fal.submit(endpoint, permit.get().input(), webhook, SubmitGate.ALWAYS_OPEN)) {
+        int attempt = permit.attempt();
+        switch (outcome) {
             case FalOutcome.Success<FalSubmission> success -> {
+                keyAlarm.accepted();
                 MDC.put(LogFields.FAL_REQUEST_ID, success.value().request().requestId());
-                Acceptance acceptance = storeAcceptance(job.trainingId(), endpoint, success.value());
-                if (acceptance != Acceptance.TRACK) {
-                    sendCancel(job.trainingId(), endpoint, success.value().request());
-                }
-                if (acceptance == Acceptance.TRACK_AND_CANCEL) {
-                    jobs.cancelSent(job.trainingId(), owner);
-                }
-                jobs.release(job.trainingId(), owner, properties.pollMinInterval(), properties.pollMinInterval(), "IN_QUEUE");
+                Acceptance acceptance = storeAcceptance(id, attempt, success.value());
+                Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
+                inTransaction(() -> {
+                    if (training.falUnreachable()) {
+                        transitions.falReachable(id);
+                    }
+                    jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
+                });
             }
-            case FalOutcome.Rejected<FalSubmission> rejected ->
-                transitions.failed(job.trainingId(), rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
-            case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> {
-                // fal has no idempotent submit: submitting again now could start a second, billed run. fal's
-                // webhook names the request if it has it; only after the wait is the training submitted again.
-                transitions.submitUnconfirmed(job.trainingId(), "fal's answer to the submit was lost (" + unavailable.reason()
-                        + "); fal may hold the request, so the gateway waits " + properties.unconfirmedSubmitWait()
-                        + " for fal to report it before submitting again");
-                jobs.release(job.trainingId(), owner, properties.unconfirmedSubmitWait(), Duration.ZERO, null);
+            case FalOutcome.Rejected<FalSubmission> rejected -> transitions.submitRejected(id, attempt, fence, rejected.error(),
+                    "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> inTransaction(() -> {
+                transitions.submitUnconfirmed(id, attempt, fence, "fal's answer to submit attempt " + attempt + " was lost ("
+                        + unavailable.reason() + ")");
+                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
+            });
+            case FalOutcome.Unavailable<FalSubmission> unavailable -> {
+                transitions.submitNotAccepted(id, attempt, fence);
+                unavailable(job, fence, unavailable);
             }
-            case FalOutcome.Unavailable<FalSubmission> unavailable -> unavailable(job, owner, null, unavailable);
         }
     }
 
     /**
-     * fal holds the request from now on, so its id must not be lost to a database hiccup: storing it is retried
-     * for a while. If it still cannot be stored, the request is canceled so that it never runs unseen; the
-     * training stays pending and is submitted again once its lease runs out.
+     * fal holds the request from now on, so its id must not be lost to a database hiccup: storing it is retried for
+     * minutes. Should it still fail, the attempt stays open and the next claim marks it unconfirmed; fal's webhook or
+     * request listing then names the request, and the log line here lets an operator find it meanwhile.
      */
-    private Acceptance storeAcceptance(String trainingId, FalEndpoint endpoint, FalSubmission submission) {
+    private Acceptance storeAcceptance(String trainingId, int attempt, FalSubmission submission) {
         try {
-            return storeRetries.invoke(() -> transitions.accepted(trainingId, submission));
+            return storeRetries.invoke(() -> transitions.accepted(trainingId, attempt, submission));
         }
         catch (RuntimeException e) {
-            log.error("Could not store fal request {} of training {}; canceling it at fal", submission.request().requestId(), trainingId, e);
-            sendCancel(trainingId, endpoint, submission.request());
+            log.error("fal accepted request {} for training {} (attempt {}), but it could not be stored; the training waits"
+                    + " for fal's webhook or request listing to name it", submission.request().requestId(), trainingId, attempt, e);
             throw e;
         }
     }
 
-    private void cancel(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
+    /** The training's own cancel, sent again until fal confirms it; then polls tell how the run ended. */
+    private void cancel(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
         switch (fal.cancel(endpoint, training.falRequest())) {
             case FalOutcome.Success<FalCancellation> success -> {
                 switch (success.value()) {
-                    case OK -> transitions.canceled(training.id(), "canceled at fal");
-                    case NOT_FOUND -> transitions.canceled(training.id(), "canceled; fal no longer knows the request");
-                    case CANCELLATION_REQUESTED, ALREADY_COMPLETED -> {
-                        // fal stops the run (or it ended already): the status tells how it ended.
-                        jobs.cancelSent(training.id(), owner);
-                        jobs.release(training.id(), owner, Duration.ZERO, properties.pollMinInterval(), job.lastFalState());
-                    }
+                    case OK -> transitions.canceled(training.id(), fence, "canceled at fal");
+                    case NOT_FOUND -> transitions.canceled(training.id(), fence, "canceled; fal no longer knows the request");
+                    case CANCELLATION_REQUESTED, ALREADY_COMPLETED -> inTransaction(() -> {
+                        jobs.cancelConfirmed(job);
+                        jobs.release(job, Duration.ZERO, properties.pollMinInterval(), job.lastFalState());
+                    });
                 }
             }
-            case FalOutcome.Rejected<FalCancellation> rejected -> {
-                log.warn("fal refused to cancel training {}: {}", training.id(), rejected.error().message());
-                transitions.falUnavailable(training.id(), "fal refused the cancel: " + rejected.error().message());
-                jobs.cancelSent(training.id(), owner);
-                jobs.release(training.id(), owner, properties.pollMinInterval(), properties.pollMinInterval(), job.lastFalState());
-            }
-            case FalOutcome.Unavailable<FalCancellation> unavailable -> unavailable(job, owner, training, unavailable);
+            case FalOutcome.Rejected<FalCancellation> rejected -> unavailable(job, fence, new FalOutcome.Unavailable<>(
+                    rejected.httpStatus(), "HTTP " + rejected.httpStatus() + ": fal refused the cancel: " + rejected.error().message(), null));
+            case FalOutcome.Unavailable<FalCancellation> unavailable -> unavailable(job, fence, unavailable);
         }
     }
 
-    private void poll(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.status(endpoint, training.falRequest(), 0)) {
+    private void poll(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
+        int logsFrom = training.logLines();
+        switch (fal.status(endpoint, training.falRequest(), logsFrom)) {
             case FalOutcome.Success<FalStatus> success -> {
+                keyAlarm.accepted();
                 FalStatus status = success.value();
-                switch (status.state()) {
-                    case IN_QUEUE -> transitions.queued(training.id(), status.queuePosition());
-                    case IN_PROGRESS -> transitions.running(training.id(), status.logs());
-                    case COMPLETED -> {
-                        transitions.logs(training.id(), status.logs());
-                        complete(job, owner, training, endpoint);
-                        return;
-                    }
+                if (status.state() == FalStatus.State.COMPLETED) {
+                    // The result is fetched outside any transaction: no database connection waits on fal.
+                    inTransaction(() -> answered(training, status, logsFrom));
+                    completions.fetch(training, endpoint, fence).ifPresent(unavailable -> unavailable(job, fence, unavailable));
+                    return;
                 }
                 // Only a poll sees a run start; once it has, the webhook reports the end and polls are just a backstop.
                 Duration interval = status.state() == FalStatus.State.IN_PROGRESS && endpoints.webhooksExpected(training.mode())
                         ? properties.pollBackstopInterval() : nextPollInterval(job, status.state().name());
-                jobs.release(training.id(), owner, interval, interval, status.state().name());
+                inTransaction(() -> {
+                    answered(training, status, logsFrom);
+                    if (status.state() == FalStatus.State.IN_QUEUE) {
+                        transitions.queued(training.id(), fence, status.queuePosition());
+                    }
+                    else {
+                        transitions.running(training.id(), fence);
+                    }
+                    jobs.release(job, interval, interval, status.state().name());
+                });
             }
-            case FalOutcome.Rejected<FalStatus> rejected ->
-                transitions.failed(training.id(), rejected.error(), "fal does not know the request any more (HTTP " + rejected.httpStatus() + ")");
-            case FalOutcome.Unavailable<FalStatus> unavailable -> unavailable(job, owner, training, unavailable);
+            // fal accepted this request, so a refusal now is not an answer about the run: keep asking.
+            case FalOutcome.Rejected<FalStatus> rejected -> unavailable(job, fence, new FalOutcome.Unavailable<>(rejected.httpStatus(),
+                    "HTTP " + rejected.httpStatus() + ": fal does not know the request", null));
+            case FalOutcome.Unavailable<FalStatus> unavailable -> unavailable(job, fence, unavailable);
         }
     }
 
-    private void complete(ClaimedJob job, String owner, TrackedTraining training, FalEndpoint endpoint) {
-        completions.fetch(training, endpoint).ifPresent(unavailable -> unavailable(job, owner, training, unavailable));
+    /** What any status reading brings besides the state: fal answers again, and its new log lines. */
+    private void answered(TrackedTraining training, FalStatus status, int logsFrom) {
+        if (training.falUnreachable()) {
+            transitions.falReachable(training.id());
+        }
+        if (!status.logs().isEmpty() || status.nextLogIndex() != logsFrom) {
+            transitions.logs(training.id(), status.nextLogIndex() - status.logs().size(), status.logs(), status.nextLogIndex());
+        }
     }
 
-    private void unavailable(ClaimedJob job, String owner, TrackedTraining training, FalOutcome.Unavailable<?> unavailable) {
-        Instant now = clock.instant();
-        Instant failingSince = job.failingSince() != null ? job.failingSince() : now;
-        String id = job.trainingId();
-        if (Duration.between(failingSince, now).compareTo(properties.retryDeadline()) >= 0) {
-            String message = "fal was unavailable for " + properties.retryDeadline() + ": " + unavailable.reason();
-            if (training != null && training.cancelRequested()) {
-                transitions.canceled(id, "cancel requested, and " + message);
-            }
-            else {
-                transitions.failed(id, new FalError("fal_unavailable", message, null), message);
-            }
-            return;
-        }
+    /** Shown on the timeline and as the training's fal_unreachable_since; retried after a backoff, for as long as it takes. */
+    private void unavailable(ClaimedJob job, Fence fence, FalOutcome.Unavailable<?> unavailable) {
+        Instant failingSince = job.failingSince() != null ? job.failingSince() : clock.instant();
         int attempts = job.failedAttempts() + 1;
         Duration delay = Duration.ofMillis(retryBackoff.apply(attempts));
         if (unavailable.retryAfter() != null && unavailable.retryAfter().compareTo(delay) > 0) {
             delay = unavailable.retryAfter();
         }
-        transitions.falUnavailable(id, "fal unavailable (" + unavailable.reason() + "); retrying in " + delay.toMillis() + " ms");
-        jobs.releaseAfterFailure(id, owner, delay, failingSince, attempts, unavailable.reason());
-    }
-
-    private void sendCancel(String trainingId, FalEndpoint endpoint, FalRequestRef request) {
-        var outcome = fal.cancel(endpoint, request);
-        if (!(outcome instanceof FalOutcome.Success<?>)) {
-            log.warn("Could not cancel fal request {} of training {}: {}", request.requestId(), trainingId, outcome);
+        if (unavailable.keyRefused()) {
+            keyAlarm.refused(unavailable.reason());
         }
+        String what = unavailable.keyRefused() ? "fal refused the gateway's key (" + unavailable.reason() + "; check FAL_KEY)"
+                : "fal unavailable (" + unavailable.reason() + ")";
+        Duration wait = delay;
+        inTransaction(() -> {
+            transitions.falUnavailable(job.trainingId(), fence, what + "; retrying in " + wait.toMillis() + " ms");
+            jobs.releaseAfterFailure(job, wait, failingSince, attempts, unavailable.reason());
+        });
     }
 
     /** Quick after a change, slower while nothing happens, never slower than the configured maximum. */
@@ -237,5 +287,38 @@ class TrainingStepper {
         }
         long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
         return Duration.ofMillis(Math.min(grown, properties.pollMaxInterval().toMillis()));
+    }
+
+    private void inTransaction(Runnable writes) {
+        transactions.executeWithoutResult(tx -> writes.run());
+    }
+
+    /**
+     * Records the permit when the adapter opens the gate; remembers whether it was asked at all and whether asking
+     * failed, which tells a submit that never left (fal unreachable) from one the gateway itself held back.
+     */
+    private static final class Gate implements SubmitGate {
+
+        private final java.util.function.Supplier<Optional<SubmitPermit>> begin;
+        private volatile boolean asked;
+        private volatile SubmitPermit permit;
+        private volatile RuntimeException failure;
+
+        Gate(java.util.function.Supplier<Optional<SubmitPermit>> begin) {
+            this.begin = begin;
+        }
+
+        @Override
+        public boolean open() {
+            asked = true;
+            try {
+                permit = begin.get().orElse(null);
+                return permit != null;
+            }
+            catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
     }
 }

@@ -43,7 +43,15 @@ class Training {
     @JdbcTypeCode(SqlTypes.JSON)
     private String error;
     private Instant cancelRequestedAt;
+    /** When the outstanding submit attempt was permitted; null while none is outstanding. */
     private Instant submitAttemptedAt;
+    /** Attempts permitted so far: the number of the current one, which its answer must name to be taken. */
+    private int submitAttempts;
+    private Instant submitUnconfirmedAt;
+    private Instant falUnreachableSince;
+    /** How many of fal's log lines are stored: the index the next status reading goes on from. */
+    private int logLines;
+    private BigDecimal costUsd;
     private Instant createdAt;
     private Instant submittedAt;
     private Instant startedAt;
@@ -72,14 +80,56 @@ class Training {
     record Transition(TrainingStatus from, TrainingStatus to) {
     }
 
-    /**
-     * Marks that a submit call is about to be made. Returns the previous attempt's time when there was one: that
-     * attempt may have reached fal even though its answer was never stored.
-     */
-    Instant beginSubmitAttempt(Instant now) {
-        Instant previous = submitAttemptedAt;
+    SubmissionState submission() {
+        if (falRequestId != null || status != TrainingStatus.PENDING) {
+            return SubmissionState.ACCEPTED;
+        }
+        if (submitAttemptedAt == null) {
+            return SubmissionState.NONE;
+        }
+        return submitUnconfirmedAt == null ? SubmissionState.IN_FLIGHT : SubmissionState.UNCONFIRMED;
+    }
+
+    /** Permits a submit attempt and returns its number; only when nothing that may have reached fal is outstanding. */
+    int beginSubmitAttempt(Instant now) {
+        if (submission() != SubmissionState.NONE) {
+            throw new IllegalStateException("training " + id + " has a submit outstanding");
+        }
         submitAttemptedAt = now;
-        return previous;
+        return ++submitAttempts;
+    }
+
+    /** Whether {@code attempt} is the attempt whose outcome is still open. */
+    boolean isOutstanding(int attempt) {
+        return attempt == submitAttempts && (submission() == SubmissionState.IN_FLIGHT || submission() == SubmissionState.UNCONFIRMED);
+    }
+
+    /** The attempt may have reached fal but its answer is lost. Returns false when that changes nothing. */
+    boolean submitUnconfirmed(int attempt, Instant now) {
+        if (attempt != submitAttempts || submission() != SubmissionState.IN_FLIGHT) {
+            return false;
+        }
+        submitUnconfirmedAt = now;
+        return true;
+    }
+
+    /** fal answered the attempt without taking the request (429, 5xx), or it was never sent: it may be made again. */
+    boolean submitNotAccepted(int attempt) {
+        if (attempt != submitAttempts || submission() != SubmissionState.IN_FLIGHT) {
+            return false;
+        }
+        submitAttemptedAt = null;
+        return true;
+    }
+
+    /** An admin decided fal does not hold the unconfirmed attempt. Its late answer, if any, is then a duplicate. */
+    boolean resubmitDecided() {
+        if (submission() != SubmissionState.UNCONFIRMED) {
+            return false;
+        }
+        submitAttemptedAt = null;
+        submitUnconfirmedAt = null;
+        return true;
     }
 
     Transition acceptedByFal(String requestId, String statusUrl, String responseUrl, String cancelUrl,
@@ -90,6 +140,7 @@ class Training {
             falResponseUrl = responseUrl;
             falCancelUrl = cancelUrl;
             submittedAt = now;
+            submitUnconfirmedAt = null;
         }
         queuePosition = position;
         return moveTo(TrainingStatus.QUEUED);
@@ -140,14 +191,43 @@ class Training {
         return true;
     }
 
-    /** A submit call was made, but fal's answer naming the request is not stored (yet, or it was lost). */
-    boolean awaitsSubmitAnswer() {
-        return status == TrainingStatus.PENDING && falRequestId == null && submitAttemptedAt != null;
+    /**
+     * A submit was made and the training follows no request yet: a request fal reports for it (its answer, its
+     * webhook) is its own. That includes an attempt fal answered with an error although it did take it.
+     */
+    boolean awaitsFalRequest() {
+        return status == TrainingStatus.PENDING && falRequestId == null && submitAttempts > 0;
     }
 
-    /** Pending and never handed to fal: it can be canceled on the spot. */
+    /** Pending with no submit outstanding: fal cannot hold it, so it can be canceled on the spot. */
     boolean isUnsubmitted() {
-        return status == TrainingStatus.PENDING && submitAttemptedAt == null;
+        return submission() == SubmissionState.NONE;
+    }
+
+    /** Returns whether the training was reachable until now. */
+    boolean falUnreachable(Instant now) {
+        if (falUnreachableSince != null) {
+            return false;
+        }
+        falUnreachableSince = now;
+        return true;
+    }
+
+    void falReachable() {
+        falUnreachableSince = null;
+    }
+
+    /**
+     * Stores that fal's log lines up to {@code nextIndex} are on the timeline. A list that shrank (fal started it over)
+     * is followed from where it now stands.
+     */
+    void logsStoredUpTo(int nextIndex) {
+        logLines = nextIndex;
+    }
+
+    /** What fal billed for the training's request. */
+    void billed(BigDecimal amount) {
+        costUsd = amount;
     }
 
     private Transition finish(TrainingStatus terminal, Instant now) {
@@ -155,8 +235,14 @@ class Training {
         if (transition != null) {
             finishedAt = now;
             queuePosition = null;
+            submitUnconfirmedAt = null;
+            falUnreachableSince = null;
             if (startedAt == null && terminal == TrainingStatus.SUCCEEDED) {
                 startedAt = now;
+            }
+            // fal bills successes only, and the sandbox nothing; a billing event that says otherwise still wins.
+            if (costUsd == null && (terminal != TrainingStatus.SUCCEEDED || "sandbox".equals(mode))) {
+                costUsd = BigDecimal.ZERO;
             }
         }
         return transition;
@@ -189,6 +275,11 @@ class Training {
     String error() { return error; }
     Instant cancelRequestedAt() { return cancelRequestedAt; }
     Instant submitAttemptedAt() { return submitAttemptedAt; }
+    int submitAttempts() { return submitAttempts; }
+    Instant submitUnconfirmedAt() { return submitUnconfirmedAt; }
+    Instant falUnreachableSince() { return falUnreachableSince; }
+    int logLines() { return logLines; }
+    BigDecimal costUsd() { return costUsd; }
     Instant createdAt() { return createdAt; }
     Instant submittedAt() { return submittedAt; }
     Instant startedAt() { return startedAt; }

@@ -46,6 +46,16 @@ public class TrainingAdministration {
         return service.events(EVERY_TEAM, id);
     }
 
+    /**
+     * An admin's decision that fal does not hold a training's unconfirmed submit, so it is submitted again; audited as
+     * {@code training.resubmitted}.
+     *
+     * @throws TrainingResubmitRefused when the training has no unconfirmed submit
+     */
+    public TrainingView resubmit(String actor, String id) {
+        return service.resubmit(actor, id);
+    }
+
     /** The API's cancel; {@code actor} appears on the training's timeline. */
     public TrainingView cancel(String actor, String id) {
         return service.cancel(EVERY_TEAM, actor, id);

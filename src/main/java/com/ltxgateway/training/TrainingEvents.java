@@ -49,20 +49,28 @@ class TrainingEvents {
                 .update();
     }
 
-    /** Returns how many of the lines were new. */
-    int appendLogs(String trainingId, Instant at, List<FalLogLine> lines) {
-        int added = 0;
+    /**
+     * Stores fal's log lines {@code from, from + 1, ...} in one statement. fal repeats every line on each status
+     * reading; the digest key makes storing them idempotent, so a reading that overlaps an earlier one adds nothing
+     * twice. Returns how many lines were new.
+     */
+    int appendLogs(String trainingId, Instant at, int from, List<FalLogLine> lines) {
+        String[] messages = new String[lines.size()];
+        String[] keys = new String[lines.size()];
         for (int i = 0; i < lines.size(); i++) {
             FalLogLine line = lines.get(i);
+            messages[i] = line.message();
             // fal's timestamp tells repeated messages apart; without one, the position in fal's list has to.
-            String identity = (line.timestamp() != null ? line.timestamp() : "#" + i) + "\n" + line.message();
-            added += jdbc.sql("""
-                    insert into training_event (training_id, type, at, message, dedup_key) values (?, ?, ?, ?, ?)
-                    on conflict (training_id, dedup_key) where dedup_key is not null do nothing""")
-                    .params(trainingId, LOG, Timestamp.from(at), line.message(), Hashing.sha256Hex(identity))
-                    .update();
+            String identity = (line.timestamp() != null ? line.timestamp() : "#" + (from + i)) + "\n" + line.message();
+            keys[i] = Hashing.sha256Hex(identity);
         }
-        return added;
+        return jdbc.sql("""
+                insert into training_event (training_id, type, at, message, dedup_key)
+                select ?, ?, ?, line.message, line.dedup_key from unnest(cast(? as text[]), cast(? as text[])) with ordinality as line(message, dedup_key, n)
+                order by line.n
+                on conflict (training_id, dedup_key) where dedup_key is not null do nothing""")
+                .params(trainingId, LOG, Timestamp.from(at), messages, keys)
+                .update();
     }
 
     List<TrainingEvent> of(String trainingId) {

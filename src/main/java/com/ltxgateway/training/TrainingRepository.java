@@ -1,5 +1,6 @@
 package com.ltxgateway.training;
 
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.persistence.LockModeType;
@@ -10,8 +11,25 @@ import org.springframework.data.jpa.repository.Query;
 
 interface TrainingRepository extends JpaRepository<Training, String> {
 
-    /** Serializes every writer of one training: tracker, webhook receiver and API cancel. */
+    /** Serializes every writer of one training: tracker, webhook receiver, reconciliation and API cancel. */
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select t from Training t where t.id = :id")
     Optional<Training> findForUpdate(String id);
+
+    Optional<Training> findByFalRequestId(String falRequestId);
+
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select t from Training t where t.falRequestId = :falRequestId")
+    Optional<Training> findByFalRequestIdForUpdate(String falRequestId);
+
+    /** Pending trainings with a submit attempt that is in flight or unconfirmed, oldest attempt first. */
+    @Query("""
+            select t from Training t
+            where t.status = :pending and t.falRequestId is null and t.submitAttemptedAt is not null
+            order by t.submitAttemptedAt""")
+    List<Training> findOpenSubmits(TrainingStatus pending);
+
+    default List<Training> findOpenSubmits() {
+        return findOpenSubmits(TrainingStatus.PENDING);
+    }
 }

@@ -15,6 +15,7 @@ import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.access.TeamDirectory;
+import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.sandbox.SandboxProperties;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
@@ -43,6 +44,7 @@ class TrainingService {
     private final FalProperties fal;
     private final SandboxProperties sandbox;
     private final ApplicationEventPublisher publisher;
+    private final AuditLog auditLog;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final Clock clock;
@@ -50,7 +52,7 @@ class TrainingService {
     TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TrainingEvents events,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             PricingProperties pricing, FalProperties fal, SandboxProperties sandbox, ApplicationEventPublisher publisher,
-            TransactionTemplate transactions, JsonMapper json, Clock clock) {
+            AuditLog auditLog, TransactionTemplate transactions, JsonMapper json, Clock clock) {
         this.validator = validator;
         this.trainings = trainings;
         this.events = events;
@@ -61,6 +63,7 @@ class TrainingService {
         this.fal = fal;
         this.sandbox = sandbox;
         this.publisher = publisher;
+        this.auditLog = auditLog;
         this.transactions = transactions;
         this.json = json;
         this.clock = clock;
@@ -130,6 +133,15 @@ class TrainingService {
     TrainingView cancel(Predicate<UUID> canSee, String actor, String id) {
         Training training = visible(canSee, trainings.findForUpdate(id).orElse(null), id);
         transitions.requestCancel(training, actor);
+        return view(training);
+    }
+
+    /** An admin's decision that fal does not hold the training's unconfirmed submit; audited with the change. */
+    @Transactional
+    TrainingView resubmit(String actor, String id) {
+        Training training = trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
+        transitions.resubmit(training, actor);
+        auditLog.record(actor, "training.resubmitted", "training:" + id);
         return view(training);
     }
 

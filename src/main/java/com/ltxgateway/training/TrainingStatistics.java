@@ -91,8 +91,13 @@ public class TrainingStatistics {
      * How fal has been doing: retried faults ({@code fal_unavailable}) in the last hour and day with the newest few,
      * how many trainings finished in the last day and how many of them failed, and the oldest training still waiting.
      */
+    /**
+     * @param unconfirmedSubmits trainings whose submit may be at fal with its answer lost, waiting for evidence
+     * @param oldestUnconfirmed the one waiting longest (its time: since when it is unconfirmed), or null
+     * @param unreachable trainings fal is failing for right now
+     */
     public record FalHealth(long faultsLastHour, long faultsLastDay, List<FalFault> recentFaults, long finishedLastDay,
-            long failedLastDay, Waiting oldestWaiting) {
+            long failedLastDay, Waiting oldestWaiting, long unconfirmedSubmits, Waiting oldestUnconfirmed, long unreachable) {
     }
 
     @Transactional(readOnly = true)
@@ -124,7 +129,20 @@ public class TrainingStatistics {
                 .query((rs, n) -> new Waiting(rs.getString("id"), TrainingStatus.fromWireName(rs.getString("status")),
                         rs.getTimestamp("created_at").toInstant()))
                 .optional().orElse(null);
-        return new FalHealth(faults[0], faults[1], recent, finished[0], finished[1], oldest);
+        Waiting oldestUnconfirmed = jdbc.sql("""
+                select id, status, submit_unconfirmed_at from training
+                where status = 'pending' and fal_request_id is null and submit_attempted_at is not null
+                  and submit_unconfirmed_at is not null
+                order by submit_attempted_at limit 1""")
+                .query((rs, n) -> new Waiting(rs.getString("id"), TrainingStatus.PENDING, rs.getTimestamp("submit_unconfirmed_at").toInstant()))
+                .optional().orElse(null);
+        long[] stuck = jdbc.sql("""
+                select count(*) filter (where submit_unconfirmed_at is not null) as unconfirmed,
+                       count(*) filter (where fal_unreachable_since is not null) as unreachable
+                from training where submit_unconfirmed_at is not null or fal_unreachable_since is not null""")
+                .query((rs, n) -> new long[] { rs.getLong("unconfirmed"), rs.getLong("unreachable") })
+                .single();
+        return new FalHealth(faults[0], faults[1], recent, finished[0], finished[1], oldest, stuck[0], oldestUnconfirmed, stuck[1]);
     }
 
     /** Per team id; teams without trainings are absent. */

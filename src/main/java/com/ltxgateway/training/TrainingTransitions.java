@@ -1,5 +1,6 @@
 package com.ltxgateway.training;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,7 +10,9 @@ import java.util.Optional;
 
 import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalLogLine;
+import com.ltxgateway.fal.FalRequestRecord;
 import com.ltxgateway.fal.FalRequestRef;
+import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.training.Training.Transition;
 
@@ -23,9 +26,13 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Every change of a training's state after creation, for whoever observed it. Each method locks the training's
- * row, applies the change through {@link Training}, records it on the timeline and publishes
- * {@link TrainingStatusChanged}, all in one transaction. Reports that change nothing (repeats, late or
+ * row, checks the caller's {@link Fence}, applies the change through {@link Training}, records it on the timeline
+ * and publishes {@link TrainingStatusChanged}, all in one transaction. Reports that change nothing (repeats, late or
  * out-of-order observations) are accepted silently.
+ * <p>
+ * Submits follow one rule: fal's submit is not idempotent and fal bills every request that succeeds, so a submit
+ * that may have reached fal is never sent again until evidence settles it (a fal webhook, fal's request listing, the
+ * submit's own late answer) or an admin decides it did not reach fal.
  */
 @Service
 public class TrainingTransitions {
@@ -45,13 +52,18 @@ public class TrainingTransitions {
         this.clock = clock;
     }
 
-    /** What the tracker needs to know to take a training one step further. */
+    /**
+     * What the tracker needs to know to take a training one step further.
+     *
+     * @param attempt the number of the latest submit attempt (0 before the first)
+     * @param logLines how many of fal's log lines are on the timeline already
+     */
     public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequestRef falRequest,
-            boolean cancelRequested) {
+            boolean cancelRequested, SubmissionState submission, int attempt, int logLines, boolean falUnreachable) {
     }
 
-    /** Leave to call fal's submit for a training; {@code previousAttempt} is set when an earlier call may have reached fal. */
-    public record SubmitPermit(String trainingId, String mode, JsonNode input, Instant previousAttempt) {
+    /** Leave to send submit attempt {@code attempt} of a training. */
+    public record SubmitPermit(String trainingId, int attempt) {
     }
 
     @Transactional(readOnly = true)
@@ -59,27 +71,28 @@ public class TrainingTransitions {
         return trainings.findById(id).map(TrainingTransitions::tracked);
     }
 
+    /** The input as it is forwarded to fal. */
+    @Transactional(readOnly = true)
+    public JsonNode input(String id) {
+        return json.readTree(trainings.findById(id).orElseThrow(() -> new TrainingNotFound(id)).input());
+    }
+
     /**
-     * Records that a submit call is about to start. A pending training with a cancel request is canceled instead,
-     * and anything not pending gets no permit.
+     * Records, before anything is sent, that a submit may now reach fal. A pending training with a cancel request is
+     * canceled instead, and a training with a submit outstanding, or not pending, gets no permit.
      */
     @Transactional
-    public Optional<SubmitPermit> beginSubmission(String id) {
-        Training training = lock(id);
-        if (training.status() != TrainingStatus.PENDING) {
+    public Optional<SubmitPermit> beginSubmission(String id, Fence fence) {
+        Training training = lock(id, fence);
+        if (training.submission() != SubmissionState.NONE) {
             return Optional.empty();
         }
         Instant now = now();
         if (training.cancelRequestedAt() != null) {
-            record(training, training.canceled(now), "canceled before fal accepted it", now);
+            record(training, training.canceled(now), "canceled before it was submitted to fal", now);
             return Optional.empty();
         }
-        Instant previous = training.beginSubmitAttempt(now);
-        if (previous != null) {
-            events.append(id, TrainingEvents.SUBMIT_RETRIED, now, null,
-                    "submitting again: the attempt of " + previous + " got no answer that was stored");
-        }
-        return Optional.of(new SubmitPermit(id, training.mode(), json.readTree(training.input()), previous));
+        return Optional.of(new SubmitPermit(id, training.beginSubmitAttempt(now)));
     }
 
     /** What to do with a request fal has just accepted. */
@@ -88,95 +101,227 @@ public class TrainingTransitions {
         TRACK,
         /** A cancel arrived while the submit was under way: the training follows the request, which must be canceled. */
         TRACK_AND_CANCEL,
-        /** The training ended or follows another request meanwhile: this one is unwanted and must be canceled. */
+        /** The training ended or follows another request meanwhile: this one is unwanted and is being canceled. */
         CANCEL_UNWANTED
     }
 
+    /**
+     * fal's answer to submit attempt {@code attempt}. The answer is evidence and is taken whenever it arrives, also
+     * after the claim that made the attempt was lost: the request is the training's own while that attempt is still
+     * open (in flight, or unconfirmed because its answer seemed lost).
+     */
     @Transactional
-    public Acceptance accepted(String id, FalSubmission submission) {
-        Training training = lock(id);
+    public Acceptance accepted(String id, int attempt, FalSubmission submission) {
+        Training training = lock(id, Fence.NONE);
         Instant now = now();
         FalRequestRef ref = submission.request();
         boolean own = ref.requestId().equals(training.falRequestId());
-        if (!own && (training.status().isTerminal() || training.falRequestId() != null)) {
-            unwanted(training, ref.requestId(), now);
+        if (!own && !training.isOutstanding(attempt)) {
+            unwanted(training, ref.requestId(), UnwantedFalRequest.SUBMIT_ANSWER, now);
             return Acceptance.CANCEL_UNWANTED;
         }
         // Already adopted when fal's webhook overtook this answer: the request is the training's own.
         if (!own) {
+            boolean wasUnconfirmed = training.submission() == SubmissionState.UNCONFIRMED;
             record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
                     string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
+            if (wasUnconfirmed) {
+                publisher.publishEvent(new SubmissionSettled(id));
+            }
         }
         return training.cancelRequestedAt() != null && !training.status().isTerminal() ? Acceptance.TRACK_AND_CANCEL : Acceptance.TRACK;
     }
 
     /**
+     * Submit attempt {@code attempt} may have reached fal, but its answer is lost: the training stays pending, shows
+     * why, and is never submitted again until evidence settles it.
+     */
+    @Transactional
+    public void submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
+        Training training = lock(id, fence);
+        if (training.submitUnconfirmed(attempt, now())) {
+            events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, now(), null, reason + "; fal may hold the request, so the"
+                    + " training is not submitted again until a fal webhook or fal's request listing names it, or an admin"
+                    + " decides to resubmit it");
+        }
+    }
+
+    /** fal did not take submit attempt {@code attempt} (it answered 429 or 5xx, or the attempt was never sent). */
+    @Transactional
+    public void submitNotAccepted(String id, int attempt, Fence fence) {
+        lock(id, fence).submitNotAccepted(attempt);
+    }
+
+    /** fal refused the input of submit attempt {@code attempt} for good: the training fails, nothing was billed. */
+    @Transactional
+    public void submitRejected(String id, int attempt, Fence fence, FalError error, String cause) {
+        Training training = lock(id, fence);
+        if (training.submitNotAccepted(attempt)) {
+            Instant now = now();
+            record(training, training.failed(errorJson(error), now), cause, now);
+        }
+    }
+
+    /**
+     * An admin decided that fal does not hold a training's unconfirmed submit: it is submitted again (or, with a
+     * cancel requested, canceled without reaching fal). Should the earlier request turn up after all, it is a
+     * duplicate and is canceled.
+     *
+     * @throws TrainingResubmitRefused when the training has no unconfirmed submit
+     */
+    @Transactional
+    void resubmit(Training training, String actor) {
+        if (!training.resubmitDecided()) {
+            throw new TrainingResubmitRefused(training.id(), training.status(), training.submission());
+        }
+        events.append(training.id(), TrainingEvents.SUBMIT_RETRIED, now(), null,
+                actor + " decided that fal does not hold the unconfirmed submit; submitting again");
+        publisher.publishEvent(new SubmissionSettled(training.id()));
+    }
+
+    /**
      * fal reported by webhook that {@code requestId} completed; recorded on the timeline whatever follows. Returns the
-     * training when the request is the one it follows, adopting it first when the training still waits for the
-     * answer to its submit (the webhook can overtake that answer, or the answer was lost). Empty when the training
-     * does not want the request: a duplicate, to be canceled.
+     * training when the request is the one it follows, adopting it first when the training still waits for a request
+     * (the webhook can overtake the submit's answer, or the answer was lost). Empty when the training does not want
+     * the request: a duplicate, which is being canceled.
      */
     @Transactional
     public Optional<TrackedTraining> falReported(String id, String requestId, String report) {
-        Training training = lock(id);
+        Training training = lock(id, Fence.NONE);
         Instant now = now();
         events.append(id, TrainingEvents.FAL_WEBHOOK, now, null, "fal request " + requestId + ": " + report);
         if (!requestId.equals(training.falRequestId())) {
-            if (!training.awaitsSubmitAnswer()) {
-                unwanted(training, requestId, now);
+            if (!training.awaitsFalRequest()) {
+                unwanted(training, requestId, UnwantedFalRequest.FAL_WEBHOOK, now);
                 return Optional.empty();
             }
-            record(training, training.acceptedByFal(requestId, null, null, null, null, now),
-                    "accepted by fal as request " + requestId + ", as fal's webhook reports", now);
+            adopt(training, requestId, "as fal's webhook reports", now);
         }
         return Optional.of(tracked(training));
     }
 
+    /**
+     * A request in fal's listing whose input and submit time match this training's unconfirmed submit. Returns
+     * whether the training adopted it (it may have been settled meanwhile).
+     */
     @Transactional
-    public void queued(String id, Integer queuePosition) {
-        change(id, (training, now) -> training.queued(queuePosition), "fal reports IN_QUEUE");
+    public boolean adoptListed(String id, FalRequestRecord request) {
+        Training training = lock(id, Fence.NONE);
+        if (training.submission() != SubmissionState.UNCONFIRMED) {
+            return false;
+        }
+        adopt(training, request.requestId(), "found in fal's request listing (sent at " + request.sentAt() + ")", now());
+        return true;
     }
 
     @Transactional
-    public void running(String id, List<FalLogLine> logs) {
-        change(id, Training::running, "fal reports IN_PROGRESS");
-        events.appendLogs(id, now(), logs);
+    public void queued(String id, Fence fence, Integer queuePosition) {
+        change(id, fence, (training, now) -> training.queued(queuePosition), "fal reports IN_QUEUE");
     }
 
     @Transactional
-    public void logs(String id, List<FalLogLine> logs) {
-        events.appendLogs(id, now(), logs);
+    public void running(String id, Fence fence) {
+        change(id, fence, Training::running, "fal reports IN_PROGRESS");
+    }
+
+    /**
+     * fal's log lines from index {@code from}, stored in one batch (lines already stored are not stored again), and
+     * that the next reading goes on from {@code nextIndex}.
+     */
+    @Transactional
+    public void logs(String id, int from, List<FalLogLine> lines, int nextIndex) {
+        Training training = lock(id, Fence.NONE);
+        if (!lines.isEmpty()) {
+            events.appendLogs(id, now(), from, lines);
+        }
+        training.logsStoredUpTo(nextIndex);
+    }
+
+    /**
+     * How a completed fal request ends its training, whoever found it completed (a poll, a fal webhook, fal's request
+     * listing): the same outcome means the same state, output and error on every path. A success needs a LoRA and a
+     * config file; an error cancels a training whose cancel was requested and fails any other.
+     */
+    @Transactional
+    public void completed(String id, Fence fence, FalResult result) {
+        switch (result) {
+            case FalResult.Output output when output.output().path("lora_file").hasNonNull("url")
+                    && output.output().path("config_file").hasNonNull("url") ->
+                change(id, fence, (training, now) -> training.succeeded(json.writeValueAsString(output.output()), now),
+                        "fal completed the training");
+            case FalResult.Output output -> failed(id, fence, new FalError("fal_incomplete_output",
+                    "fal completed without a LoRA or config file", output.output()), "fal's output is incomplete");
+            case FalResult.Error error -> {
+                Training training = lock(id, fence);
+                Instant now = now();
+                if (training.cancelRequestedAt() != null) {
+                    record(training, training.canceled(now), "canceled at fal: " + error.error().message(), now);
+                }
+                else {
+                    record(training, training.failed(errorJson(error.error()), now), "the training failed at fal", now);
+                }
+            }
+        }
     }
 
     @Transactional
-    public void succeeded(String id, JsonNode output) {
-        change(id, (training, now) -> training.succeeded(json.writeValueAsString(output), now), "fal completed the training");
+    public void failed(String id, Fence fence, FalError error, String cause) {
+        change(id, fence, (training, now) -> training.failed(errorJson(error), now), cause);
     }
 
     @Transactional
-    public void failed(String id, FalError error, String cause) {
-        ObjectNode body = json.createObjectNode();
-        body.put("code", error.code());
-        body.put("message", error.message());
-        body.set("details", error.details());
-        change(id, (training, now) -> training.failed(json.writeValueAsString(body), now), cause);
+    public void canceled(String id, Fence fence, String cause) {
+        change(id, fence, Training::canceled, cause);
     }
 
+    /**
+     * A fal fault that is being retried: shown on the timeline, and from its first occurrence as the training's
+     * {@code fal_unreachable_since}; the training's state is unchanged.
+     */
     @Transactional
-    public void canceled(String id, String cause) {
-        change(id, Training::canceled, cause);
-    }
-
-    /** A submit whose answer was lost: the training stays pending, and the timeline says why it waits. */
-    @Transactional
-    public void submitUnconfirmed(String id, String message) {
-        events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, now(), null, message);
-    }
-
-    /** A fal fault that is being retried: shown on the timeline, the training's state is unchanged. */
-    @Transactional
-    public void falUnavailable(String id, String message) {
+    public void falUnavailable(String id, Fence fence, String message) {
+        Training training = lock(id, fence);
+        training.falUnreachable(now());
         events.append(id, TrainingEvents.FAL_UNAVAILABLE, now(), null, message);
+    }
+
+    /** fal answered again after faults. */
+    @Transactional
+    public void falReachable(String id) {
+        lock(id, Fence.NONE).falReachable();
+    }
+
+    /**
+     * What fal billed for {@code requestId}. Returns false when no training follows that request.
+     */
+    @Transactional
+    public boolean billed(String requestId, BigDecimal amount) {
+        return trainings.findByFalRequestIdForUpdate(requestId).map(training -> {
+            training.billed(amount);
+            return true;
+        }).orElse(false);
+    }
+
+    /** The training following {@code requestId}, if any. */
+    @Transactional(readOnly = true)
+    public Optional<TrackedTraining> following(String requestId) {
+        return trainings.findByFalRequestId(requestId).map(TrainingTransitions::tracked);
+    }
+
+    /**
+     * A pending training's open submit attempt, for matching against fal's request listing.
+     *
+     * @param unconfirmedAt null while the attempt is in flight
+     */
+    public record OpenSubmit(String trainingId, JsonNode input, Instant attemptedAt, Instant unconfirmedAt) {
+    }
+
+    /** Every pending training whose submit attempt is still open, oldest first. */
+    @Transactional(readOnly = true)
+    public List<OpenSubmit> openSubmits() {
+        return trainings.findOpenSubmits().stream()
+                .map(t -> new OpenSubmit(t.id(), json.readTree(t.input()), t.submitAttemptedAt(), t.submitUnconfirmedAt()))
+                .toList();
     }
 
     /**
@@ -189,8 +334,8 @@ public class TrainingTransitions {
     }
 
     /**
-     * A cancel from the API. An unsubmitted training is canceled at once and never reaches fal; one fal may have
-     * is marked and the tracker forwards the cancel.
+     * A cancel from the API. A training fal cannot hold is canceled at once and never reaches fal; one fal may hold
+     * is marked and the tracker forwards the cancel once it knows the request (an unconfirmed submit waits for that).
      */
     @Transactional
     void requestCancel(Training training, String actor) {
@@ -208,17 +353,30 @@ public class TrainingTransitions {
         }
     }
 
-    private void unwanted(Training training, String requestId, Instant now) {
+    private void adopt(Training training, String requestId, String how, Instant now) {
+        boolean waited = training.submission() == SubmissionState.UNCONFIRMED;
+        record(training, training.acceptedByFal(requestId, null, null, null, null, now),
+                "accepted by fal as request " + requestId + ", " + how, now);
+        if (waited) {
+            publisher.publishEvent(new SubmissionSettled(training.id()));
+        }
+    }
+
+    private void unwanted(Training training, String requestId, String foundBy, Instant now) {
+        String source = foundBy.equals(UnwantedFalRequest.SUBMIT_ANSWER) ? "the answer to a submit" : "a fal webhook";
         events.append(training.id(), TrainingEvents.DUPLICATE_REQUEST, now, null,
-                "fal request " + requestId + " is not wanted by this training and is being canceled");
+                "fal request " + requestId + " (named by " + source + ") is not wanted by this training and is being canceled");
+        publisher.publishEvent(new UnwantedFalRequest(training.id(), training.mode(), requestId, foundBy));
     }
 
-    Training lock(String id) {
-        return trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
+    Training lock(String id, Fence fence) {
+        Training training = trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
+        fence.check();
+        return training;
     }
 
-    private void change(String id, TransitionFunction transition, String cause) {
-        Training training = lock(id);
+    private void change(String id, Fence fence, TransitionFunction transition, String cause) {
+        Training training = lock(id, fence);
         Instant now = now();
         record(training, transition.apply(training, now), cause, now);
     }
@@ -232,6 +390,14 @@ public class TrainingTransitions {
         publisher.publishEvent(new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now));
     }
 
+    private String errorJson(FalError error) {
+        ObjectNode body = json.createObjectNode();
+        body.put("code", error.code());
+        body.put("message", error.message());
+        body.set("details", error.details());
+        return json.writeValueAsString(body);
+    }
+
     private interface TransitionFunction {
         Transition apply(Training training, Instant now);
     }
@@ -240,7 +406,7 @@ public class TrainingTransitions {
         return new TrackedTraining(t.id(), t.status(), t.mode(),
                 t.falRequestId() == null ? null
                         : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
-                t.cancelRequestedAt() != null);
+                t.cancelRequestedAt() != null, t.submission(), t.submitAttempts(), t.logLines(), t.falUnreachableSince() != null);
     }
 
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */

@@ -6,19 +6,33 @@ import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A training as the API and the dashboard show it. */
+/**
+ * A training as the API and the dashboard show it.
+ *
+ * @param costUsd what fal billed for it: null until fal's billing events name it, 0 for a training fal does not bill
+ * (failed, canceled, sandbox)
+ * @param submitUnconfirmedAt set while a submit may have reached fal but its answer was lost: the training stays
+ * pending and is not submitted again until evidence (a fal webhook, fal's request listing) or an admin settles it
+ * @param falUnreachableSince set while fal has been failing for this training (unreachable, 5xx, refusing the key);
+ * nothing fails by that alone, the gateway keeps retrying
+ */
 public record TrainingView(String id, String team, String mode, String status, JsonNode input, BigDecimal estimatedCostUsd,
-        JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
-        JsonNode error, Instant cancelRequestedAt, Instant createdAt, Instant submittedAt, Instant startedAt,
-        Instant finishedAt) {
+        BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
+        JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
+        Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     static TrainingView of(Training t, String teamSlug, JsonMapper json) {
-        BigDecimal cost = t.estimatedCostUsd().stripTrailingZeros();
         return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()),
-                cost.scale() < 0 ? cost.setScale(0) : cost, json.readTree(t.metadata()), t.webhookUrl(),
-                t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
-                t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.createdAt(),
-                t.submittedAt(), t.startedAt(), t.finishedAt());
+                plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
+                t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
+                t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
+                t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
+    }
+
+    /** 2.4 rather than 2.400000000, and 0 rather than 0E-9. */
+    private static BigDecimal plain(BigDecimal amount) {
+        BigDecimal stripped = amount.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
     /** The files fal returned; {@code file_data} and anything fal adds later are not passed on. */

@@ -8,6 +8,7 @@ import com.ltxgateway.access.ApiKeyNotFound;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.access.TeamSlugTaken;
 import com.ltxgateway.audit.InvalidAuditQuery;
+import com.ltxgateway.reconciliation.InvalidOrphanQuery;
 import com.ltxgateway.tracking.FalWebhookMalformed;
 import com.ltxgateway.tracking.FalWebhookRejected;
 import com.ltxgateway.training.FieldViolation;
@@ -20,6 +21,7 @@ import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingModeUnavailable;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingRequestInvalid;
+import com.ltxgateway.training.TrainingResubmitRefused;
 import com.ltxgateway.webhook.WebhookDeliveryConflict;
 import com.ltxgateway.webhook.WebhookDeliveryNotFound;
 import com.ltxgateway.webhook.WebhookEndpointNotFound;
@@ -73,6 +75,11 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
     }
 
+    @ExceptionHandler(InvalidOrphanQuery.class)
+    ResponseEntity<ProblemDetail> invalidOrphanQuery(InvalidOrphanQuery e) {
+        return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
+    }
+
     @ExceptionHandler(InvalidIdempotencyKey.class)
     ResponseEntity<ProblemDetail> invalidIdempotencyKey(InvalidIdempotencyKey e) {
         return validation(e.getMessage(), List.of(new FieldViolation("Idempotency-Key", e.getMessage())));
@@ -115,7 +122,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 "The webhook body is not a fal webhook: " + e.getMessage());
     }
 
-    @ExceptionHandler({ TrainingAlreadyFinished.class, TeamSlugTaken.class, WebhookDeliveryConflict.class })
+    @ExceptionHandler({ TrainingAlreadyFinished.class, TrainingResubmitRefused.class, TeamSlugTaken.class, WebhookDeliveryConflict.class })
     ResponseEntity<ProblemDetail> conflict(RuntimeException e) {
         return problem(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Conflict", e.getMessage());
     }

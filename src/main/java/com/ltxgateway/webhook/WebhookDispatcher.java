@@ -1,6 +1,7 @@
 package com.ltxgateway.webhook;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.UUID;
 
 import com.ltxgateway.ClaimLoop;
@@ -31,8 +32,21 @@ class WebhookDispatcher implements SmartLifecycle {
         this.worker = worker;
         // pid@host, and a suffix that tells a restarted process from its predecessor
         this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        // An attempt is bounded by its timeouts and far shorter than its lease, so leases need no renewal; a stop waits
+        // for attempts under way, and the claims of any it cuts short come back after their lease.
         this.loop = new ClaimLoop<>("webhook-dispatcher", properties.concurrency(), properties.concurrency(),
-                properties.idleInterval(), limit -> deliveries.claim(owner, limit, properties.lease()), this::attempt);
+                properties.idleInterval(), properties.lease(), properties.connectTimeout().plus(properties.readTimeout()).plusSeconds(1),
+                new ClaimLoop.Work<>() {
+                    @Override
+                    public List<ClaimedDelivery> claim(int limit) {
+                        return deliveries.claim(owner, limit, properties.lease());
+                    }
+
+                    @Override
+                    public void handle(ClaimedDelivery delivery) {
+                        attempt(delivery);
+                    }
+                });
     }
 
     /** New deliveries are attempted at once by this instance, once the transaction that wrote them has committed. */
@@ -59,6 +73,18 @@ class WebhookDispatcher implements SmartLifecycle {
     public void stop() {
         loop.stop();
         log.info("Webhook dispatcher {} stopped", owner);
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        if (!loop.isRunning()) {
+            callback.run();
+            return;
+        }
+        loop.stop(() -> {
+            log.info("Webhook dispatcher {} stopped", owner);
+            callback.run();
+        });
     }
 
     @Override

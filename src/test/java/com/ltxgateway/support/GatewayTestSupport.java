@@ -50,6 +50,7 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.fal.key", () -> FAL_KEY);
         registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
         registry.add("gateway.fal.jwks-url", () -> FAL_WEBHOOKS.jwksUrl().toString());
+        registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
         registry.add("gateway.fal.connect-timeout", () -> "1s");
         registry.add("gateway.fal.read-timeout", () -> "1s");
         registry.add("gateway.sandbox.queue-duration", () -> "1s");
@@ -59,9 +60,7 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.tracker.poll-max-interval", () -> "1s");
         registry.add("gateway.tracker.retry-initial-interval", () -> "200ms");
         registry.add("gateway.tracker.retry-max-interval", () -> "1s");
-        registry.add("gateway.tracker.retry-deadline", () -> "6s");
         registry.add("gateway.tracker.lease", () -> "10s");
-        registry.add("gateway.tracker.unconfirmed-submit-wait", () -> "3s");
         // Test receivers listen on loopback, which the outbound URL policy refuses unless allowed.
         registry.add("gateway.webhooks.allowed-hosts", () -> "127.0.0.1");
         registry.add("gateway.webhooks.encryption-key", () -> WEBHOOK_ENCRYPTION_KEY);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 
 import com.ltxgateway.GatewayApplication;
 import com.ltxgateway.fal.FakeFalServer;
+import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalOutcome;
@@ -66,6 +68,7 @@ class ClusterTests {
 
     private static final List<Instance> started = new ArrayList<>();
     private static FakeFalServer fal;
+    private static FakeFalWebhooks webhooks;
     private static String jdbcUrl;
     private static Instance first;
     private static Instance second;
@@ -80,6 +83,7 @@ class ClusterTests {
     @BeforeAll
     static void startCluster() {
         fal = FakeFalServer.start(FAL_KEY);
+        webhooks = FakeFalWebhooks.start();
         fal.queueDuration(Duration.ofMillis(200)).runDuration(Duration.ofMillis(500));
         jdbcUrl = TestPostgres.newDatabase("cluster");
         // One after the other: the first runs the migrations the others then find done.
@@ -98,6 +102,9 @@ class ClusterTests {
         finally {
             if (fal != null) {
                 fal.close();
+            }
+            if (webhooks != null) {
+                webhooks.close();
             }
         }
     }
@@ -149,16 +156,17 @@ class ClusterTests {
         awaitAllFinished(first, team, TRAININGS);
         assertThat(statusCounts(first, team)).isEqualTo(Map.of("succeeded", (long) TRAININGS));
         assertThat(lost).isNotEmpty().allSatisfy(id -> assertThat(status(first, id)).isEqualTo("succeeded"));
-        // The dead instance's submits never reached fal, so the survivors' resubmission is the only one.
+        // The dead instance's submits never got past its gate, so nothing was recorded as possibly sent: the survivors'
+        // submit is the only one, and none waited for evidence.
         assertThat(submittedUrls(prefix)).hasSize(TRAININGS).doesNotHaveDuplicates();
         for (String id : lostSubmits) {
-            assertThat(eventTypes(first, id)).contains("submit_retried").doesNotContain("duplicate_request");
+            assertThat(eventTypes(first, id)).doesNotContain("submit_unconfirmed", "submit_retried", "duplicate_request");
         }
         assertThat(openJobs(first, team)).isZero();
     }
 
     @Test
-    void aDuplicateFromAnInstanceFrozenInsideItsSubmitIsCanceledAtFal() {
+    void anInstanceFrozenInsideItsSubmitKeepsItsClaimSoNothingIsSubmittedTwice() {
         String team = "stall-" + shortId();
         String key = newTeam(first, team);
         String url = "https://data.example.com/" + team + "/clips.zip";
@@ -167,32 +175,96 @@ class ClusterTests {
         try {
             String id = create(first.api(), key, url);
 
-            // fal has the first request, but the instance that sent it froze before storing the answer; once its
-            // lease runs out another claim submits again.
-            Awaitility.await("a second submission after the lease ran out").atMost(LEASE.plusSeconds(30))
-                    .until(() -> submissionsFor(url).size() == 2);
-            Awaitility.await("the training following a fal request").atMost(Duration.ofSeconds(30))
-                    .until(() -> falRequestId(first, id) != null);
+            // fal has the request, but the instance that sent it froze before storing the answer. Its heartbeat keeps
+            // its claim, so however long it stays frozen no other instance touches the training.
+            Awaitility.await("fal received the submit").atMost(Duration.ofSeconds(30)).until(() -> submissionsFor(url).size() == 1);
+            Awaitility.await("nothing else while frozen").during(LEASE.plusSeconds(4)).atMost(LEASE.plusSeconds(10))
+                    .until(() -> submissionsFor(url).size() == 1 && "pending".equals(status(first, id)));
             stall.resume();
 
-            Awaitility.await("the training succeeded").atMost(Duration.ofSeconds(30))
-                    .until(() -> "succeeded".equals(status(first, id)));
-            String tracked = falRequestId(first, id);
-            List<String> requests = submissionsFor(url).stream().map(FakeFalServer.Submission::requestId).toList();
-            assertThat(requests).contains(tracked);
-            String unwanted = requests.stream().filter(r -> !r.equals(tracked)).findFirst().orElseThrow();
-            Awaitility.await("the unwanted request canceled at fal").atMost(Duration.ofSeconds(30)).until(() -> fal.received().stream()
-                    .anyMatch(c -> c.operation().equals(FakeFalServer.CANCEL) && unwanted.equals(c.requestId())));
-            assertThat(fal.received().stream().filter(c -> c.operation().equals(FakeFalServer.CANCEL)
-                    && tracked.equals(c.requestId()))).isEmpty();
-
-            assertThat(eventTypes(first, id)).contains("submit_retried", "duplicate_request");
-            // Whether a poll caught it running depends on timing; what matters is one path and one ending.
-            assertThat(stateChanges(first, id)).startsWith("pending", "queued").endsWith("succeeded").doesNotHaveDuplicates();
+            Awaitility.await("the training succeeded").atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(status(first, id)));
+            assertThat(falRequestId(first, id)).isEqualTo(submissionsFor(url).getFirst().requestId());
+            assertThat(submissionsFor(url)).hasSize(1);
+            assertThat(eventTypes(first, id)).doesNotContain("submit_unconfirmed", "duplicate_request");
         }
         finally {
             stall.resume();
             STALL.set(null);
+        }
+    }
+
+    @Test
+    void aSubmitWhoseInstanceDiedBeforeStoringTheAnswerIsNeverSentAgainAndFalsWebhookSettlesIt() throws Exception {
+        Instance doomed = start("doomed-in-submit");
+        String team = "died-" + shortId();
+        String key = newTeam(first, team);
+        String url = "https://data.example.com/" + team + "/clips.zip";
+        // Only the doomed instance may make this submit, and it dies right after fal took the request.
+        first.line().holdBack(url);
+        second.line().holdBack(url);
+        SubmitStall stall = new SubmitStall(url);
+        STALL.set(stall);
+        try {
+            String id = create(doomed.api(), key, url);
+            Awaitility.await("fal received the submit").atMost(Duration.ofSeconds(30)).until(() -> submissionsFor(url).size() == 1);
+            kill(doomed);
+            first.line().release(url);
+            second.line().release(url);
+
+            // Its claim comes back after the lease; the survivor finds the attempt open and waits for evidence.
+            Awaitility.await("the submit unconfirmed").atMost(LEASE.plusSeconds(30)).until(() -> eventTypes(first, id).contains("submit_unconfirmed"));
+            Awaitility.await("nothing sent again").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+                    .until(() -> submissionsFor(url).size() == 1 && "pending".equals(status(first, id)));
+
+            FakeFalServer.Submission submission = submissionsFor(url).getFirst();
+            Awaitility.await("fal completed the run").atMost(Duration.ofSeconds(10)).until(() -> "COMPLETED".equals(fal.state(submission.requestId())));
+            String body = """
+                    {"request_id": "%1$s", "gateway_request_id": "%1$s", "status": "OK", "payload": {
+                      "lora_file": {"url": "https://v3.fal.media/files/fake/%1$s/lora.safetensors"},
+                      "config_file": {"url": "https://v3.fal.media/files/fake/%1$s/config.json"}}}""".formatted(submission.requestId());
+            var delivered = first.api().post(submission.webhookUrl().getRawPath(), null, body,
+                    FakeFalWebhooks.asMap(webhooks.sign(submission.requestId(), body, Instant.now())));
+            assertThat(delivered.status()).as(delivered.text()).isEqualTo(200);
+
+            assertThat(status(first, id)).isEqualTo("succeeded");
+            assertThat(falRequestId(first, id)).isEqualTo(submission.requestId());
+            assertThat(submissionsFor(url)).hasSize(1);
+            assertThat(eventTypes(first, id)).doesNotContain("submit_retried", "duplicate_request");
+        }
+        finally {
+            stall.resume();
+            STALL.set(null);
+            first.line().release(url);
+            second.line().release(url);
+        }
+    }
+
+    @Test
+    void aStoppingInstanceFinishesTheSubmitUnderWayAndHandsOverItsTrainings() throws Exception {
+        Instance stopping = start("stopping");
+        String team = "stop-" + shortId();
+        String key = newTeam(first, team);
+        String url = "https://data.example.com/" + team + "/clips.zip";
+        first.line().holdBack(url);
+        second.line().holdBack(url);
+        // Under the 1 s read timeout: an answer that comes, only slowly.
+        fal.delayNext(1, call -> call.operation().equals(FakeFalServer.SUBMIT) && url.equals(call.trainingDataUrl()), Duration.ofMillis(800));
+        try {
+            String id = create(stopping.api(), key, url);
+            Awaitility.await("the submit under way").atMost(Duration.ofSeconds(30)).until(() -> fal.received().stream()
+                    .anyMatch(c -> c.operation().equals(FakeFalServer.SUBMIT) && url.equals(c.trainingDataUrl())));
+            stopping.context().close();
+            first.line().release(url);
+            second.line().release(url);
+
+            assertThat(falRequestId(first, id)).as("the answer was stored before the instance stopped").isNotNull();
+            Awaitility.await("the training succeeded").atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(status(first, id)));
+            assertThat(submissionsFor(url)).hasSize(1);
+            assertThat(eventTypes(first, id)).doesNotContain("submit_unconfirmed", "duplicate_request");
+        }
+        finally {
+            first.line().release(url);
+            second.line().release(url);
         }
     }
 
@@ -211,6 +283,8 @@ class ClusterTests {
                         "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
                         "--gateway.fal.key=" + FAL_KEY,
                         "--gateway.fal.queue-url=" + fal.queueUrl(),
+                        "--gateway.fal.jwks-url=" + webhooks.jwksUrl(),
+                        "--gateway.fal.user-id=" + FakeFalWebhooks.USER_ID,
                         "--gateway.fal.connect-timeout=1s",
                         "--gateway.fal.read-timeout=1s",
                         "--gateway.tracker.idle-interval=100ms",
@@ -295,11 +369,22 @@ class ClusterTests {
     // --- what the database says ------------------------------------------------------------------------------------
 
     private static void awaitAllFinished(Instance instance, String team, int expected) {
-        Awaitility.await("all trainings of " + team + " finished").atMost(FINISH_WITHIN).pollInterval(Duration.ofMillis(250))
-                .until(() -> instance.jdbc().sql("""
-                select count(*) from training t join team on team.id = t.team_id
-                where team.slug = ? and t.status in ('succeeded', 'failed', 'canceled')""")
-                .param(team).query(Long.class).single() == expected);
+        try {
+            Awaitility.await("all trainings of " + team + " finished").atMost(FINISH_WITHIN).pollInterval(Duration.ofMillis(250))
+                    .until(() -> instance.jdbc().sql("""
+                    select count(*) from training t join team on team.id = t.team_id
+                    where team.slug = ? and t.status in ('succeeded', 'failed', 'canceled')""")
+                    .param(team).query(Long.class).single() == expected);
+        }
+        catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not all finished: " + instance.jdbc().sql("""
+                    select t.status || ' attempts=' || t.submit_attempts || ' open=' || (t.submit_attempted_at is not null)
+                        || ' unconfirmed=' || (t.submit_unconfirmed_at is not null) || ' lease=' || coalesce(j.lease_owner, '-')
+                        || ' due_in=' || coalesce(extract(epoch from j.due_at - now())::int::text, '-') as state, count(*)
+                    from training t join team on team.id = t.team_id left join tracking_job j on j.training_id = t.id
+                    where team.slug = ? and t.status not in ('succeeded', 'failed', 'canceled') group by 1""")
+                    .param(team).query((rs, n) -> rs.getString(1) + ": " + rs.getLong(2)).list(), e);
+        }
     }
 
     private static Map<String, Long> statusCounts(Instance instance, String team) {
@@ -363,12 +448,22 @@ class ClusterTests {
         private final Set<String> lostSubmits = ConcurrentHashMap.newKeySet();
         private final Set<String> lostPolls = ConcurrentHashMap.newKeySet();
         private final CountDownLatch crashed = new CountDownLatch(1);
+        private final Set<String> heldBack = ConcurrentHashMap.newKeySet();
         private volatile boolean unplugOnSubmit;
         private volatile boolean unplugged;
 
         @Override
         public Object postProcessAfterInitialization(Object bean, String beanName) {
             return bean instanceof FalQueue queue ? new Tapped(queue) : bean;
+        }
+
+        /** Submits of this training data URL fail as if fal could not be reached, so another instance makes them. */
+        void holdBack(String url) {
+            heldBack.add(url);
+        }
+
+        void release(String url) {
+            heldBack.remove(url);
         }
 
         void unplugAtNextSubmit() {
@@ -418,8 +513,12 @@ class ClusterTests {
 
             @Override
             public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
-                String path = webhookUrl.getPath();
-                String trainingId = path.substring(path.lastIndexOf('/') + 1);
+                // The webhook URL is /fal/webhooks/{training id}/{token}.
+                String[] path = webhookUrl.getPath().split("/");
+                String trainingId = path[path.length - 2];
+                if (heldBack.contains(input.path("training_data_url").asString())) {
+                    return new FalOutcome.Unavailable<>(0, "connection refused", null);
+                }
                 if (unplugOnSubmit) {
                     unplugged = true;
                 }
@@ -429,7 +528,7 @@ class ClusterTests {
                         submitted.incrementAndGet();
                         SubmitStall stall = STALL.get();
                         if (stall != null) {
-                            stall.holdIfFirst(input);
+                            stall.holdIfFirst(input, crashed);
                         }
                     }
                     return outcome;
@@ -462,7 +561,8 @@ class ClusterTests {
 
     /**
      * Freezes the first submit of one training data URL, on whichever instance makes it, after fal accepted the
-     * request and before the instance could store the answer: the one moment a duplicate can arise.
+     * request and before the instance could store the answer: the one moment a duplicate could arise. An instance that
+     * crashes while frozen never gets to store it.
      */
     static final class SubmitStall {
 
@@ -474,13 +574,19 @@ class ClusterTests {
             this.url = url;
         }
 
-        void holdIfFirst(JsonNode input) {
+        void holdIfFirst(JsonNode input, CountDownLatch crashed) {
             if (url.equals(input.path("training_data_url").asString()) && taken.compareAndSet(false, true)) {
+                long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
                 try {
-                    resumed.await(2, TimeUnit.MINUTES);
+                    while (!resumed.await(50, TimeUnit.MILLISECONDS) && System.nanoTime() < until) {
+                        if (crashed.getCount() == 0) {
+                            throw new IllegalStateException("the instance died with fal's answer unstored");
+                        }
+                    }
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    throw new IllegalStateException("the instance died with fal's answer unstored");
                 }
             }
         }

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalServer.Call;
+import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.GatewayTestSupport;
 
@@ -19,14 +20,19 @@ import tools.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * fal's faults, injected at {@link FakeFalServer} and aimed at one training each (by its training data URL), go
  * through the real adapter and tracker: transient ones are retried with backoff, honouring Retry-After, and shown
- * on the timeline; a validation error fails the training at once; an outage longer than the retry deadline
- * (6 s here) fails it with {@code fal_unavailable}.
+ * on the timeline; a validation error fails the training at once; nothing fails on a timer or on a guess (an outage,
+ * a refused key, a request fal says it does not know); a submit whose answer is lost is never sent again until fal's
+ * webhook names it or an admin decides; cancels are sent until fal confirms them.
  */
 class FalFaultTests extends GatewayTestSupport {
+
+    @Autowired
+    private FalWebhookTokens tokens;
 
     private static final String NO_RUNNER = """
             {"detail": "No runner available", "error_type": "runner_scheduling_failure"}""";
@@ -92,26 +98,86 @@ class FalFaultTests extends GatewayTestSupport {
     }
 
     @Test
-    void doesNotSubmitAgainAtOnceWhenTheSubmitsAnswerIsLost() {
+    void neverSubmitsAgainWhenTheSubmitsAnswerIsLostAndTakesTheRequestFalsWebhookNames() {
         // fal takes the request, but answers after the 1 s read timeout: the gateway cannot know it has it.
         FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> events(id).stream()
-                .anyMatch(e -> e.get("type").asString().equals("submit_unconfirmed")));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
 
+        // Many poll intervals (1 s at most here) later, still nothing is sent again, however long fal takes to report.
+        Awaitility.await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> calls(FakeFalServer.SUBMIT).size() == 1);
         JsonNode waiting = api.get("/v1/trainings/" + id, key).json();
         assertThat(waiting.get("status").asString()).isEqualTo("pending");
-        // Within the 3 s wait nothing is sent again, although fal's first copy is only now arriving.
-        Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
-                .until(() -> calls(FakeFalServer.SUBMIT).size() == 1);
+        assertThat(waiting.get("submit_unconfirmed_at").isNull()).isFalse();
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("submit_unconfirmed")).singleElement()
-                .satisfies(e -> assertThat(e.get("message").asString()).contains("timeout after 1s").contains("waits PT3S"));
+                .satisfies(e -> assertThat(e.get("message").asString()).contains("timeout after 1s").contains("not submitted again"));
 
-        // After the wait, with no word from fal, the training is submitted again and goes on.
-        awaitStatus(key, id, "succeeded");
-        assertThat(calls(FakeFalServer.SUBMIT)).hasSize(2);
-        assertThat(events(id)).extracting(e -> e.get("type").asString()).contains("submit_retried");
+        // fal's webhook names the request: the training adopts it and ends with its outcome.
+        String requestId = submissions().getFirst().requestId();
+        assertThat(deliverFalWebhook(id, requestId, completed(requestId)).status()).isEqualTo(200);
+
+        JsonNode done = awaitStatus(key, id, "succeeded");
+        assertThat(done.get("fal_request_id").asString()).isEqualTo(requestId);
+        assertThat(done.get("submit_unconfirmed_at").isNull()).isTrue();
+        assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
+        assertThat(eventTypes(id)).doesNotContain("submit_retried", "duplicate_request");
+    }
+
+    @Test
+    void aCancelOfAnUnconfirmedSubmitWaitsForEvidenceAndAnAdminsResubmitCancelsItBeforeItReachesFal() {
+        FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
+        String id = create(key, minimalRequest(url)).get("id").asString();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
+
+        var cancel = api.post("/v1/trainings/" + id + "/cancel", key, "");
+        assertThat(cancel.status()).isEqualTo(202);
+        // fal may run the request: it is not "canceled before fal accepted it", and nothing is submitted.
+        assertThat(cancel.json().get("status").asString()).isEqualTo("pending");
+        assertThat(cancel.json().get("cancel_requested_at").isNull()).isFalse();
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> "pending".equals(api.get("/v1/trainings/" + id, key).json().get("status").asString()));
+
+        // A team key may not decide this; an admin may, and it is audited.
+        assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", key, "").status()).isEqualTo(404);
+        var resubmit = api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "");
+        assertThat(resubmit.status()).as(resubmit.text()).isEqualTo(202);
+
+        JsonNode canceled = awaitStatus(key, id, "canceled");
+        assertThat(canceled.get("fal_request_id").isNull()).isTrue();
+        assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
+        assertThat(api.get("/v1/admin/audit-log?limit=20", ADMIN_KEY).json().get("data").valueStream()
+                .anyMatch(e -> e.get("action").asString().equals("training.resubmitted") && e.get("target").asString().endsWith(id))).isTrue();
+        var again = api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.json().get("detail").asString()).contains("canceled");
+    }
+
+    @Test
+    void anAdminsResubmitSubmitsAgainAndTheEarlierRequestTurningUpIsCanceledAsADuplicate() {
+        FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
+        String id = create(key, minimalRequest(url)).get("id").asString();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> submissions().size() == 1);
+        String earlier = submissions().getFirst().requestId();
+
+        assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "").status()).isEqualTo(202);
+        JsonNode done = awaitStatus(key, id, "succeeded");
+        assertThat(done.get("fal_request_id").asString()).isNotEqualTo(earlier);
+        assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("submit_retried")).singleElement()
+                .satisfies(e -> assertThat(e.get("message").asString()).contains("decided that fal does not hold"));
+
+        // The admin was wrong: fal reports the earlier request after all. It is recorded and canceled, the training kept.
+        FAL.failNext(2, c -> c.operation().equals(FakeFalServer.CANCEL) && earlier.equals(c.requestId()), 503, Map.of(), NO_RUNNER);
+        assertThat(deliverFalWebhook(id, earlier, completed(earlier)).status()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> orphan(earlier)
+                .map(o -> "ALREADY_COMPLETED".equals(o.path("cancel").asString())).orElse(false));
+        JsonNode orphan = orphan(earlier).orElseThrow();
+        assertThat(orphan.get("training_id").asString()).isEqualTo(id);
+        assertThat(orphan.get("found_by").asString()).isEqualTo("fal_webhook");
+        assertThat(FAL.received().stream().filter(c -> c.operation().equals(FakeFalServer.CANCEL) && earlier.equals(c.requestId())))
+                .as("the cancel is sent again until fal confirms it").hasSize(3);
+        assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
     }
 
     @Test
@@ -139,22 +205,76 @@ class FalFaultTests extends GatewayTestSupport {
     }
 
     @Test
-    void failsWithFalUnavailableOnceFalStaysDownPastTheRetryDeadline() {
-        // Far more than the attempts that fit into the 6 s deadline; unused ones only ever match this URL.
-        FAL.failNext(100, call(FakeFalServer.SUBMIT), 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), NO_RUNNER);
+    void aPendingTrainingWaitsWhileFalStaysDownAndNothingFailsOnATimer() {
+        FAL.failNext(12, call(FakeFalServer.SUBMIT), 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), NO_RUNNER);
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        JsonNode failed = awaitStatus(key, id, "failed");
+        JsonNode waiting = awaitTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
+        assertThat(waiting.get("status").asString()).isEqualTo("pending");
+        // Longer than any deadline would be here: it keeps waiting, visibly.
+        Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
+                .until(() -> "pending".equals(api.get("/v1/trainings/" + id, key).json().get("status").asString()));
 
-        assertThat(failed.get("error").get("code").asString()).isEqualTo("fal_unavailable");
-        assertThat(failed.get("error").get("message").asString()).contains("HTTP 503 runner_scheduling_failure");
-        List<Call> attempts = calls(FakeFalServer.SUBMIT);
-        assertThat(attempts).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(submissions()).isEmpty();
-        // Every attempt but the last one, which found the deadline passed, was announced as a retry.
-        assertThat(falUnavailableEvents(id)).hasSize(attempts.size() - 1);
-        Instant finished = Instant.parse(failed.get("finished_at").asString());
-        assertThat(Duration.between(attempts.getFirst().receivedAt(), finished)).isGreaterThanOrEqualTo(Duration.ofMillis(5900));
+        JsonNode done = awaitStatus(key, id, "succeeded");
+        assertThat(done.get("fal_unreachable_since").isNull()).isTrue();
+        assertThat(falUnavailableEvents(id)).hasSizeGreaterThanOrEqualTo(12).allMatch(m -> m.contains("HTTP 503"));
+        assertThat(submissions()).hasSize(1);
+    }
+
+    @Test
+    void aKeyFalRefusesForARunningTrainingIsAlertedAndFailsNothing() {
+        FAL.queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(2));
+        String id = create(key, minimalRequest(url)).get("id").asString();
+        awaitTraining(key, id, t -> !t.get("fal_request_id").isNull());
+        FAL.failNext(6, call(FakeFalServer.STATUS), 401, Map.of(), "{\"detail\": \"Invalid authorization\"}");
+        FAL.failNext(3, call(FakeFalServer.STATUS), 404, Map.of(), "{\"detail\": \"Request not found\"}");
+
+        JsonNode refused = awaitTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
+        assertThat(refused.get("status").asString()).isIn("queued", "running");
+        JsonNode done = awaitStatus(key, id, "succeeded");
+
+        assertThat(done.get("fal_unreachable_since").isNull()).isTrue();
+        assertThat(falUnavailableEvents(id)).anyMatch(m -> m.contains("refused the gateway's key") && m.contains("FAL_KEY"))
+                .anyMatch(m -> m.contains("HTTP 404: fal does not know the request"));
+        assertThat(stateChanges(id)).doesNotContain("failed");
+    }
+
+    @Test
+    void aCancelIsSentAgainUntilFalConfirmsIt() {
+        FAL.runDuration(Duration.ofSeconds(30));
+        String id = create(key, minimalRequest(url)).get("id").asString();
+        String requestId = awaitTraining(key, id, t -> !t.get("fal_request_id").isNull()).get("fal_request_id").asString();
+        FAL.failNext(3, call(FakeFalServer.CANCEL), 503, Map.of(), NO_RUNNER);
+
+        assertThat(api.post("/v1/trainings/" + id + "/cancel", key, "").status()).isEqualTo(202);
+
+        awaitStatus(key, id, "canceled");
+        assertThat(calls(FakeFalServer.CANCEL)).hasSize(4);
+        assertThat(FAL.state(requestId)).isEqualTo("COMPLETED");
+        assertThat(falUnavailableEvents(id)).hasSize(3);
+    }
+
+    private Api.Response deliverFalWebhook(String trainingId, String requestId, String body) {
+        return api.post("/fal/webhooks/" + trainingId + "/" + tokens.tokenFor(trainingId), null, body,
+                FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now())));
+    }
+
+    /** What fal posts when the request completed; the outputs are the fake's. */
+    private static String completed(String requestId) {
+        return """
+                {"request_id": "%1$s", "gateway_request_id": "%1$s", "status": "OK", "payload": {
+                  "lora_file": {"url": "https://v3.fal.media/files/fake/%1$s/lora.safetensors", "file_name": "lora.safetensors"},
+                  "config_file": {"url": "https://v3.fal.media/files/fake/%1$s/config.json", "file_name": "config.json"}}}"""
+                .formatted(requestId);
+    }
+
+    private java.util.Optional<JsonNode> orphan(String requestId) {
+        return api.get("/v1/admin/fal/orphans?limit=100", ADMIN_KEY).json().get("data").valueStream()
+                .filter(o -> requestId.equals(o.get("request_id").asString())).findFirst();
+    }
+
+    private List<String> eventTypes(String id) {
+        return events(id).stream().map(e -> e.get("type").asString()).toList();
     }
 
     /** Calls of this kind for this test's training only, whatever else the shared server is serving. */

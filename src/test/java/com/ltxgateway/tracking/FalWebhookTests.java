@@ -32,6 +32,8 @@ class FalWebhookTests extends GatewayTestSupport {
 
     @Autowired
     private JdbcClient jdbc;
+    @Autowired
+    private FalWebhookTokens tokens;
 
     private String key;
     private String url;
@@ -76,9 +78,18 @@ class FalWebhookTests extends GatewayTestSupport {
         assertThat(unchanged.get("finished_at").isNull()).isTrue();
         assertThat(eventTypes(id)).doesNotContain("fal_webhook", "duplicate_request");
 
-        var unknown = deliver("trn_" + UUID.randomUUID(), body, FakeFalWebhooks.asMap(valid));
-        assertThat(unknown.status()).isEqualTo(404);
-        assertThat(unknown.json().get("type").asString()).endsWith("/not-found");
+        // A training that does not exist, the URL without its token or with another training's, a delivery signed for
+        // another fal account: each is refused exactly like a forged signature, so nothing tells them apart.
+        Map<String, String> genuine = FakeFalWebhooks.asMap(valid);
+        String unknownTraining = "trn_" + UUID.randomUUID().toString().replace("-", "");
+        assertRefusedLikeAForgery(deliver(unknownTraining, body, genuine), deliver(id, body, Map.of()));
+        assertRefusedLikeAForgery(api.post("/fal/webhooks/" + unknownTraining + "/" + tokens.tokenFor(id), null, body, genuine),
+                deliver(id, body, Map.of()));
+        assertRefused(api.post("/fal/webhooks/" + id, null, body, genuine));
+        assertRefused(api.post("/fal/webhooks/" + id + "/AAAAAAAAAAAAAAAAAAAAAA", null, body, genuine));
+        // Signed by fal's own key, but for another of fal's customers.
+        assertRefused(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, "another-fal-customer", body, now))));
+        assertThat(eventTypes(id)).doesNotContain("fal_webhook", "duplicate_request");
 
         // The genuine delivery is still taken.
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(valid)).status()).isEqualTo(200);
@@ -177,6 +188,9 @@ class FalWebhookTests extends GatewayTestSupport {
         assertThat(unaffected.get("output").isNull()).isTrue();
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("duplicate_request")).singleElement()
                 .satisfies(e -> assertThat(e.get("message").asString()).contains(duplicate));
+        // The duplicate's cancel is recorded with it and sent by whichever instance claims it, until fal confirms.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("select cancel_outcome from fal_orphan where request_id = ?")
+                .param(duplicate).query(String.class).optional().isPresent());
         assertThat(FAL.received()).anyMatch(c -> c.operation().equals(FakeFalServer.CANCEL) && duplicate.equals(c.requestId()))
                 .noneMatch(c -> c.operation().equals(FakeFalServer.CANCEL) && requestId.equals(c.requestId()));
         assertThat(FAL.state(duplicate)).isEqualTo("COMPLETED");
@@ -193,7 +207,7 @@ class FalWebhookTests extends GatewayTestSupport {
                 Duration.ofSeconds(2));
         String id = create(key, minimalRequest(url)).get("id").asString();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
-        // Well inside the 3 s wait before a second submit, so only fal's webhook can name the request.
+        // No second submit ever follows an unconfirmed one, so only fal's webhook can name the request.
         park(id);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> submissions().size() == 1);
         String requestId = submissions().getFirst().requestId();
@@ -217,8 +231,17 @@ class FalWebhookTests extends GatewayTestSupport {
 
     // --- deliveries ----------------------------------------------------------------------------------------------
 
+    /** To the training's webhook URL, as the gateway gave it to fal with the submit. */
     private Api.Response deliver(String trainingId, String body, Map<String, String> headers) {
-        return api.post("/fal/webhooks/" + trainingId, null, body, headers);
+        return api.post("/fal/webhooks/" + trainingId + "/" + tokens.tokenFor(trainingId), null, body, headers);
+    }
+
+    /** The same status, headers that matter and body: an unknown training is no different from a bad signature. */
+    private static void assertRefusedLikeAForgery(Api.Response response, Api.Response forged) {
+        assertRefused(response);
+        for (String field : List.of("type", "title", "status", "detail")) {
+            assertThat(response.json().get(field)).isEqualTo(forged.json().get(field));
+        }
     }
 
     private static void assertRefused(Api.Response response) {

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import com.ltxgateway.fal.Ed25519Jwks;
 import com.ltxgateway.fal.FakeFalWebhooks;
+import com.ltxgateway.sandbox.SandboxEndpoint;
 import com.ltxgateway.sandbox.SandboxWebhookKeys;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.GatewayTestSupport;
@@ -40,6 +41,12 @@ class SandboxWebhookTests extends GatewayTestSupport {
 
     @Autowired
     private SandboxWebhookKeys sandboxKeys;
+
+    @Autowired
+    private SandboxEndpoint sandbox;
+
+    @Autowired
+    private FalWebhookTokens tokens;
 
     @Test
     void aSandboxTrainingEndsThroughTheSimulatorsSignedWebhook() {
@@ -102,7 +109,7 @@ class SandboxWebhookTests extends GatewayTestSupport {
         String body = """
                 {"request_id": "%1$s", "gateway_request_id": "%1$s", "status": "ERROR", "error": "Invalid status code: 400",
                  "payload": {"detail": "Request was cancelled"}}""".formatted(requestId);
-        String path = "/fal/webhooks/" + id;
+        String path = "/fal/webhooks/" + id + "/" + tokens.tokenFor(id);
 
         var refused = api.post(path, null, body, FakeFalWebhooks.asMap(FakeFalWebhooks.sign(sandboxKeyPair(), requestId, body, Instant.now())));
 
@@ -116,10 +123,22 @@ class SandboxWebhookTests extends GatewayTestSupport {
     @Test
     void callsBackNothingButTheGateway() {
         var elsewhere = api.post(SUBMIT_PATH + "?fal_webhook=http://169.254.169.254/latest/meta-data", null,
-                "{\"training_data_url\": \"https://example.com/clips.zip\"}", Map.of("Authorization", "Key sandbox"));
+                "{\"training_data_url\": \"https://example.com/clips.zip\"}", Map.of("Authorization", "Key " + sandbox.endpoint().key()));
 
         assertThat(elsewhere.status()).isEqualTo(422);
         assertThat(elsewhere.json().get("detail").get(0).get("loc").get(1).asString()).isEqualTo("fal_webhook");
+    }
+
+    @Test
+    void theSimulatorsKeyIsRandomAndNoOtherIsTaken() {
+        String own = sandbox.endpoint().key();
+        assertThat(own).isNotBlank().isNotEqualTo("sandbox").hasSizeGreaterThanOrEqualTo(32);
+
+        for (String wrong : List.of("Key sandbox", "Key " + own.substring(1), "Bearer " + own)) {
+            var refused = api.post(SUBMIT_PATH, null, "{\"training_data_url\": \"https://example.com/clips.zip\"}",
+                    Map.of("Authorization", wrong));
+            assertThat(refused.status()).as(wrong).isEqualTo(401);
+        }
     }
 
     private Long pollIntervalWhileRunning(String id) {

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The work queue's claim rules, on a real PostgreSQL: what several instances rely on to never do work twice. */
 class TrackingJobsTests {
 
     private static JdbcClient jdbc;
     private static TrackingJobs jobs;
+    private static TransactionTemplate transactions;
     private static UUID team;
 
     @BeforeAll
@@ -34,6 +37,7 @@ class TrackingJobsTests {
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(dataSource);
         jobs = new TrackingJobs(jdbc);
+        transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         team = UUID.randomUUID();
         jdbc.sql("insert into team (id, slug, name, created_at) values (?, 'jobs', 'Jobs', now())").param(team).update();
     }
@@ -107,25 +111,70 @@ class TrackingJobsTests {
     void anInstanceThatLostItsLeaseChangesNothing() {
         String id = training();
         jobs.add(id);
-        jobs.claim("slow", 10, Duration.ofMillis(1));
+        ClaimedJob slow = jobs.claim("slow", 10, Duration.ofMillis(1)).getFirst();
         jdbc.sql("select pg_sleep(0.05)").query().singleValue();
         jobs.claim("survivor", 10, Duration.ofMinutes(1));
 
-        jobs.release(id, "slow", Duration.ZERO, Duration.ofSeconds(1), "IN_QUEUE");
+        jobs.release(slow, Duration.ZERO, Duration.ofSeconds(1), "IN_QUEUE");
+        jobs.renew(List.of(slow), Duration.ofMinutes(5));
 
         assertThat(jdbc.sql("select lease_owner from tracking_job where training_id = ?").param(id).query(String.class).single())
                 .isEqualTo("survivor");
+        assertThat(holds(slow)).isFalse();
+    }
+
+    @Test
+    void anEarlierClaimOfTheSameInstanceIsFencedByItsClaimCount() {
+        String id = training();
+        jobs.add(id);
+        ClaimedJob earlier = jobs.claim("same", 10, Duration.ofMillis(1)).getFirst();
+        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        ClaimedJob later = jobs.claim("same", 10, Duration.ofMinutes(1)).getFirst();
+
+        assertThat(later.claim()).isGreaterThan(earlier.claim());
+        assertThat(holds(earlier)).isFalse();
+        assertThat(holds(later)).isTrue();
+        jobs.release(earlier, Duration.ofHours(1), Duration.ofSeconds(1), "IN_QUEUE");
+        assertThat(jdbc.sql("select lease_until is not null from tracking_job where training_id = ?").param(id)
+                .query(Boolean.class).single()).as("the later claim still holds its lease").isTrue();
+    }
+
+    @Test
+    void theHeartbeatKeepsALongStepsClaim() {
+        String id = training();
+        jobs.add(id);
+        ClaimedJob step = jobs.claim("busy", 10, Duration.ofMillis(300)).getFirst();
+        for (int i = 0; i < 4; i++) {
+            jdbc.sql("select pg_sleep(0.1)").query().singleValue();
+            jobs.renew(List.of(step), Duration.ofMillis(300));
+        }
+
+        assertThat(jobs.claim("other", 10, Duration.ofMinutes(1))).as("a renewed lease is not taken over").isEmpty();
+        assertThat(holds(step)).isTrue();
+    }
+
+    @Test
+    void aStoppingInstanceHandsBackItsClaimsDueAtOnce() {
+        String id = training();
+        jobs.add(id);
+        ClaimedJob held = jobs.claim("stopping", 10, Duration.ofMinutes(10)).getFirst();
+
+        jobs.handBack(List.of(held));
+
+        assertThat(jobs.claim("other", 10, Duration.ofMinutes(1))).extracting(ClaimedJob::trainingId).containsExactly(id);
+        assertThat(holds(held)).isFalse();
     }
 
     @Test
     void aNudgeDuringAClaimMakesTheJobDueAgainOnRelease() {
         String id = training();
         jobs.add(id);
-        jobs.claim("a", 10, Duration.ofMinutes(1));
+        ClaimedJob claimed = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
 
         jobs.nudge(id);
+        jobs.renew(List.of(claimed), Duration.ofMinutes(1));
         assertThat(jobs.claim("b", 10, Duration.ofMinutes(1))).as("a nudge does not break a lease").isEmpty();
-        jobs.release(id, "a", Duration.ofHours(1), Duration.ofSeconds(1), "IN_PROGRESS");
+        jobs.release(claimed, Duration.ofHours(1), Duration.ofSeconds(1), "IN_PROGRESS");
 
         assertThat(jobs.claim("b", 10, Duration.ofMinutes(1))).extracting(ClaimedJob::trainingId).containsExactly(id);
     }
@@ -134,19 +183,24 @@ class TrackingJobsTests {
     void releaseSchedulesTheNextStepAndClearsFailures() {
         String id = training();
         jobs.add(id);
-        jobs.claim("a", 10, Duration.ofMinutes(1));
-        jobs.releaseAfterFailure(id, "a", Duration.ZERO, java.time.Instant.now(), 3, "HTTP 503");
+        ClaimedJob first = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
+        jobs.releaseAfterFailure(first, Duration.ZERO, java.time.Instant.now(), 3, "HTTP 503");
         ClaimedJob retried = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
         assertThat(retried.failedAttempts()).isEqualTo(3);
         assertThat(retried.failingSince()).isNotNull();
 
-        jobs.release(id, "a", Duration.ofHours(1), Duration.ofSeconds(4), "IN_PROGRESS");
+        jobs.release(retried, Duration.ofHours(1), Duration.ofSeconds(4), "IN_PROGRESS");
 
         assertThat(jobs.claim("a", 10, Duration.ofMinutes(1))).isEmpty();
         var row = jdbc.sql("select failed_attempts, poll_interval_ms, last_fal_state from tracking_job where training_id = ?")
                 .param(id).query().singleRow();
         assertThat(row).containsEntry("failed_attempts", 0).containsEntry("poll_interval_ms", 4000L)
                 .containsEntry("last_fal_state", "IN_PROGRESS");
+    }
+
+    /** The fence check runs inside a transaction that locks the job's row; here, one of its own. */
+    private static boolean holds(ClaimedJob job) {
+        return transactions.execute(tx -> jobs.holds(job));
     }
 
     private static String training() {

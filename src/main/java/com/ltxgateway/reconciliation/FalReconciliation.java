@@ -1,0 +1,114 @@
+package com.ltxgateway.reconciliation;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.Instances;
+import com.ltxgateway.fal.FalPlatform;
+import com.ltxgateway.reconciliation.ClusterTasks.ClaimedTask;
+import com.ltxgateway.reconciliation.FalReconciler.Run;
+import com.ltxgateway.tracking.TrackerProperties;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the {@link FalReconciler} every {@code gateway.reconciliation.interval} on one instance at a time: every
+ * instance looks whether the run is due and free, and the one that claims it renews its lease while it reads. Only
+ * with fal's admin key, which the Platform API needs, and not on API-only instances.
+ */
+@Component
+class FalReconciliation implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(FalReconciliation.class);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static final Duration LOOK_EVERY = Duration.ofSeconds(5);
+
+    private final FalPlatform platform;
+    private final FalReconciler reconciler;
+    private final TrackerProperties tracker;
+    private final ClaimLoop<ClaimedTask> loop;
+
+    FalReconciliation(FalPlatform platform, FalReconciler reconciler, ClusterTasks tasks, TrackerProperties tracker) {
+        this.platform = platform;
+        this.reconciler = reconciler;
+        this.tracker = tracker;
+        String owner = Instances.owner();
+        Duration look = reconciler.interval().compareTo(LOOK_EVERY) < 0 ? reconciler.interval() : LOOK_EVERY;
+        this.loop = new ClaimLoop<>("fal-reconciliation", 1, 1, look, LEASE.dividedBy(3), LEASE, new ClaimLoop.Work<>() {
+            @Override
+            public List<ClaimedTask> claim(int limit) {
+                return tasks.claim(FalReconciler.TASK, owner, LEASE);
+            }
+
+            @Override
+            public void handle(ClaimedTask task) {
+                Run run;
+                try {
+                    run = reconciler.run(reconciler.progress(task.state()));
+                }
+                catch (RuntimeException e) {
+                    log.warn("Reconciliation with fal failed; it runs again in {}", reconciler.interval(), e);
+                    tasks.finish(task, task.state(), reconciler.interval(), e.toString());
+                    return;
+                }
+                if (run.fault() != null) {
+                    log.warn("Reconciliation with fal cut short: {}; it runs again in {}", run.fault(), reconciler.interval());
+                }
+                tasks.finish(task, reconciler.state(run.progress()), reconciler.interval(), run.fault());
+            }
+
+            @Override
+            public void renew(List<ClaimedTask> inFlight) {
+                inFlight.forEach(task -> tasks.renew(task, LEASE));
+            }
+
+            @Override
+            public void handBack(List<ClaimedTask> unfinished) {
+                unfinished.forEach(tasks::handBack);
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        if (!tracker.enabled()) {
+            return;
+        }
+        if (!platform.enabled()) {
+            log.info("No fal admin key (GATEWAY_FAL_ADMIN_KEY): unconfirmed submits are settled by fal's webhooks and by"
+                    + " admins, and costs are not read from fal");
+            return;
+        }
+        loop.start();
+    }
+
+    @Override
+    public void stop() {
+        if (loop.isRunning()) {
+            loop.stop();
+        }
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        if (!loop.isRunning()) {
+            callback.run();
+            return;
+        }
+        loop.stop(callback);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loop.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+}

@@ -1,0 +1,19 @@
+package com.ltxgateway.training;
+
+/**
+ * Where a pending training's submit to fal stands. fal's submit is not idempotent and fal bills every request that
+ * succeeds, so a submit that may have reached fal is never sent again until evidence settles it.
+ */
+public enum SubmissionState {
+    /** Nothing that may have reached fal is outstanding: the training may be submitted. */
+    NONE,
+    /** A submit was permitted and its answer is not stored yet; the instance holding the claim is making it. */
+    IN_FLIGHT,
+    /**
+     * A submit may have reached fal but its answer was lost (a timeout, a dropped connection, an instance that died
+     * or stopped during the call): it waits for a fal webhook, fal's request listing or an admin to settle it.
+     */
+    UNCONFIRMED,
+    /** fal accepted the training as a request (or it finished). */
+    ACCEPTED
+}
