@@ -16,6 +16,7 @@ import com.ltxgateway.GatewayProperties;
 
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.HttpHeaders;
@@ -31,6 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  * and pages can play the validation video.
  */
 @RestController
+@ConditionalOnBooleanProperty(name = "gateway.sandbox.enabled", matchIfMissing = true)
 class SandboxFiles {
 
     static final String PATH = "/sandbox/files";

@@ -87,6 +87,22 @@ class SandboxRequests {
                 .update();
     }
 
+    /**
+     * Deletes requests that completed before {@code cutoff} and have no webhook left to deliver, at most
+     * {@code limit} at a time so one purge never holds many locks for long. Returns how many went.
+     */
+    @Transactional
+    int purgeCompletedBefore(Instant cutoff, int limit) {
+        return jdbc.sql("""
+                delete from sandbox_request where request_id in (
+                    select request_id from sandbox_request
+                    where completed_at < ? and webhook_due_at is null
+                    limit ?
+                    for update skip locked)""")
+                .params(Timestamp.from(cutoff), limit)
+                .update();
+    }
+
     private static SimulatedRequest map(ResultSet rs, int row) throws SQLException {
         Timestamp canceled = rs.getTimestamp("canceled_at");
         return new SimulatedRequest(rs.getObject("request_id", UUID.class), rs.getString("input"),

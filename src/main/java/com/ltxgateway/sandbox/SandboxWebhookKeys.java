@@ -19,18 +19,16 @@ import com.ltxgateway.fal.FalWebhookKeys;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.util.function.SingletonSupplier;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 /**
  * The Ed25519 key the simulator signs its webhooks with, published as a JWKS the way fal publishes its own. All
  * replicas share one key through the database: each proposes one, the first insert wins, and every replica then
  * uses the stored one. It only ever vouches for sandbox trainings, which cost nothing, so it is kept in plain.
  */
-@RestController
+@Component
 public class SandboxWebhookKeys implements FalWebhookKeys {
 
-    static final String JWKS_PATH = "/sandbox/.well-known/jwks.json";
     private static final String ALGORITHM = "Ed25519";
 
     private final JdbcClient jdbc;
@@ -49,7 +47,7 @@ public class SandboxWebhookKeys implements FalWebhookKeys {
         return List.of(key.obtain().publicKey());
     }
 
-    @GetMapping(JWKS_PATH)
+    /** The key as a JWKS, the way fal publishes its own. */
     Map<String, Object> jwks() {
         SigningKey signing = key.obtain();
         return Ed25519Jwks.jwks(Map.of(signing.kid(), signing.publicKey()));

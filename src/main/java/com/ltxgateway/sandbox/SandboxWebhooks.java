@@ -21,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -31,6 +32,7 @@ import org.springframework.stereotype.Component;
  * is retried a few times with growing waits, then given up: the gateway's polls still find the outcome.
  */
 @Component
+@ConditionalOnBooleanProperty(name = "gateway.sandbox.enabled", matchIfMissing = true)
 class SandboxWebhooks implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxWebhooks.class);
