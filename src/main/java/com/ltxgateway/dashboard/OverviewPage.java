@@ -11,6 +11,8 @@ import java.util.UUID;
 
 import com.ltxgateway.access.AccessAdministration;
 import com.ltxgateway.access.TeamSummary;
+import com.ltxgateway.reconciliation.FalOrphans;
+import com.ltxgateway.tracking.FalKeyAlarm;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
 
@@ -26,11 +28,15 @@ class OverviewPage {
 
     private final TrainingStatistics statistics;
     private final AccessAdministration access;
+    private final FalOrphans orphans;
+    private final FalKeyAlarm keyAlarm;
     private final Clock clock;
 
-    OverviewPage(TrainingStatistics statistics, AccessAdministration access, Clock clock) {
+    OverviewPage(TrainingStatistics statistics, AccessAdministration access, FalOrphans orphans, FalKeyAlarm keyAlarm, Clock clock) {
         this.statistics = statistics;
         this.access = access;
+        this.orphans = orphans;
+        this.keyAlarm = keyAlarm;
         this.clock = clock;
     }
 
@@ -43,6 +49,9 @@ class OverviewPage {
         model.addAttribute("spend", spendThisMonth(statistics.teamTotals(TeamPages.monthStart(clock))));
         var health = statistics.falHealth(now, RECENT_FAULTS);
         model.addAttribute("health", health);
+        model.addAttribute("openOrphanCancels", orphans.openCancels());
+        model.addAttribute("keyRefusedSince", keyAlarm.refusedSince());
+        model.addAttribute("keyRefusedReason", keyAlarm.reason());
         model.addAttribute("failureRate", health.finishedLastDay() == 0 ? null
                 : Math.round(100.0 * health.failedLastDay() / health.finishedLastDay()) + "%");
         model.addAttribute("oldestWaitingFor", health.oldestWaiting() == null ? null

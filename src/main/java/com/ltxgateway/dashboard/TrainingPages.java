@@ -15,6 +15,7 @@ import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingEvent;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingPage;
+import com.ltxgateway.training.TrainingResubmitRefused;
 import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.training.TrainingView.FileView;
@@ -166,6 +167,33 @@ class TrainingPages {
         return "redirect:" + LIST + "/" + checked;
     }
 
+    @GetMapping("/{id}/resubmit")
+    String confirmResubmit(@PathVariable String id, Model model, RedirectAttributes redirect) {
+        TrainingView training = trainings.get(checkedId(id));
+        if (training.submitUnconfirmedAt() == null) {
+            redirect.addFlashAttribute("notice", "This training has no unconfirmed submit: there is nothing to decide.");
+            return "redirect:" + LIST + "/" + training.id();
+        }
+        model.addAttribute("training", training);
+        return "dashboard/training-resubmit";
+    }
+
+    /** The admin API's resubmit, audited the same way, with the dashboard user as the actor. */
+    @PostMapping("/{id}/resubmit")
+    String resubmit(@PathVariable String id, Principal principal, RedirectAttributes redirect) {
+        String checked = checkedId(id);
+        try {
+            TrainingView training = trainings.resubmit(DashboardUsers.actor(principal.getName()), checked);
+            redirect.addFlashAttribute("notice", "canceled".equals(training.status())
+                    ? "The training is canceled: it had a cancel request, and fal does not hold it."
+                    : "The training is submitted again.");
+        }
+        catch (TrainingResubmitRefused e) {
+            redirect.addFlashAttribute("notice", e.getMessage());
+        }
+        return "redirect:" + LIST + "/" + checked;
+    }
+
     /**
      * Puts what the live part of a training's page shows in the model, with a digest of it and the URL that polls
      * for changes. Polling stops once neither the training nor any of its deliveries can change by itself.
@@ -176,7 +204,8 @@ class TrainingPages {
         List<DeliverySummary> deliveries = webhooks.deliveriesOf(id, DELIVERIES_SHOWN);
         String version = Hashing.sha256Hex(String.join("|", training.status(), String.valueOf(training.queuePosition()),
                 String.valueOf(training.cancelRequestedAt()), String.valueOf(training.falRequestId()),
-                events.toString(), deliveries.toString())).substring(0, 16);
+                String.valueOf(training.submitUnconfirmedAt()), String.valueOf(training.falUnreachableSince()),
+                String.valueOf(training.costUsd()), events.toString(), deliveries.toString())).substring(0, 16);
         boolean settled = TrainingStatus.fromWireName(training.status()).isTerminal()
                 && deliveries.stream().noneMatch(d -> d.status().equals("pending"));
         model.addAttribute("training", training);
