@@ -1,0 +1,587 @@
+package com.ltxgateway.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
+
+import com.ltxgateway.fal.FakeFalServer;
+import com.ltxgateway.fal.FakeFalWebhooks;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The chaos run behind {@code bench/chaos.sh}: several gateway processes (the application jar, as deployed) on one
+ * PostgreSQL, against a fal stand-in that faults submits and status calls at random and drops the answer of some
+ * submits it took. While trainings are being created, one instance is killed with SIGKILL and replaced, one is stopped
+ * with SIGTERM and replaced, and PostgreSQL is restarted. Then it waits until every training has ended and checks
+ * fal's side: each training's input reached fal exactly once, nothing was billed twice, no request is left that no
+ * training owns. Exits 1 when any of that fails. Not a test: it takes minutes and is run by hand.
+ *
+ * <pre>
+ * java -cp ... com.ltxgateway.chaos.ChaosRun --jar target/app.jar [--trainings 180] [--instances 3] [--webhooks on|off]
+ *      [--seed 42] [--out target/chaos]
+ * </pre>
+ */
+public final class ChaosRun {
+
+    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final String FAL_KEY = "fal-chaos-key-0123456789";
+    private static final String ADMIN_KEY = "ltx_admin_chaos_0123456789abcdefghijklmnopqrstuvwxyz";
+    private static final Duration DRAIN_LIMIT = Duration.ofMinutes(15);
+    private static final int CLIENTS = 6;
+
+    private final Options options;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Instance> instances = new CopyOnWriteArrayList<>();
+    private final List<String> timeline = new CopyOnWriteArrayList<>();
+    private final Instant began = Instant.now();
+    private final AtomicInteger created = new AtomicInteger();
+    private final AtomicInteger createRetries = new AtomicInteger();
+    private EmbeddedPostgres postgres;
+    private Path pgData;
+    private String jdbcUrl;
+    private FakeFalServer fal;
+    private FakeFalWebhooks webhooks;
+    private int instanceCount;
+
+    private ChaosRun(Options options) {
+        this.options = options;
+    }
+
+    record Options(Path jar, int trainings, int instances, boolean webhooks, long seed, Path out) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                given.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            }
+            if (!given.containsKey("jar")) {
+                throw new IllegalArgumentException("--jar <the application jar> is required");
+            }
+            return new Options(Path.of(given.get("jar")), Integer.parseInt(given.getOrDefault("trainings", "180")),
+                    Integer.parseInt(given.getOrDefault("instances", "3")), !"off".equals(given.getOrDefault("webhooks", "on")),
+                    Long.parseLong(given.getOrDefault("seed", "42")), Path.of(given.getOrDefault("out", "target/chaos")));
+        }
+    }
+
+    /** One gateway process. */
+    private final class Instance {
+
+        final String name;
+        final int port;
+        final Process process;
+
+        Instance(String name) throws IOException {
+            this.name = name;
+            this.port = freePort();
+            ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-Xmx384m", "-jar", options.jar().toString());
+            builder.environment().putAll(environment(port));
+            builder.redirectErrorStream(true);
+            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve(name + ".log").toFile()));
+            this.process = builder.start();
+        }
+
+        URI url(String path) {
+            return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        void awaitReady() {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < until) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited while starting; see " + options.out().resolve(name + ".log"));
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(url("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return;
+                    }
+                }
+                catch (IOException e) {
+                    // not listening yet
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                sleep(Duration.ofMillis(250));
+            }
+            throw new IllegalStateException(name + " did not become ready");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Files.createDirectories(options.out());
+        ChaosRun run = new ChaosRun(options);
+        boolean held;
+        try {
+            held = run.run();
+        }
+        finally {
+            run.shutDown();
+        }
+        System.exit(held ? 0 : 1);
+    }
+
+    private boolean run() throws Exception {
+        startPostgres();
+        startFal();
+        for (int i = 0; i < options.instances(); i++) {
+            startInstance();
+        }
+        instances.forEach(Instance::awaitReady);
+        note("%d instances ready on one PostgreSQL", instances.size());
+        String key = teamKey();
+
+        int third = options.trainings() / 3;
+        Map<Integer, Runnable> faults = Map.of(
+                third, this::killOne,
+                2 * third, this::restartPostgres,
+                options.trainings() - 10, this::stopOneGracefully);
+        Map<String, String> trainings = createAll(key, created -> {
+            Runnable fault = faults.get(created);
+            if (fault != null) {
+                Thread.ofPlatform().start(fault);
+            }
+        });
+        Instant allCreated = Instant.now();
+        note("all %d trainings created (%d create calls retried)", trainings.size(), createRetries.get());
+
+        Map<String, Long> finalCounts = drain(trainings.keySet());
+        Duration drained = Duration.between(allCreated, Instant.now());
+        note("drained %s after the last create", drained);
+        return report(trainings, finalCounts, drained);
+    }
+
+    // --- the parts -----------------------------------------------------------------------------------------------
+
+    private void startPostgres() throws IOException {
+        pgData = options.out().resolve("pgdata");
+        deleteTree(pgData);
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(pgData)
+                .setCleanDataDirectory(false)
+                .setServerConfig("max_connections", "300")
+                .start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("create database chaos");
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/chaos";
+        note("PostgreSQL on port %d", postgres.getPort());
+    }
+
+    private void startFal() {
+        fal = FakeFalServer.start(FAL_KEY);
+        fal.queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(3));
+        fal.chaos(new FakeFalServer.Chaos(options.seed(), 0.15, 0.15, 0.30, 0.10));
+        webhooks = FakeFalWebhooks.start();
+        if (options.webhooks()) {
+            AtomicInteger turn = new AtomicInteger();
+            // Like a load balancer in front of the replicas: fal's webhook reaches whichever instance is alive.
+            fal.sendWebhooks(webhooks).webhookTarget(url -> {
+                List<Instance> alive = instances.stream().filter(Instance::alive).toList();
+                Instance to = alive.isEmpty() ? instances.getFirst() : alive.get(Math.floorMod(turn.getAndIncrement(), alive.size()));
+                return to.url(url.getRawPath());
+            });
+        }
+        note("fake fal: 15%% of submits 503, 15%% 429, 10%% taken with the answer dropped, 30%% of status calls 500; webhooks %s",
+                options.webhooks() ? "on" : "off");
+    }
+
+    private Instance startInstance() throws IOException {
+        Instance instance = new Instance("gateway-" + (++instanceCount));
+        instances.add(instance);
+        return instance;
+    }
+
+    private Map<String, String> environment(int port) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("SPRING_DATASOURCE_URL", jdbcUrl);
+        env.put("SPRING_DATASOURCE_USERNAME", "postgres");
+        env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
+        env.put("GATEWAY_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
+        env.put("FAL_KEY", FAL_KEY);
+        env.put("GATEWAY_FAL_QUEUE_URL", fal.queueUrl().toString());
+        env.put("GATEWAY_FAL_API_URL", fal.platformUrl().toString());
+        env.put("GATEWAY_FAL_ADMIN_KEY", fal.adminKey());
+        env.put("GATEWAY_FAL_USER_ID", FakeFalWebhooks.USER_ID);
+        env.put("GATEWAY_FAL_JWKS_URL", webhooks.jwksUrl().toString());
+        env.put("GATEWAY_PUBLIC_URL", "http://127.0.0.1:" + port);
+        env.put("GATEWAY_TRACKER_WEBHOOKS_EXPECTED", Boolean.toString(options.webhooks()));
+        env.put("GATEWAY_FAL_CONNECT_TIMEOUT", "1s");
+        env.put("GATEWAY_FAL_READ_TIMEOUT", "2s");
+        env.put("GATEWAY_TRACKER_IDLE_INTERVAL", "200ms");
+        env.put("GATEWAY_TRACKER_POLL_MIN_INTERVAL", "500ms");
+        env.put("GATEWAY_TRACKER_POLL_MAX_INTERVAL", "3s");
+        env.put("GATEWAY_TRACKER_POLL_BACKSTOP_INTERVAL", "5s");
+        env.put("GATEWAY_TRACKER_RETRY_INITIAL_INTERVAL", "200ms");
+        env.put("GATEWAY_TRACKER_RETRY_MAX_INTERVAL", "2s");
+        env.put("GATEWAY_TRACKER_LEASE", "10s");
+        env.put("GATEWAY_RECONCILIATION_INTERVAL", "3s");
+        env.put("GATEWAY_RECONCILIATION_ORPHAN_GRACE", "20s");
+        env.put("GATEWAY_RECONCILIATION_OVERLAP", "2m");
+        env.put("SPRING_MAIN_BANNER_MODE", "off");
+        return env;
+    }
+
+    private String teamKey() throws IOException, InterruptedException {
+        Instance any = instances.getFirst();
+        send(any, "POST", "/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"chaos\",\"name\":\"Chaos\"}", Map.of());
+        JsonNode key = JSON.readTree(send(any, "POST", "/v1/admin/teams/chaos/api-keys", ADMIN_KEY,
+                "{\"name\":\"chaos\",\"mode\":\"live\"}", Map.of()).body());
+        return key.get("key").asString();
+    }
+
+    /**
+     * Creates the trainings from a few clients, each at a live instance chosen at random, retrying a create whose
+     * answer did not come (the instance died, the database restarted) under the same Idempotency-Key, as a careful
+     * client does. Returns training id to training data URL.
+     */
+    private Map<String, String> createAll(String key, IntConsumer afterEach) throws Exception {
+        Map<String, String> trainings = new ConcurrentHashMap<>();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<?>> pending = new ArrayList<>();
+            for (int i = 0; i < options.trainings(); i++) {
+                int index = i;
+                pending.add(clients.submit(() -> {
+                    String url = "https://data.example.com/chaos/" + options.seed() + "/" + index + ".zip";
+                    String body = "{\"input\":{\"training_data_url\":\"" + url + "\",\"number_of_steps\":" + (100 + index) + "}}";
+                    trainings.put(create(key, body, "chaos-" + index), url);
+                    afterEach.accept(created.incrementAndGet());
+                    return null;
+                }));
+            }
+            for (Future<?> future : pending) {
+                future.get(5, TimeUnit.MINUTES);
+            }
+        }
+        finally {
+            clients.shutdownNow();
+        }
+        return trainings;
+    }
+
+    private String create(String key, String body, String idempotencyKey) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < until) {
+            List<Instance> alive = instances.stream().filter(Instance::alive).toList();
+            Instance to = alive.get(ThreadLocalRandom.current().nextInt(alive.size()));
+            try {
+                HttpResponse<String> response = send(to, "POST", "/v1/trainings", key, body, Map.of("Idempotency-Key", idempotencyKey));
+                if (response.statusCode() == 202) {
+                    return JSON.readTree(response.body()).get("id").asString();
+                }
+            }
+            catch (IOException e) {
+                // the instance went away or the database restarted: the same key again, elsewhere
+            }
+            createRetries.incrementAndGet();
+            sleep(Duration.ofMillis(300));
+        }
+        throw new IllegalStateException("a create did not get through in 3 minutes");
+    }
+
+    private void killOne() {
+        Instance victim = instances.stream().filter(Instance::alive).findFirst().orElseThrow();
+        victim.process.destroyForcibly();
+        note("SIGKILL %s (%d trainings created so far)", victim.name, created.get());
+        sleep(Duration.ofSeconds(3));
+        replace(victim);
+    }
+
+    private void stopOneGracefully() {
+        Instance victim = instances.stream().filter(Instance::alive).reduce((a, b) -> b).orElseThrow();
+        Instant asked = Instant.now();
+        victim.process.destroy();
+        try {
+            boolean exited = victim.process.waitFor(3, TimeUnit.MINUTES);
+            note("SIGTERM %s: %s after %s (%d trainings created so far)", victim.name, exited ? "exited" : "still running",
+                    Duration.between(asked, Instant.now()), created.get());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        replace(victim);
+    }
+
+    private void replace(Instance gone) {
+        try {
+            Instance successor = startInstance();
+            successor.awaitReady();
+            note("%s replaced by %s", gone.name, successor.name);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fast shutdown (every connection dropped, transactions under way rolled back), then a start on the same data. */
+    private void restartPostgres() {
+        Path bin = Path.of(postgres.getProcess().info().command().orElseThrow()).getParent();
+        Instant began = Instant.now();
+        try {
+            Process restart = new ProcessBuilder(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-m", "fast", "-w",
+                    "-t", "60", "restart").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve("postgres.log").toFile())).start();
+            if (!restart.waitFor(90, TimeUnit.SECONDS) || restart.exitValue() != 0) {
+                throw new IllegalStateException("pg_ctl restart failed; see postgres.log");
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        note("PostgreSQL restarted in %s (%d trainings created so far)", Duration.between(began, Instant.now()), created.get());
+    }
+
+    /** Waits until every training has ended; returns the final count per status. */
+    private Map<String, Long> drain(Set<String> ids) throws SQLException {
+        long until = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        Map<String, Long> counts = Map.of();
+        while (System.nanoTime() < until) {
+            counts = query("select status, count(*) from training group by status", rs -> Map.entry(rs.getString(1), rs.getLong(2)))
+                    .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, Long::sum, TreeMap::new));
+            long open = counts.entrySet().stream().filter(e -> !Set.of("succeeded", "failed", "canceled").contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue).sum();
+            long unconfirmed = query("select count(*) from training where submit_unconfirmed_at is not null", rs -> rs.getLong(1)).getFirst();
+            System.out.printf("%5ds  %s  unconfirmed now: %d%n", Duration.between(began, Instant.now()).toSeconds(), counts, unconfirmed);
+            if (open == 0 && counts.values().stream().mapToLong(Long::longValue).sum() == ids.size()) {
+                return counts;
+            }
+            sleep(Duration.ofSeconds(5));
+        }
+        note("not drained within %s", DRAIN_LIMIT);
+        return counts;
+    }
+
+    // --- the verdict -----------------------------------------------------------------------------------------------
+
+    private boolean report(Map<String, String> trainings, Map<String, Long> counts, Duration drained) throws Exception {
+        Map<String, String> requestOf = new HashMap<>();
+        Map<String, String> costOf = new HashMap<>();
+        for (var row : query("select id, fal_request_id, cost_usd from training", rs -> new String[] { rs.getString(1), rs.getString(2),
+                rs.getString(3) })) {
+            requestOf.put(row[0], row[1]);
+            costOf.put(row[0], row[2]);
+        }
+        Map<String, List<String>> submittedByUrl = new HashMap<>();
+        for (FakeFalServer.Submission submission : fal.submissions()) {
+            submittedByUrl.computeIfAbsent(submission.input().path("training_data_url").asString(), u -> new ArrayList<>())
+                    .add(submission.requestId());
+        }
+        Map<String, Long> billedByRequest = fal.billingEvents().stream()
+                .collect(Collectors.groupingBy(FakeFalServer.BillingEvent::requestId, Collectors.counting()));
+        Set<String> owned = new HashSet<>(requestOf.values());
+
+        int notSucceeded = 0;
+        int submittedTwice = 0;
+        int neverSubmitted = 0;
+        int billedTwice = 0;
+        int costMismatch = 0;
+        for (var training : trainings.entrySet()) {
+            List<String> requests = submittedByUrl.getOrDefault(training.getValue(), List.of());
+            if (requests.size() > 1) {
+                submittedTwice++;
+            }
+            if (requests.isEmpty()) {
+                neverSubmitted++;
+            }
+            long billed = requests.stream().mapToLong(r -> billedByRequest.getOrDefault(r, 0L)).sum();
+            if (billed > 1) {
+                billedTwice++;
+            }
+            String status = query("select status from training where id = '" + training.getKey() + "'", rs -> rs.getString(1)).getFirst();
+            if (!"succeeded".equals(status)) {
+                notSucceeded++;
+            }
+            else if (costOf.get(training.getKey()) == null) {
+                costMismatch++;
+            }
+        }
+        List<FakeFalServer.Request> strays = fal.requests().stream().filter(r -> !owned.contains(r.requestId())).toList();
+        long straysBilled = strays.stream().filter(r -> billedByRequest.containsKey(r.requestId())).count();
+        long orphanRows = query("select count(*) from fal_orphan", rs -> rs.getLong(1)).getFirst();
+        long everUnconfirmed = query("select count(distinct training_id) from training_event where type = 'submit_unconfirmed'",
+                rs -> rs.getLong(1)).getFirst();
+        long byWebhook = query("select count(*) from training_event where type = 'state_changed' and message like '%as fal''s webhook reports%'",
+                rs -> rs.getLong(1)).getFirst();
+        long byListing = query("select count(*) from training_event where type = 'state_changed' and message like '%found in fal''s request listing%'",
+                rs -> rs.getLong(1)).getFirst();
+        long byLateAnswer = everUnconfirmed - byWebhook - byListing;
+        long resubmitted = query("select count(*) from training_event where type = 'submit_retried'", rs -> rs.getLong(1)).getFirst();
+
+        boolean held = notSucceeded == 0 && submittedTwice == 0 && neverSubmitted == 0 && billedTwice == 0 && strays.isEmpty()
+                && orphanRows == 0;
+        StringBuilder out = new StringBuilder();
+        out.append("# Chaos run, ").append(Instant.now()).append("\n\n");
+        out.append("Command: `bench/chaos.sh` with ").append(options.trainings()).append(" trainings, ").append(options.instances())
+                .append(" instances, webhooks ").append(options.webhooks() ? "on" : "off").append(", seed ").append(options.seed()).append("\n\n");
+        out.append("## What happened\n\n");
+        timeline.forEach(line -> out.append("- ").append(line).append('\n'));
+        out.append("\n## Faults fal injected\n\n");
+        fal.injected().forEach((fault, n) -> out.append("- ").append(fault).append(": ").append(n).append('\n'));
+        out.append("\n## Outcome\n\n| | |\n|---|---|\n");
+        row(out, "trainings created", trainings.size());
+        row(out, "final statuses", counts);
+        row(out, "not succeeded", notSucceeded);
+        row(out, "inputs fal received more than once (duplicates)", submittedTwice);
+        row(out, "trainings fal never received (lost)", neverSubmitted);
+        row(out, "trainings billed more than once", billedTwice);
+        row(out, "fal requests no training owns (orphans left)", strays.size() + " (" + straysBilled + " billed)");
+        row(out, "gateway's orphan records", orphanRows);
+        row(out, "trainings whose submit was unconfirmed at some point", everUnconfirmed);
+        row(out, "… settled by fal's webhook / fal's request listing / the late answer", byWebhook + " / " + byListing + " / " + byLateAnswer);
+        row(out, "admin resubmits", resubmitted);
+        row(out, "succeeded without cost_usd", costMismatch);
+        row(out, "create calls retried by clients", createRetries.get());
+        row(out, "time to drain after the last create", drained.toSeconds() + " s");
+        row(out, "whole run", Duration.between(began, Instant.now()).toSeconds() + " s");
+        out.append("\nVerdict: ").append(held ? "**held**: every training succeeded, each reached fal once, nothing billed twice, no orphan."
+                : "**broken**").append('\n');
+        Path report = options.out().resolve("report-webhooks-" + (options.webhooks() ? "on" : "off") + ".md");
+        Files.writeString(report, out);
+        System.out.println(out);
+        System.out.println("Report: " + report);
+        return held;
+    }
+
+    private static void row(StringBuilder out, String what, Object value) {
+        out.append("| ").append(what).append(" | ").append(value).append(" |\n");
+    }
+
+    // --- plumbing --------------------------------------------------------------------------------------------------
+
+    private void shutDown() {
+        for (Instance instance : instances) {
+            instance.process.destroyForcibly();
+        }
+        if (fal != null) {
+            fal.close();
+        }
+        if (webhooks != null) {
+            webhooks.close();
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            }
+            catch (IOException e) {
+                System.err.println("Could not stop PostgreSQL: " + e.getMessage());
+            }
+        }
+    }
+
+    private HttpResponse<String> send(Instance to, String method, String path, String key, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(to.url(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Asked again and again while PostgreSQL restarts, so a short outage is waited out. */
+    private <T> List<T> query(String sql, Row<T> row) throws SQLException {
+        SQLException last = null;
+        for (int attempt = 0; attempt < 30; attempt++) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres"); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql)) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.map(rs));
+                }
+                return rows;
+            }
+            catch (SQLException e) {
+                last = e;
+                sleep(Duration.ofSeconds(1));
+            }
+        }
+        throw last;
+    }
+
+    private void note(String format, Object... args) {
+        String line = "+" + Duration.between(began, Instant.now()).toSeconds() + " s: " + String.format(format, args);
+        timeline.add(line);
+        System.out.println(line);
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
