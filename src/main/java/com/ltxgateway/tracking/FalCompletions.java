@@ -30,9 +30,16 @@ class FalCompletions {
     /**
      * Fetches the result at once, as fal drops large results within minutes, and applies it. Returns the fault when it
      * could not be had, for the caller to retry: fal accepted this request, so a refusal is no answer about the run.
+     *
+     * @param ranWithoutError fal said the run completed without an error (its status, or an {@code OK} webhook): then an
+     * error body from the result endpoint is fal failing to give the result (it keeps one for an hour at most), not
+     * how the run ended. With a cancel requested it is: fal may not name a canceled run an error
      */
-    Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence) {
+    Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence,
+            boolean ranWithoutError) {
         return switch (fal.result(endpoint, training.falRequest())) {
+            case FalOutcome.Success<FalResult>(FalResult.Error error) when ranWithoutError && !training.cancelRequested() -> Optional.of(new FalOutcome.Unavailable<>(0,
+                    "fal reports the run completed but gives no result (" + error.error().code() + ": " + error.error().message() + ")", null));
             case FalOutcome.Success<FalResult> success -> {
                 transitions.completed(training.id(), fence, success.value());
                 yield Optional.empty();

@@ -118,7 +118,7 @@ class FalWebhookReceiver {
         }
         else {
             // fal could not put the result into the webhook: fetch it like a poll that found the request COMPLETED.
-            completions.fetch(tracked, endpoint.get(), Fence.NONE).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
+            completions.fetch(tracked, endpoint.get(), Fence.NONE, "OK".equals(webhook.status())).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
         }
     }
 

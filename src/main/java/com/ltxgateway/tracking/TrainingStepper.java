@@ -50,8 +50,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class TrainingStepper {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingStepper.class);
-    /** fal has taken the request: its id is worth retrying through a database restart for. */
-    private static final Duration STORE_ACCEPTANCE_FOR = Duration.ofMinutes(5);
+    /** What fal answered a submit is worth retrying through a database restart for. */
+    private static final Duration STORE_ANSWER_FOR = Duration.ofMinutes(5);
 
     private final TrainingTransitions transitions;
     private final TrackingJobs jobs;
@@ -82,7 +82,7 @@ class TrainingStepper {
         this.storeRetries = new RetryTemplate(RetryPolicy.builder()
                 .includes(DataAccessException.class, TransactionException.class)
                 .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(10))
-                .timeout(STORE_ACCEPTANCE_FOR)
+                .timeout(STORE_ANSWER_FOR)
                 .maxRetries(Long.MAX_VALUE)
                 .build());
     }
@@ -168,15 +168,15 @@ class TrainingStepper {
                     jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
                 });
             }
-            case FalOutcome.Rejected<FalSubmission> rejected -> transitions.submitRejected(id, attempt, fence, rejected.error(),
-                    "fal rejected the request (HTTP " + rejected.httpStatus() + ")");
+            case FalOutcome.Rejected<FalSubmission> rejected -> stored(() -> transitions.submitRejected(id, attempt, fence,
+                    rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")"));
             case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> inTransaction(() -> {
                 transitions.submitUnconfirmed(id, attempt, fence, "fal's answer to submit attempt " + attempt + " was lost ("
                         + unavailable.reason() + ")");
                 jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
             });
             case FalOutcome.Unavailable<FalSubmission> unavailable -> {
-                transitions.submitNotAccepted(id, attempt, fence);
+                stored(() -> transitions.submitNotAccepted(id, attempt, fence));
                 unavailable(job, fence, unavailable);
             }
         }
@@ -196,6 +196,17 @@ class TrainingStepper {
                     + " for fal's webhook or request listing to name it", submission.request().requestId(), trainingId, attempt, e);
             throw e;
         }
+    }
+
+    /**
+     * fal's definite answer that it did not take the submit (an error status, a refusal) is worth as much as an
+     * acceptance: lost to a database restart, it would leave the training unconfirmed for an admin to settle.
+     */
+    private void stored(Runnable write) {
+        storeRetries.invoke(() -> {
+            write.run();
+            return null;
+        });
     }
 
     /** The training's own cancel, sent again until fal confirms it; then polls tell how the run ended. */
@@ -226,7 +237,8 @@ class TrainingStepper {
                 if (status.state() == FalStatus.State.COMPLETED) {
                     // The result is fetched outside any transaction: no database connection waits on fal.
                     inTransaction(() -> answered(training, status, logsFrom));
-                    completions.fetch(training, endpoint, fence).ifPresent(unavailable -> unavailable(job, fence, unavailable));
+                    completions.fetch(training, endpoint, fence, status.error() == null)
+                            .ifPresent(unavailable -> unavailable(job, fence, unavailable));
                     return;
                 }
                 // Only a poll sees a run start; once it has, the webhook reports the end and polls are just a backstop.
