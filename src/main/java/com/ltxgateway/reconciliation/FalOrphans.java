@@ -133,6 +133,19 @@ public class FalOrphans {
                 .update();
     }
 
+    /** The heartbeat: extends the leases of cancels still under way; claims taken over meanwhile are left alone. */
+    @Transactional
+    void renew(List<ClaimedCancel> cancels, Duration lease) {
+        for (ClaimedCancel cancel : cancels) {
+            jdbc.sql("""
+                    update fal_orphan set lease_until = now() + ? * interval '1 millisecond',
+                        cancel_due_at = now() + ? * interval '1 millisecond'
+                    where request_id = ? and lease_owner = ? and claim_count = ?""")
+                    .params(lease.toMillis(), lease.toMillis(), cancel.requestId(), cancel.owner(), cancel.claim())
+                    .update();
+        }
+    }
+
     /** A stopping instance's claims, due at once for another. */
     @Transactional
     void handBack(List<ClaimedCancel> cancels) {

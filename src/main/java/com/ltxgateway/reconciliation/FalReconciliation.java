@@ -24,8 +24,9 @@ import org.springframework.stereotype.Component;
 class FalReconciliation implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(FalReconciliation.class);
-    private static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration LOOK_EVERY = Duration.ofSeconds(5);
+    /** A run is only reading: cutting it short loses nothing, the next one reads again from where this began. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final FalPlatform platform;
     private final FalReconciler reconciler;
@@ -37,11 +38,13 @@ class FalReconciliation implements SmartLifecycle {
         this.reconciler = reconciler;
         this.tracker = tracker;
         String owner = Instances.owner();
+        // The claim lease of every instance's work: a dead instance's run is taken over after it.
+        Duration lease = tracker.lease();
         Duration look = reconciler.interval().compareTo(LOOK_EVERY) < 0 ? reconciler.interval() : LOOK_EVERY;
-        this.loop = new ClaimLoop<>("fal-reconciliation", 1, 1, look, LEASE.dividedBy(3), LEASE, new ClaimLoop.Work<>() {
+        this.loop = new ClaimLoop<>("fal-reconciliation", 1, 1, look, lease.dividedBy(3), STOP_GRACE, new ClaimLoop.Work<>() {
             @Override
             public List<ClaimedTask> claim(int limit) {
-                return tasks.claim(FalReconciler.TASK, owner, LEASE);
+                return tasks.claim(FalReconciler.TASK, owner, lease);
             }
 
             @Override
@@ -63,7 +66,7 @@ class FalReconciliation implements SmartLifecycle {
 
             @Override
             public void renew(List<ClaimedTask> inFlight) {
-                inFlight.forEach(task -> tasks.renew(task, LEASE));
+                inFlight.forEach(task -> tasks.renew(task, lease));
             }
 
             @Override

@@ -50,8 +50,10 @@ class OrphanCancels implements SmartLifecycle {
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(properties.cancelRetryInitialInterval(), 2.0, 0.5,
                 properties.cancelRetryMaxInterval());
         String owner = Instances.owner();
-        Duration lease = falProperties.longestCall().multipliedBy(2);
-        this.loop = new ClaimLoop<>("orphan-cancels", 8, 8, properties.cancelIdleInterval(), lease, falProperties.longestCall().plusSeconds(5),
+        // The claim lease of every instance's work, renewed while a cancel is under way.
+        Duration lease = tracker.lease();
+        this.loop = new ClaimLoop<>("orphan-cancels", 8, 8, properties.cancelIdleInterval(), lease.dividedBy(3),
+                falProperties.longestCall().plusSeconds(5),
                 new ClaimLoop.Work<>() {
                     @Override
                     public List<ClaimedCancel> claim(int limit) {
@@ -61,6 +63,11 @@ class OrphanCancels implements SmartLifecycle {
                     @Override
                     public void handle(ClaimedCancel cancel) {
                         send(cancel);
+                    }
+
+                    @Override
+                    public void renew(List<ClaimedCancel> inFlight) {
+                        orphans.renew(inFlight, lease);
                     }
 
                     @Override
