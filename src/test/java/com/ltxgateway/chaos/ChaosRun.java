@@ -62,6 +62,8 @@ public final class ChaosRun {
     private static final String ADMIN_KEY = "ltx_admin_chaos_0123456789abcdefghijklmnopqrstuvwxyz";
     private static final Duration DRAIN_LIMIT = Duration.ofMinutes(15);
     private static final int CLIENTS = 6;
+    /** How long an admin waits, with nothing running at fal, before looking into what is still unconfirmed. */
+    private static final Duration ADMIN_PATIENCE = Duration.ofSeconds(30);
 
     private final Options options;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,7 +72,10 @@ public final class ChaosRun {
     private final Instant began = Instant.now();
     private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger createRetries = new AtomicInteger();
+    private final AtomicInteger adminResubmits = new AtomicInteger();
     private EmbeddedPostgres postgres;
+    /** The postmaster after a restart, started by this run rather than by the embedded server. */
+    private Process restarted;
     private Path pgData;
     private String jdbcUrl;
     private FakeFalServer fal;
@@ -103,6 +108,7 @@ public final class ChaosRun {
         final String name;
         final int port;
         final Process process;
+        volatile boolean ready;
 
         Instance(String name) throws IOException {
             this.name = name;
@@ -122,6 +128,11 @@ public final class ChaosRun {
             return process.isAlive();
         }
 
+        /** Serving, and so a fair victim: a replacement still starting is left alone. */
+        boolean serving() {
+            return ready && process.isAlive();
+        }
+
         void awaitReady() {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < until) {
@@ -131,6 +142,7 @@ public final class ChaosRun {
                 try {
                     if (http.send(HttpRequest.newBuilder(url("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        ready = true;
                         return;
                     }
                 }
@@ -188,6 +200,7 @@ public final class ChaosRun {
         Map<String, Long> finalCounts = drain(trainings.keySet());
         Duration drained = Duration.between(allCreated, Instant.now());
         note("drained %s after the last create", drained);
+        awaitCosts();
         return report(trainings, finalCounts, drained);
     }
 
@@ -251,7 +264,7 @@ public final class ChaosRun {
         env.put("GATEWAY_PUBLIC_URL", "http://127.0.0.1:" + port);
         env.put("GATEWAY_TRACKER_WEBHOOKS_EXPECTED", Boolean.toString(options.webhooks()));
         env.put("GATEWAY_FAL_CONNECT_TIMEOUT", "1s");
-        env.put("GATEWAY_FAL_READ_TIMEOUT", "2s");
+        env.put("GATEWAY_FAL_READ_TIMEOUT", "5s");
         env.put("GATEWAY_TRACKER_IDLE_INTERVAL", "200ms");
         env.put("GATEWAY_TRACKER_POLL_MIN_INTERVAL", "500ms");
         env.put("GATEWAY_TRACKER_POLL_MAX_INTERVAL", "3s");
@@ -325,7 +338,7 @@ public final class ChaosRun {
     }
 
     private void killOne() {
-        Instance victim = instances.stream().filter(Instance::alive).findFirst().orElseThrow();
+        Instance victim = instances.stream().filter(Instance::serving).findFirst().orElseThrow();
         victim.process.destroyForcibly();
         note("SIGKILL %s (%d trainings created so far)", victim.name, created.get());
         sleep(Duration.ofSeconds(3));
@@ -333,7 +346,7 @@ public final class ChaosRun {
     }
 
     private void stopOneGracefully() {
-        Instance victim = instances.stream().filter(Instance::alive).reduce((a, b) -> b).orElseThrow();
+        Instance victim = instances.stream().filter(Instance::serving).reduce((a, b) -> b).orElseThrow();
         Instant asked = Instant.now();
         victim.process.destroy();
         try {
@@ -358,20 +371,25 @@ public final class ChaosRun {
         }
     }
 
-    /** A fast shutdown (every connection dropped, transactions under way rolled back), then a start on the same data. */
+    /**
+     * A fast shutdown (SIGINT to the postmaster: every connection dropped, transactions under way rolled back), then
+     * the same server started again on the same data, with the command line it wrote to postmaster.opts, in a user
+     * namespace of its own as the embedded server starts it (PostgreSQL refuses to run as root, which these machines are).
+     */
     private void restartPostgres() {
-        Path bin = Path.of(postgres.getProcess().info().command().orElseThrow()).getParent();
         Instant began = Instant.now();
         try {
-            Process restart = new ProcessBuilder(bin.resolve("pg_ctl").toString(), "-D", pgData.toString(), "-m", "fast", "-w",
-                    "-t", "60", "restart").redirectErrorStream(true)
+            long pid = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).getFirst().strip());
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+            ProcessHandle.of(pid).ifPresent(postmaster -> postmaster.onExit().orTimeout(60, TimeUnit.SECONDS).join());
+            List<String> command = new ArrayList<>(List.of("unshare", "-U"));
+            command.addAll(postmasterCommand());
+            restarted = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(options.out().resolve("postgres.log").toFile())).start();
-            if (!restart.waitFor(90, TimeUnit.SECONDS) || restart.exitValue() != 0) {
-                throw new IllegalStateException("pg_ctl restart failed; see postgres.log");
-            }
+            query("select 1", rs -> rs.getInt(1));
         }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
+        catch (IOException | SQLException e) {
+            throw new IllegalStateException("PostgreSQL did not restart; see postgres.log", e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -379,10 +397,22 @@ public final class ChaosRun {
         note("PostgreSQL restarted in %s (%d trainings created so far)", Duration.between(began, Instant.now()), created.get());
     }
 
-    /** Waits until every training has ended; returns the final count per status. */
-    private Map<String, Long> drain(Set<String> ids) throws SQLException {
+    /** The postmaster's own command line, as PostgreSQL wrote it to postmaster.opts: the binary, then quoted arguments. */
+    private List<String> postmasterCommand() throws IOException {
+        String line = Files.readString(pgData.resolve("postmaster.opts")).strip();
+        List<String> command = new ArrayList<>();
+        var matcher = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+        while (matcher.find()) {
+            command.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+        }
+        return command;
+    }
+
+    /** Waits until every training has ended, with an admin's decisions where only an admin can settle one. */
+    private Map<String, Long> drain(Set<String> ids) throws Exception {
         long until = System.nanoTime() + DRAIN_LIMIT.toNanos();
         Map<String, Long> counts = Map.of();
+        Instant quietSince = null;
         while (System.nanoTime() < until) {
             counts = query("select status, count(*) from training group by status", rs -> Map.entry(rs.getString(1), rs.getLong(2)))
                     .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, Long::sum, TreeMap::new));
@@ -393,11 +423,64 @@ public final class ChaosRun {
             if (open == 0 && counts.values().stream().mapToLong(Long::longValue).sum() == ids.size()) {
                 return counts;
             }
+            // Only unconfirmed trainings left and nothing running at fal for a while: no webhook or listing can come.
+            boolean onlyUnconfirmed = open == unconfirmed && fal.requests().stream().allMatch(r -> r.endedAt() != null);
+            quietSince = onlyUnconfirmed ? (quietSince == null ? Instant.now() : quietSince) : null;
+            if (quietSince != null && Duration.between(quietSince, Instant.now()).compareTo(ADMIN_PATIENCE) >= 0) {
+                adminDecides();
+                quietSince = null;
+            }
             sleep(Duration.ofSeconds(5));
         }
         note("not drained within %s", DRAIN_LIMIT);
         return counts;
     }
+
+    /**
+     * What the README tells an admin to do with a training that stays unconfirmed once every run at fal has ended: look
+     * for its request in fal's request list (here fal's Platform API listing, with payloads), and resubmit it only if
+     * fal does not hold it.
+     */
+    private void adminDecides() throws Exception {
+        List<JsonNode> listed = new ArrayList<>();
+        String cursor = null;
+        do {
+            String query = "endpoint_id=" + FakeFalServer.ENDPOINT_ID + "&expand=payloads&limit=100&start=" + began.minusSeconds(60)
+                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(fal.platformUrl() + "/models/requests/by-endpoint?" + query))
+                    .header("Authorization", "Key " + fal.adminKey()).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(page.body());
+            body.get("items").forEach(listed::add);
+            cursor = body.path("next_cursor").isString() ? body.get("next_cursor").asString() : null;
+        }
+        while (cursor != null);
+        for (String[] training : query("select id, input::text from training where submit_unconfirmed_at is not null",
+                rs -> new String[] { rs.getString(1), rs.getString(2) })) {
+            JsonNode input = JSON.readTree(training[1]);
+            boolean atFal = listed.stream().anyMatch(item -> input.equals(NUMBERS_BY_VALUE, item.path("json_input")));
+            if (atFal) {
+                note("admin: %s is at fal after all; leaving it to the reconciliation", training[0]);
+                continue;
+            }
+            HttpResponse<String> answer = send(instances.stream().filter(Instance::serving).findFirst().orElseThrow(), "POST",
+                    "/v1/admin/trainings/" + training[0] + "/resubmit", ADMIN_KEY, "", Map.of());
+            adminResubmits.incrementAndGet();
+            note("admin: fal's request list has no request with the input of %s; resubmitted (HTTP %d)", training[0], answer.statusCode());
+        }
+    }
+
+    /** fal bills when a run ends and the gateway reads billing events every few seconds: give the last ones time. */
+    private void awaitCosts() throws SQLException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until
+                && query("select count(*) from training where status = 'succeeded' and cost_usd is null", rs -> rs.getLong(1)).getFirst() > 0) {
+            sleep(Duration.ofSeconds(2));
+        }
+        note("costs read from fal's billing events");
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) ->
+            a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
 
     // --- the verdict -----------------------------------------------------------------------------------------------
 
@@ -448,12 +531,7 @@ public final class ChaosRun {
         long orphanRows = query("select count(*) from fal_orphan", rs -> rs.getLong(1)).getFirst();
         long everUnconfirmed = query("select count(distinct training_id) from training_event where type = 'submit_unconfirmed'",
                 rs -> rs.getLong(1)).getFirst();
-        long byWebhook = query("select count(*) from training_event where type = 'state_changed' and message like '%as fal''s webhook reports%'",
-                rs -> rs.getLong(1)).getFirst();
-        long byListing = query("select count(*) from training_event where type = 'state_changed' and message like '%found in fal''s request listing%'",
-                rs -> rs.getLong(1)).getFirst();
-        long byLateAnswer = everUnconfirmed - byWebhook - byListing;
-        long resubmitted = query("select count(*) from training_event where type = 'submit_retried'", rs -> rs.getLong(1)).getFirst();
+        Map<String, Integer> settled = unconfirmedEpisodes();
 
         boolean held = notSucceeded == 0 && submittedTwice == 0 && neverSubmitted == 0 && billedTwice == 0 && strays.isEmpty()
                 && orphanRows == 0;
@@ -475,8 +553,10 @@ public final class ChaosRun {
         row(out, "fal requests no training owns (orphans left)", strays.size() + " (" + straysBilled + " billed)");
         row(out, "gateway's orphan records", orphanRows);
         row(out, "trainings whose submit was unconfirmed at some point", everUnconfirmed);
-        row(out, "… settled by fal's webhook / fal's request listing / the late answer", byWebhook + " / " + byListing + " / " + byLateAnswer);
-        row(out, "admin resubmits", resubmitted);
+        row(out, "unconfirmed submits settled by fal's webhook / fal's request listing / their late answer",
+                settled.getOrDefault("webhook", 0) + " / " + settled.getOrDefault("listing", 0) + " / " + settled.getOrDefault("late answer", 0));
+        row(out, "unconfirmed submits left to an admin (fal's request list had no request with their input: resubmitted)",
+                settled.getOrDefault("admin", 0));
         row(out, "succeeded without cost_usd", costMismatch);
         row(out, "create calls retried by clients", createRetries.get());
         row(out, "time to drain after the last create", drained.toSeconds() + " s");
@@ -488,6 +568,31 @@ public final class ChaosRun {
         System.out.println(out);
         System.out.println("Report: " + report);
         return held;
+    }
+
+    /**
+     * How each unconfirmed submit was settled: from its submit_unconfirmed event to the adoption that followed (by fal's
+     * webhook, fal's listing, or its own late answer) or an admin's resubmit. A training can have several.
+     */
+    private Map<String, Integer> unconfirmedEpisodes() throws SQLException {
+        Map<String, Integer> settled = new TreeMap<>();
+        String open = null;
+        for (String[] e : query("""
+                select training_id, type, coalesce(status, ''), coalesce(message, '') from training_event
+                where training_id in (select training_id from training_event where type = 'submit_unconfirmed')
+                  and type in ('submit_unconfirmed', 'submit_retried', 'state_changed') order by training_id, id""",
+                rs -> new String[] { rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4) })) {
+            if (e[1].equals("submit_unconfirmed")) {
+                open = e[0];
+            }
+            else if (e[0].equals(open) && (e[1].equals("submit_retried") || e[2].equals("queued"))) {
+                String how = e[1].equals("submit_retried") ? "admin"
+                        : e[3].contains("fal's webhook") ? "webhook" : e[3].contains("request listing") ? "listing" : "late answer";
+                settled.merge(how, 1, Integer::sum);
+                open = null;
+            }
+        }
+        return settled;
     }
 
     private static void row(StringBuilder out, String what, Object value) {
@@ -506,7 +611,16 @@ public final class ChaosRun {
         if (webhooks != null) {
             webhooks.close();
         }
-        if (postgres != null) {
+        if (restarted != null) {
+            try {
+                new ProcessBuilder("kill", "-INT", Long.toString(restarted.pid())).start().waitFor(30, TimeUnit.SECONDS);
+                restarted.waitFor(60, TimeUnit.SECONDS);
+            }
+            catch (IOException | InterruptedException e) {
+                restarted.destroyForcibly();
+            }
+        }
+        else if (postgres != null) {
             try {
                 postgres.close();
             }
