@@ -7,7 +7,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import com.ltxgateway.fal.FalRequestRecord;
 import com.ltxgateway.training.UnwantedFalRequest;
@@ -191,11 +190,6 @@ public class FalOrphans {
     @Transactional(readOnly = true)
     public long openCancels() {
         return jdbc.sql("select count(*) from fal_orphan where cancel_due_at is not null").query(Long.class).single();
-    }
-
-    @Transactional(readOnly = true)
-    Optional<Orphan> find(String requestId) {
-        return jdbc.sql("select * from fal_orphan where request_id = ?").param(requestId).query(FalOrphans::orphan).optional();
     }
 
     private static Orphan orphan(ResultSet rs, int row) throws SQLException {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.ClaimLoopLifecycle;
 import com.ltxgateway.Instances;
 import com.ltxgateway.fal.FalPlatform;
 import com.ltxgateway.reconciliation.ClusterTasks.ClaimedTask;
@@ -12,7 +13,6 @@ import com.ltxgateway.tracking.TrackerProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * with fal's admin key, which the Platform API needs, and not on API-only instances.
  */
 @Component
-class FalReconciliation implements SmartLifecycle {
+class FalReconciliation extends ClaimLoopLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(FalReconciliation.class);
     private static final Duration LOOK_EVERY = Duration.ofSeconds(5);
@@ -77,41 +77,21 @@ class FalReconciliation implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        if (!tracker.enabled()) {
-            return;
-        }
-        if (!platform.enabled()) {
+    protected ClaimLoop<?> loop() {
+        return loop;
+    }
+
+    @Override
+    protected String description() {
+        return "Reconciliation with fal";
+    }
+
+    @Override
+    protected boolean runsHere() {
+        if (tracker.enabled() && !platform.enabled()) {
             log.info("No fal admin key (GATEWAY_FAL_ADMIN_KEY): unconfirmed submits are settled by fal's webhooks and by"
                     + " admins, and costs are not read from fal");
-            return;
         }
-        loop.start();
-    }
-
-    @Override
-    public void stop() {
-        if (loop.isRunning()) {
-            loop.stop();
-        }
-    }
-
-    @Override
-    public void stop(Runnable callback) {
-        if (!loop.isRunning()) {
-            callback.run();
-            return;
-        }
-        loop.stop(callback);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return tracker.enabled() && platform.enabled();
     }
 }

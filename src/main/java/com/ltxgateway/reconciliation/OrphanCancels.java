@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.ClaimLoopLifecycle;
 import com.ltxgateway.Instances;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
@@ -20,7 +21,6 @@ import io.github.resilience4j.core.IntervalFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * restart or a dead instance loses none. API-only instances ({@code gateway.tracker.enabled=false}) send none.
  */
 @Component
-class OrphanCancels implements SmartLifecycle {
+class OrphanCancels extends ClaimLoopLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OrphanCancels.class);
 
@@ -115,34 +115,17 @@ class OrphanCancels implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        if (tracker.enabled()) {
-            loop.start();
-        }
+    protected ClaimLoop<?> loop() {
+        return loop;
     }
 
     @Override
-    public void stop() {
-        loop.stop();
+    protected String description() {
+        return "Orphan cancels";
     }
 
     @Override
-    public void stop(Runnable callback) {
-        if (!loop.isRunning()) {
-            callback.run();
-            return;
-        }
-        loop.stop(callback);
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        // Stop before the web server and the database pool go away, start after them.
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    protected boolean runsHere() {
+        return tracker.enabled();
     }
 }

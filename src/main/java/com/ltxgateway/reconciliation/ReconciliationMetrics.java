@@ -24,13 +24,15 @@ class ReconciliationMetrics implements MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(ReconciliationMetrics.class);
 
     private final JdbcClient jdbc;
+    private final FalOrphans orphans;
     private long sampledAt;
     private boolean sampled;
     private double unconfirmed;
     private double openCancels;
 
-    ReconciliationMetrics(JdbcClient jdbc) {
+    ReconciliationMetrics(JdbcClient jdbc, FalOrphans orphans) {
         this.jdbc = jdbc;
+        this.orphans = orphans;
     }
 
     @Override
@@ -50,7 +52,7 @@ class ReconciliationMetrics implements MeterBinder {
             sampled = true;
             try {
                 unconfirmed = jdbc.sql("select count(*) from training where submit_unconfirmed_at is not null").query(Long.class).single();
-                openCancels = jdbc.sql("select count(*) from fal_orphan where cancel_due_at is not null").query(Long.class).single();
+                openCancels = orphans.openCancels();
             }
             catch (DataAccessException e) {
                 log.debug("Could not sample the reconciliation gauges: {}", e.getMessage());

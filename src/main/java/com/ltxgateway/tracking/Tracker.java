@@ -3,6 +3,7 @@ package com.ltxgateway.tracking;
 import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.ClaimLoopLifecycle;
 import com.ltxgateway.Instances;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalProperties;
@@ -11,7 +12,6 @@ import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * handed back.
  */
 @Component
-class Tracker implements SmartLifecycle {
+class Tracker extends ClaimLoopLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
 
@@ -64,44 +64,21 @@ class Tracker implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    protected ClaimLoop<?> loop() {
+        return loop;
+    }
+
+    @Override
+    protected String description() {
+        return "Tracker " + owner;
+    }
+
+    @Override
+    protected boolean runsHere() {
         if (!properties.enabled()) {
             log.info("Tracker disabled on this instance");
-            return;
         }
-        loop.start();
-        log.info("Tracker {} started", owner);
-    }
-
-    @Override
-    public void stop() {
-        if (loop.isRunning()) {
-            loop.stop();
-            log.info("Tracker {} stopped", owner);
-        }
-    }
-
-    @Override
-    public void stop(Runnable callback) {
-        if (!loop.isRunning()) {
-            callback.run();
-            return;
-        }
-        loop.stop(() -> {
-            log.info("Tracker {} stopped", owner);
-            callback.run();
-        });
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        // Stop before the web server and the database pool go away, start after them.
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+        return properties.enabled();
     }
 
     private void step(ClaimedJob job) {

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.UUID;
 
 import com.ltxgateway.ClaimLoop;
+import com.ltxgateway.ClaimLoopLifecycle;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -20,7 +20,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * may make the next attempt.
  */
 @Component
-class WebhookDispatcher implements SmartLifecycle {
+class WebhookDispatcher extends ClaimLoopLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
@@ -64,38 +64,13 @@ class WebhookDispatcher implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        loop.start();
-        log.info("Webhook dispatcher {} started", owner);
+    protected ClaimLoop<?> loop() {
+        return loop;
     }
 
     @Override
-    public void stop() {
-        loop.stop();
-        log.info("Webhook dispatcher {} stopped", owner);
-    }
-
-    @Override
-    public void stop(Runnable callback) {
-        if (!loop.isRunning()) {
-            callback.run();
-            return;
-        }
-        loop.stop(() -> {
-            log.info("Webhook dispatcher {} stopped", owner);
-            callback.run();
-        });
-    }
-
-    @Override
-    public boolean isRunning() {
-        return loop.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        // Stop before the web server and the database pool go away, start after them.
-        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    protected String description() {
+        return "Webhook dispatcher " + owner;
     }
 
     private void attempt(ClaimedDelivery delivery) {
