@@ -1,5 +1,6 @@
 package com.ltxgateway.fal;
 
+import com.ltxgateway.LimitedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -569,34 +570,11 @@ final class FalHttp implements AutoCloseable {
     }
 
     private static InputStream limited(InputStream body, long maxBytes) {
-        if (maxBytes == Long.MAX_VALUE) {
-            return body;
-        }
-        return new InputStream() {
-            private long read;
-
-            @Override
-            public int read() throws IOException {
-                int b = body.read();
-                count(b < 0 ? 0 : 1);
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = body.read(buffer, offset, length);
-                count(Math.max(n, 0));
-                return n;
-            }
-
-            private void count(int n) {
-                read += n;
-                if (read > maxBytes) {
-                    // Unchecked, so the parser passes it on instead of calling the body unparseable.
-                    throw new DataBufferLimitException("answer larger than " + maxBytes + " bytes");
-                }
-            }
-        };
+        return maxBytes == Long.MAX_VALUE ? body
+                // Unchecked, so the parser passes it on instead of calling the body unparseable.
+                : new LimitedInputStream(body, maxBytes, limit -> {
+                    throw new DataBufferLimitException("answer larger than " + limit + " bytes");
+                });
     }
 
     /** The body as JSON, or null when there is none or it does not parse (HTML error pages, truncation). */

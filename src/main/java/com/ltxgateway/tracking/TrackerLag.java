@@ -2,13 +2,12 @@ package com.ltxgateway.tracking;
 
 import java.time.Duration;
 
+import com.ltxgateway.SampledGauge;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -23,15 +22,13 @@ class TrackerLag implements MeterBinder {
 
     static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
 
-    private static final Logger log = LoggerFactory.getLogger(TrackerLag.class);
-
-    private final JdbcClient jdbc;
-    private long sampledAt;
-    private boolean sampled;
-    private double seconds;
+    private final SampledGauge<Double> lag;
 
     TrackerLag(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+        this.lag = new SampledGauge<>(SAMPLE_INTERVAL, () -> jdbc.sql("""
+                select coalesce(extract(epoch from now() - min(due_at)), 0)::float8 from tracking_job where due_at <= now()""")
+                .query(Double.class)
+                .single(), Double.NaN);
     }
 
     @Override
@@ -42,24 +39,7 @@ class TrackerLag implements MeterBinder {
                 .register(registry);
     }
 
-    synchronized double seconds() {
-        long now = System.nanoTime();
-        if (sampled && now - sampledAt < SAMPLE_INTERVAL.toNanos()) {
-            return seconds;
-        }
-        sampledAt = now;
-        sampled = true;
-        try {
-            seconds = jdbc.sql("""
-                    select coalesce(extract(epoch from now() - min(due_at)), 0)::float8 from tracking_job where due_at <= now()""")
-                    .query(Double.class)
-                    .single();
-        }
-        catch (DataAccessException e) {
-            // No number beats a stale one while the database is away; readiness reports the outage itself.
-            log.debug("Could not sample the tracker lag: {}", e.getMessage());
-            seconds = Double.NaN;
-        }
-        return seconds;
+    double seconds() {
+        return lag.get();
     }
 }

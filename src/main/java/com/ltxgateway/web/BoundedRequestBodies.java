@@ -1,6 +1,6 @@
 package com.ltxgateway.web;
 
-import java.io.FilterInputStream;
+import com.ltxgateway.LimitedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Type;
@@ -36,7 +36,7 @@ class BoundedRequestBodies extends RequestBodyAdviceAdapter {
         if (message.getHeaders().getContentLength() > limit) {
             throw new BodyTooLarge(limit);
         }
-        InputStream bounded = new BoundedInputStream(message.getBody(), limit);
+        InputStream bounded = new LimitedInputStream(message.getBody(), limit, BodyTooLarge::new);
         return new HttpInputMessage() {
             @Override
             public InputStream getBody() {
@@ -48,37 +48,5 @@ class BoundedRequestBodies extends RequestBodyAdviceAdapter {
                 return message.getHeaders();
             }
         };
-    }
-
-    private static final class BoundedInputStream extends FilterInputStream {
-
-        private final long limit;
-        private long read;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.limit = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            count(b < 0 ? 0 : 1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            count(Math.max(n, 0));
-            return n;
-        }
-
-        private void count(int n) throws BodyTooLarge {
-            read += n;
-            if (read > limit) {
-                throw new BodyTooLarge(limit);
-            }
-        }
     }
 }
