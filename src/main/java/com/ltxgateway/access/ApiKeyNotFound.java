@@ -1,6 +1,8 @@
 package com.ltxgateway.access;
 
-public class ApiKeyNotFound extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class ApiKeyNotFound extends ApiProblem.NotFound {
 
     public ApiKeyNotFound(String id) {
         super("No API key '" + id + "'");

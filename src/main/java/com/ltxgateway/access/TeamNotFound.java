@@ -1,6 +1,8 @@
 package com.ltxgateway.access;
 
-public class TeamNotFound extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class TeamNotFound extends ApiProblem.NotFound {
 
     public TeamNotFound(String slug) {
         super("No team '" + slug + "'");

@@ -1,6 +1,8 @@
 package com.ltxgateway.access;
 
-public class TeamSlugTaken extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class TeamSlugTaken extends ApiProblem.Conflict {
 
     public TeamSlugTaken(String slug) {
         super("A team with slug '" + slug + "' exists already");

@@ -3,11 +3,11 @@ package com.ltxgateway.audit;
 import java.time.Instant;
 import java.util.List;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.audit.AuditLog.AuditEntry;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -30,7 +30,7 @@ class AuditLogController {
     @Operation(summary = "List audit entries, newest first")
     AuditPage list(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new InvalidAuditQuery("limit must be between 1 and " + MAX_LIMIT);
+            throw new InvalidQueryParameter("limit", "limit must be between 1 and " + MAX_LIMIT);
         }
         Long before = null;
         if (cursor != null) {
@@ -38,7 +38,7 @@ class AuditLogController {
                 before = Long.parseLong(cursor);
             }
             catch (NumberFormatException e) {
-                throw new InvalidAuditQuery("cursor is not one this API returned");
+                throw new InvalidQueryParameter("cursor", "cursor is not one this API returned");
             }
         }
         List<AuditEntry> entries = auditLog.page(before, limit + 1);

@@ -1,10 +1,6 @@
 package com.ltxgateway.dashboard;
 
-import com.ltxgateway.access.ApiKeyNotFound;
-import com.ltxgateway.access.TeamNotFound;
-import com.ltxgateway.training.TrainingNotFound;
-import com.ltxgateway.webhook.WebhookDeliveryNotFound;
-import com.ltxgateway.webhook.WebhookEndpointNotFound;
+import com.ltxgateway.ApiProblem;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +9,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
+import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.bind.ServletRequestBindingException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -28,13 +25,13 @@ class DashboardErrors {
 
     private static final Logger log = LoggerFactory.getLogger(DashboardErrors.class);
 
-    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class, WebhookDeliveryNotFound.class,
-            WebhookEndpointNotFound.class })
-    @ResponseStatus(HttpStatus.NOT_FOUND)
-    String notFound(RuntimeException e, Model model) {
-        model.addAttribute("title", "Not found");
-        model.addAttribute("message", e.getMessage());
-        return "dashboard/error";
+    /** A feature's fact (not found, conflict, ...) is shown with the status, title and detail the API would give. */
+    @ExceptionHandler(ApiProblem.class)
+    ModelAndView problem(ApiProblem e) {
+        ModelAndView page = new ModelAndView("dashboard/error", e.getStatusCode());
+        page.addObject("title", e.getBody().getTitle());
+        page.addObject("message", e.getMessage());
+        return page;
     }
 
     /** A hand-edited URL with a parameter of the wrong kind. */

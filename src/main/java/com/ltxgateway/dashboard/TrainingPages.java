@@ -7,9 +7,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.ltxgateway.Hashing;
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.AccessAdministration;
 import com.ltxgateway.audit.AuditLog;
-import com.ltxgateway.training.InvalidListQuery;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingEvent;
@@ -17,18 +17,16 @@ import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingPage;
 import com.ltxgateway.training.TrainingResubmitRefused;
 import com.ltxgateway.training.TrainingStatus;
-import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.training.TrainingView.FileView;
 import com.ltxgateway.training.TrainingView.Outputs;
+import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.webhook.WebhookDeliveryConflict;
-import com.ltxgateway.webhook.WebhookManagement;
 import com.ltxgateway.webhook.WebhookManagement.DeliverySummary;
+import com.ltxgateway.webhook.WebhookManagement;
 
 import jakarta.servlet.http.HttpServletResponse;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -226,7 +224,7 @@ class TrainingPages {
         try {
             page = trainings.list(filter.trainingStatus(), filter.team(), filter.text(), validCursor, PAGE_SIZE);
         }
-        catch (InvalidListQuery e) {
+        catch (InvalidQueryParameter e) {
             model.addAttribute("cursorError", "That page link has expired; showing the newest trainings.");
             validCursor = null;
             page = trainings.list(filter.trainingStatus(), filter.team(), filter.text(), null, PAGE_SIZE);

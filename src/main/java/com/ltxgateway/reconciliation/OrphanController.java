@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.reconciliation.FalOrphans.Cursor;
 import com.ltxgateway.reconciliation.FalOrphans.Orphan;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -37,7 +37,7 @@ class OrphanController {
                     + " still run is canceled until fal confirms it (cancel: pending, then fal's answer).")
     OrphanPage list(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new InvalidOrphanQuery("limit", "limit must be an integer from 1 to " + MAX_LIMIT);
+            throw new InvalidQueryParameter("limit", "limit must be an integer from 1 to " + MAX_LIMIT);
         }
         List<Orphan> found = orphans.page(cursor == null || cursor.isEmpty() ? null : decode(cursor), limit + 1);
         boolean more = found.size() > limit;
@@ -77,7 +77,7 @@ class OrphanController {
             return new Cursor(Instant.parse(parts[0]), parts[1]);
         }
         catch (RuntimeException e) {
-            throw new InvalidOrphanQuery("cursor", "cursor is not one this API returned");
+            throw new InvalidQueryParameter("cursor", "cursor is not one this API returned");
         }
     }
 }

@@ -131,6 +131,6 @@ class FalWebhookReceiver {
 
     private static FalWebhookRejected rejected(String trainingId, String reason) {
         log.info("Refused a fal webhook for training {}: {}", trainingId, reason);
-        return new FalWebhookRejected(reason);
+        return new FalWebhookRejected();
     }
 }

@@ -1,8 +1,10 @@
 package com.ltxgateway.training;
 
-public class InvalidIdempotencyKey extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class InvalidIdempotencyKey extends ApiProblem.InvalidRequest {
 
     public InvalidIdempotencyKey() {
-        super("Idempotency-Key must be 1 to 255 visible ASCII characters");
+        super("Idempotency-Key", "Idempotency-Key must be 1 to 255 visible ASCII characters");
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.training.TrainingQueries.Cursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
 
@@ -31,7 +32,7 @@ public class TrainingAdministration {
      * @param team a team slug, or null for every team
      * @param text matched against ids, fal request ids and metadata, or null
      * @param cursor a {@link TrainingPage#nextCursor()}, or null for the newest trainings
-     * @throws InvalidListQuery when the cursor is not one a page returned
+     * @throws InvalidQueryParameter when the cursor is not one a page returned
      */
     public TrainingPage list(TrainingStatus status, String team, String text, String cursor, int limit) {
         return queries.listVisibleTo(null, new ListQuery(status, limit, cursor == null ? null : Cursor.decode(cursor), team,

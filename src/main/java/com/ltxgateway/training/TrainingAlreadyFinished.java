@@ -1,6 +1,8 @@
 package com.ltxgateway.training;
 
-public class TrainingAlreadyFinished extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class TrainingAlreadyFinished extends ApiProblem.Conflict {
 
     public TrainingAlreadyFinished(String id, TrainingStatus status) {
         super("Training '" + id + "' is already " + status.wireName());

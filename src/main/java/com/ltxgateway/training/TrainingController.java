@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.training.TrainingQueries.Cursor;
@@ -15,10 +16,8 @@ import com.ltxgateway.training.TrainingQueries.ListQuery;
 import com.ltxgateway.training.TrainingService.Created;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
-
 import org.slf4j.MDC;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -27,7 +26,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -127,19 +125,19 @@ class TrainingController {
             String name = parameter.getKey();
             // PostgreSQL cannot compare with text holding U+0000 (the query fails), and no stored value has one.
             if (name.indexOf('\u0000') >= 0 || parameter.getValue().indexOf('\u0000') >= 0) {
-                throw new InvalidListQuery(name, "query parameter '" + name + "' must not contain U+0000");
+                throw new InvalidQueryParameter(name, "query parameter '" + name + "' must not contain U+0000");
             }
             if (name.startsWith(METADATA_PREFIX) && name.length() > METADATA_PREFIX.length()) {
                 metadata.put(name.substring(METADATA_PREFIX.length()), parameter.getValue());
             }
             else if (!LIST_PARAMETERS.contains(name)) {
-                throw new InvalidListQuery(name, "unknown query parameter '" + name
+                throw new InvalidQueryParameter(name, "unknown query parameter '" + name
                         + "'; use status, limit, cursor, team or metadata.KEY");
             }
         }
         String status = parameters.get("status");
         if (status != null && !TrainingStatus.WIRE_NAMES.contains(status)) {
-            throw new InvalidListQuery("status", "status must be one of pending, queued, running, succeeded, failed, canceled");
+            throw new InvalidQueryParameter("status", "status must be one of pending, queued, running, succeeded, failed, canceled");
         }
         int limit = TrainingQueries.DEFAULT_LIMIT;
         if (parameters.containsKey("limit")) {
@@ -150,7 +148,7 @@ class TrainingController {
                 limit = -1;
             }
             if (limit < 1 || limit > TrainingQueries.MAX_LIMIT) {
-                throw new InvalidListQuery("limit", "limit must be an integer from 1 to " + TrainingQueries.MAX_LIMIT);
+                throw new InvalidQueryParameter("limit", "limit must be an integer from 1 to " + TrainingQueries.MAX_LIMIT);
             }
         }
         String cursor = parameters.get("cursor");

@@ -11,14 +11,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.TeamDirectory;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
-
 import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -70,7 +69,7 @@ class TrainingQueries {
                 return new Cursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), parts[1]);
             }
             catch (RuntimeException e) {
-                throw new InvalidListQuery("cursor", "cursor is not one this API returned");
+                throw new InvalidQueryParameter("cursor", "cursor is not one this API returned");
             }
         }
     }

@@ -2,17 +2,13 @@ package com.ltxgateway.training;
 
 import java.util.List;
 
-/** A training request broke the input contract; it names every violation so the caller can fix all in one go. */
-public class TrainingRequestInvalid extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+import com.ltxgateway.FieldViolation;
 
-    private final List<FieldViolation> violations;
+/** A training request broke the input contract; it names every violation so the caller can fix all in one go. */
+public class TrainingRequestInvalid extends ApiProblem.InvalidRequest {
 
     public TrainingRequestInvalid(List<FieldViolation> violations) {
-        super("The training request is invalid");
-        this.violations = List.copyOf(violations);
-    }
-
-    public List<FieldViolation> violations() {
-        return violations;
+        super(violations);
     }
 }

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import com.ltxgateway.FieldViolation;
 import com.ltxgateway.net.OutboundUrlPolicy;
 
 import org.springframework.stereotype.Component;

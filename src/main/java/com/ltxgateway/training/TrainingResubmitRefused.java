@@ -1,7 +1,9 @@
 package com.ltxgateway.training;
 
+import com.ltxgateway.ApiProblem;
+
 /** A resubmit was asked for a training whose submit is not unconfirmed: there is nothing to decide. */
-public class TrainingResubmitRefused extends RuntimeException {
+public class TrainingResubmitRefused extends ApiProblem.Conflict {
 
     TrainingResubmitRefused(String id, TrainingStatus status, SubmissionState submission) {
         super(message(id, status, submission));

@@ -53,7 +53,7 @@ class ApiDocumentation {
 
     /**
      * Every operation can fail with a problem document; which types it may answer is listed in the README and in
-     * {@link ProblemTypes}, whose URIs are the {@code type} values.
+     * {@link com.ltxgateway.ProblemType}, whose URIs are the {@code type} values.
      */
     @Bean
     OpenApiCustomizer problemResponses() {

@@ -4,35 +4,13 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import com.ltxgateway.access.ApiKeyNotFound;
-import com.ltxgateway.access.TeamNotFound;
-import com.ltxgateway.access.TeamSlugTaken;
-import com.ltxgateway.audit.InvalidAuditQuery;
-import com.ltxgateway.reconciliation.InvalidOrphanQuery;
-import com.ltxgateway.tracking.FalWebhookMalformed;
-import com.ltxgateway.tracking.FalWebhookRejected;
-import com.ltxgateway.training.FieldViolation;
-import com.ltxgateway.training.IdempotencyKeyReused;
-import com.ltxgateway.training.IdempotentRequestInProgress;
-import com.ltxgateway.training.InvalidIdempotencyKey;
-import com.ltxgateway.training.InvalidListQuery;
-import com.ltxgateway.training.TeamKeyRequired;
-import com.ltxgateway.training.TrainingAlreadyFinished;
-import com.ltxgateway.training.TrainingModeUnavailable;
-import com.ltxgateway.training.TrainingNotFound;
-import com.ltxgateway.training.TrainingRequestInvalid;
-import com.ltxgateway.training.TrainingResubmitRefused;
-import com.ltxgateway.webhook.WebhookDeliveryConflict;
-import com.ltxgateway.webhook.WebhookDeliveryNotFound;
-import com.ltxgateway.webhook.WebhookEndpointNotFound;
-import com.ltxgateway.webhook.WebhookRequestInvalid;
-import com.ltxgateway.webhook.WebhookSigningUnavailable;
+import com.ltxgateway.FieldViolation;
+import com.ltxgateway.ProblemType;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -60,107 +38,30 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
 
-    @ExceptionHandler(TrainingRequestInvalid.class)
-    ResponseEntity<ProblemDetail> invalidTraining(TrainingRequestInvalid e) {
-        return validation("The request has " + describe(e.violations().size()), e.violations());
-    }
-
-    @ExceptionHandler(WebhookRequestInvalid.class)
-    ResponseEntity<ProblemDetail> invalidWebhook(WebhookRequestInvalid e) {
-        return validation("The request has " + describe(e.violations().size()), e.violations());
-    }
-
-    @ExceptionHandler(InvalidListQuery.class)
-    ResponseEntity<ProblemDetail> invalidListQuery(InvalidListQuery e) {
-        return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
-    }
-
-    @ExceptionHandler(InvalidOrphanQuery.class)
-    ResponseEntity<ProblemDetail> invalidOrphanQuery(InvalidOrphanQuery e) {
-        return validation(e.getMessage(), List.of(new FieldViolation(e.parameter(), e.getMessage())));
-    }
-
-    @ExceptionHandler(InvalidIdempotencyKey.class)
-    ResponseEntity<ProblemDetail> invalidIdempotencyKey(InvalidIdempotencyKey e) {
-        return validation(e.getMessage(), List.of(new FieldViolation("Idempotency-Key", e.getMessage())));
-    }
-
-    @ExceptionHandler(InvalidAuditQuery.class)
-    ResponseEntity<ProblemDetail> invalidAuditQuery(InvalidAuditQuery e) {
-        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", e.getMessage());
-    }
-
-    @ExceptionHandler({ TrainingNotFound.class, TeamNotFound.class, ApiKeyNotFound.class, WebhookEndpointNotFound.class,
-            WebhookDeliveryNotFound.class })
-    ResponseEntity<ProblemDetail> notFound(RuntimeException e) {
-        return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not found", e.getMessage());
-    }
-
     /** A team key on an admin endpoint: answered like an unknown resource, so nothing about it leaks. */
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<ProblemDetail> accessDenied(AccessDeniedException e) {
-        return problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not found", "No such resource");
+        return problem(HttpStatus.NOT_FOUND, ProblemType.NOT_FOUND.uri(), "Not found", "No such resource");
     }
 
     @ExceptionHandler(AuthenticationException.class)
     ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
-        ProblemDetail body = body(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHENTICATED, "Unauthenticated",
+        ProblemDetail body = body(HttpStatus.UNAUTHORIZED, ProblemType.UNAUTHENTICATED.uri(), "Unauthenticated",
                 "Send a valid API key as 'Authorization: Bearer <key>'");
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(body);
-    }
-
-    /** The detail names no failed check, so a forger learns nothing; the log says which one it was. */
-    @ExceptionHandler(FalWebhookRejected.class)
-    ResponseEntity<ProblemDetail> falWebhookRejected(FalWebhookRejected e) {
-        return problem(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHENTICATED, "Unauthenticated",
-                "The delivery is not a fal webhook signed within the accepted time");
-    }
-
-    @ExceptionHandler(FalWebhookMalformed.class)
-    ResponseEntity<ProblemDetail> falWebhookMalformed(FalWebhookMalformed e) {
-        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request",
-                "The webhook body is not a fal webhook: " + e.getMessage());
-    }
-
-    @ExceptionHandler({ TrainingAlreadyFinished.class, TrainingResubmitRefused.class, TeamSlugTaken.class, WebhookDeliveryConflict.class })
-    ResponseEntity<ProblemDetail> conflict(RuntimeException e) {
-        return problem(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, "Conflict", e.getMessage());
-    }
-
-    @ExceptionHandler(IdempotentRequestInProgress.class)
-    ResponseEntity<ProblemDetail> idempotentInProgress(IdempotentRequestInProgress e) {
-        ProblemDetail body = body(HttpStatus.CONFLICT, ProblemTypes.IDEMPOTENT_REQUEST_IN_PROGRESS,
-                "Request in progress", e.getMessage());
-        return ResponseEntity.status(HttpStatus.CONFLICT).header(HttpHeaders.RETRY_AFTER, "1").body(body);
-    }
-
-    @ExceptionHandler(IdempotencyKeyReused.class)
-    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReused e) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key reused",
-                e.getMessage());
-    }
-
-    @ExceptionHandler(TeamKeyRequired.class)
-    ResponseEntity<ProblemDetail> teamKeyRequired(TeamKeyRequired e) {
-        return problem(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Team key required", e.getMessage());
-    }
-
-    @ExceptionHandler({ TrainingModeUnavailable.class, WebhookSigningUnavailable.class })
-    ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.SERVICE_UNAVAILABLE, "Unavailable", e.getMessage());
     }
 
     /** Spring Security's firewall checks parameter names only when they are first read, inside the controller. */
     @ExceptionHandler(RequestRejectedException.class)
     ResponseEntity<ProblemDetail> requestRejected(RequestRejectedException e) {
-        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request",
+        return problem(HttpStatus.BAD_REQUEST, ProblemType.MALFORMED_REQUEST.uri(), "Malformed request",
                 "The request has a URL or parameter that is not allowed");
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL, "Internal error",
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemType.INTERNAL.uri(), "Internal error",
                 "Something went wrong on our side; the request can be retried");
     }
 
@@ -168,7 +69,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         if (causedBy(e, BodyTooLarge.class) != null) {
-            return cast(problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Request body too large",
+            return cast(problem(HttpStatus.CONTENT_TOO_LARGE, ProblemType.PAYLOAD_TOO_LARGE.uri(), "Request body too large",
                     causedBy(e, BodyTooLarge.class).getMessage()));
         }
         if (causedBy(e, UnrecognizedPropertyException.class) instanceof UnrecognizedPropertyException unknown) {
@@ -189,7 +90,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         else if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
             detail = "The request needs a JSON body";
         }
-        return cast(problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_REQUEST, "Malformed request", detail));
+        return cast(problem(HttpStatus.BAD_REQUEST, ProblemType.MALFORMED_REQUEST.uri(), "Malformed request", detail));
     }
 
     @Override
@@ -208,13 +109,13 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem
                 && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-            problem.setType(ProblemTypes.forStatus(response.getStatusCode()));
+            problem.setType(ProblemType.forStatus(response.getStatusCode()));
         }
         return response;
     }
 
     private static ResponseEntity<ProblemDetail> validation(String detail, List<FieldViolation> violations) {
-        ProblemDetail body = body(HttpStatus.BAD_REQUEST, ProblemTypes.VALIDATION, "Invalid request", detail);
+        ProblemDetail body = body(HttpStatus.BAD_REQUEST, ProblemType.VALIDATION.uri(), "Invalid request", detail);
         body.setProperty("errors", violations);
         return ResponseEntity.badRequest().body(body);
     }

@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.Caller;
-import com.ltxgateway.training.InvalidListQuery;
 import com.ltxgateway.webhook.SigningSecrets.IssuedSecret;
 import com.ltxgateway.webhook.WebhookDeliveries.Attempt;
 import com.ltxgateway.webhook.WebhookDeliveries.Delivery;
@@ -17,10 +17,8 @@ import com.ltxgateway.webhook.WebhookDeliveries.Status;
 import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -91,27 +89,27 @@ class WebhookAdminController {
     DeliveryPage deliveries(@RequestParam Map<String, String> parameters) {
         for (String name : parameters.keySet()) {
             if (!LIST_PARAMETERS.contains(name)) {
-                throw new InvalidListQuery(name, "unknown query parameter; use status, training, limit or cursor");
+                throw new InvalidQueryParameter(name, "unknown query parameter; use status, training, limit or cursor");
             }
         }
         String status = parameters.get("status");
         if (status != null && !Set.of("pending", "delivered", "failed").contains(status)) {
-            throw new InvalidListQuery("status", "status must be one of pending, delivered, failed");
+            throw new InvalidQueryParameter("status", "status must be one of pending, delivered, failed");
         }
         int limit = DEFAULT_LIMIT;
         if (parameters.containsKey("limit")) {
             limit = parameters.get("limit").matches("[0-9]{1,3}") ? Integer.parseInt(parameters.get("limit")) : -1;
             if (limit < 1 || limit > MAX_LIMIT) {
-                throw new InvalidListQuery("limit", "limit must be an integer from 1 to " + MAX_LIMIT);
+                throw new InvalidQueryParameter("limit", "limit must be an integer from 1 to " + MAX_LIMIT);
             }
         }
         String cursor = parameters.get("cursor");
         if (cursor != null && !DELIVERY_ID.matcher(cursor).matches()) {
-            throw new InvalidListQuery("cursor", "cursor is not one this API returned");
+            throw new InvalidQueryParameter("cursor", "cursor is not one this API returned");
         }
         String training = parameters.get("training");
         if (training != null && !training.matches("[\\x21-\\x7e]{1,40}")) {
-            throw new InvalidListQuery("training", "training must be a training id");
+            throw new InvalidQueryParameter("training", "training must be a training id");
         }
         List<Delivery> rows = administration.deliveries(status == null ? null : Status.fromWireName(status), training,
                 cursor, limit + 1);

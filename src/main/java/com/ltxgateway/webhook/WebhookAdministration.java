@@ -10,11 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import com.ltxgateway.FieldViolation;
 import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.net.OutboundUrlPolicy;
-import com.ltxgateway.training.FieldViolation;
 import com.ltxgateway.webhook.SigningSecrets.IssuedSecret;
 import com.ltxgateway.webhook.WebhookDeliveries.Attempt;
 import com.ltxgateway.webhook.WebhookDeliveries.Delivery;

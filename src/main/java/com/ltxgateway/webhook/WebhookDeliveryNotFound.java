@@ -1,6 +1,8 @@
 package com.ltxgateway.webhook;
 
-public class WebhookDeliveryNotFound extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class WebhookDeliveryNotFound extends ApiProblem.NotFound {
 
     WebhookDeliveryNotFound(String id) {
         super("No webhook delivery '" + id + "'");

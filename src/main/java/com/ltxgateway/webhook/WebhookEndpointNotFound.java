@@ -1,6 +1,8 @@
 package com.ltxgateway.webhook;
 
-public class WebhookEndpointNotFound extends RuntimeException {
+import com.ltxgateway.ApiProblem;
+
+public class WebhookEndpointNotFound extends ApiProblem.NotFound {
 
     WebhookEndpointNotFound(String id) {
         super("No webhook endpoint '" + id + "'");

@@ -2,19 +2,13 @@ package com.ltxgateway.webhook;
 
 import java.util.List;
 
-import com.ltxgateway.training.FieldViolation;
+import com.ltxgateway.ApiProblem;
+import com.ltxgateway.FieldViolation;
 
 /** A webhook endpoint registration broke a rule; it names every violation. */
-public class WebhookRequestInvalid extends RuntimeException {
-
-    private final List<FieldViolation> violations;
+public class WebhookRequestInvalid extends ApiProblem.InvalidRequest {
 
     WebhookRequestInvalid(List<FieldViolation> violations) {
-        super("The webhook endpoint is invalid");
-        this.violations = List.copyOf(violations);
-    }
-
-    public List<FieldViolation> violations() {
-        return violations;
+        super(violations);
     }
 }

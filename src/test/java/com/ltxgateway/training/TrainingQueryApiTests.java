@@ -20,12 +20,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.ApiOnlyTestSupport;
 
 import tools.jackson.databind.JsonNode;
-
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,10 +1,16 @@
 package com.ltxgateway.training;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.entry;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import com.ltxgateway.FieldViolation;
 import com.ltxgateway.net.OutboundUrlPolicy;
 import com.ltxgateway.net.OutboundUrlProperties;
 
@@ -17,11 +23,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.assertj.core.api.Assertions.entry;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class TrainingRequestValidatorTests {
 
@@ -469,7 +470,7 @@ class TrainingRequestValidatorTests {
         TrainingRequestInvalid invalid =
                 catchThrowableOfType(TrainingRequestInvalid.class, () -> validator.validate(body));
 
-        assertThat(invalid).hasMessage("The training request is invalid");
+        assertThat(invalid).hasMessage("The request has 10 invalid fields");
         assertThat(invalid.violations()).containsExactlyInAnyOrder(
                 new FieldViolation("callback", "unknown field"),
                 new FieldViolation("input.lora_name", "unknown field"),

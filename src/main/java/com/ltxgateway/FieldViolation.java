@@ -1,4 +1,4 @@
-package com.ltxgateway.training;
+package com.ltxgateway;
 
 /**
  * One broken rule of a request body.
