@@ -23,8 +23,8 @@ import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
-import com.ltxgateway.webhook.WebhookManagement;
-import com.ltxgateway.webhook.WebhookManagement.NewSigningSecret;
+import com.ltxgateway.webhook.WebhookAdministration;
+import com.ltxgateway.webhook.WebhookAdministration.NewSigningSecret;
 import com.ltxgateway.webhook.WebhookRequestInvalid;
 
 import jakarta.servlet.http.HttpServletResponse;
@@ -55,11 +55,11 @@ class TeamPages {
     private final AccessAdministration access;
     private final TrainingAdministration trainings;
     private final TrainingStatistics statistics;
-    private final WebhookManagement webhooks;
+    private final WebhookAdministration webhooks;
     private final Clock clock;
 
     TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
-            WebhookManagement webhooks, Clock clock) {
+            WebhookAdministration webhooks, Clock clock) {
         this.access = access;
         this.trainings = trainings;
         this.statistics = statistics;

@@ -21,8 +21,8 @@ import com.ltxgateway.training.TrainingView.FileView;
 import com.ltxgateway.training.TrainingView.Outputs;
 import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.webhook.WebhookDeliveryConflict;
-import com.ltxgateway.webhook.WebhookManagement.DeliverySummary;
-import com.ltxgateway.webhook.WebhookManagement;
+import com.ltxgateway.webhook.WebhookAdministration.DeliverySummary;
+import com.ltxgateway.webhook.WebhookAdministration;
 
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
@@ -60,10 +60,10 @@ class TrainingPages {
     private final TransactionTemplate transactions;
     private final DashboardProperties properties;
     private final JsonMapper json;
-    private final WebhookManagement webhooks;
+    private final WebhookAdministration webhooks;
 
     TrainingPages(TrainingAdministration trainings, AccessAdministration access, AuditLog auditLog,
-            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookManagement webhooks) {
+            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookAdministration webhooks) {
         this.trainings = trainings;
         this.access = access;
         this.auditLog = auditLog;

@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
 
 import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.Caller;
-import com.ltxgateway.webhook.SigningSecrets.IssuedSecret;
+import com.ltxgateway.webhook.WebhookAdministration.EndpointSummary;
+import com.ltxgateway.webhook.WebhookAdministration.NewSigningSecret;
 import com.ltxgateway.webhook.WebhookDeliveries.Attempt;
 import com.ltxgateway.webhook.WebhookDeliveries.Delivery;
 import com.ltxgateway.webhook.WebhookDeliveries.Status;
-import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.swagger.v3.oas.annotations.Operation;
@@ -51,7 +51,7 @@ class WebhookAdminController {
     @Operation(summary = "Register a webhook endpoint for a team")
     ResponseEntity<EndpointView> register(@AuthenticationPrincipal Caller caller, @PathVariable String slug,
             @RequestBody NewEndpoint body) {
-        Endpoint endpoint = administration.register(caller.actor(), slug, body.url(), body.events());
+        EndpointSummary endpoint = administration.register(caller.actor(), slug, body.url(), body.events());
         return ResponseEntity.created(URI.create("/v1/admin/teams/" + slug + "/webhooks")).body(EndpointView.of(endpoint, slug));
     }
 
@@ -79,7 +79,7 @@ class WebhookAdminController {
     @PostMapping("/teams/{slug}/webhook-secret")
     @Operation(summary = "Create or rotate a team's signing secret; the secret is shown only in this answer")
     ResponseEntity<SecretView> rotateSecret(@AuthenticationPrincipal Caller caller, @PathVariable String slug) {
-        IssuedSecret issued = administration.rotateSecret(caller.actor(), slug);
+        NewSigningSecret issued = administration.rotateSecret(caller.actor(), slug);
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(new SecretView(slug, issued.secret(), issued.createdAt(), issued.previousExpiresAt()));
     }
@@ -148,7 +148,7 @@ class WebhookAdminController {
     record EndpointView(UUID id, String team, String url, List<String> events, Instant createdAt, Instant disabledAt,
             String disabledReason) {
 
-        static EndpointView of(Endpoint endpoint, String teamSlug) {
+        static EndpointView of(EndpointSummary endpoint, String teamSlug) {
             return new EndpointView(endpoint.id(), teamSlug, endpoint.url(), endpoint.events(), endpoint.createdAt(),
                     endpoint.disabledAt(), endpoint.disabledReason());
         }

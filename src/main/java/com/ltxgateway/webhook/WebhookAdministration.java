@@ -1,9 +1,12 @@
 package com.ltxgateway.webhook;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -24,9 +27,13 @@ import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Webhook endpoints, signing secrets and deliveries, as admins manage them; every change is audited. */
+/**
+ * Webhook endpoints, signing secrets and deliveries, as admins manage them through the admin API and the dashboard;
+ * every change is audited. What other modules see are the summaries below: a delivery is shown without its
+ * destination's query string, where a training's URL may carry the receiver's token.
+ */
 @Service
-class WebhookAdministration {
+public class WebhookAdministration {
 
     private static final int MAX_URL_LENGTH = 2048;
     /** No control characters (PostgreSQL cannot store U+0000) and no unpaired surrogates (no UTF-8 form). */
@@ -53,19 +60,42 @@ class WebhookAdministration {
         this.clock = clock;
     }
 
-    /** {@code events} null means every event. */
+    /** Every event a team can subscribe to, in the order the API documents them. */
+    public List<String> eventNames() {
+        return Arrays.stream(WebhookEventType.values()).map(WebhookEventType::wireName).toList();
+    }
+
+    /**
+     * {@code events} null means every event.
+     *
+     * @throws WebhookRequestInvalid naming each field that breaks a rule, the outbound URL policy's included
+     */
     @Transactional
-    Endpoint register(String actor, String teamSlug, String url, List<String> events) {
+    public EndpointSummary register(String actor, String teamSlug, String url, List<String> events) {
         List<String> subscribed = validate(url, events);
         UUID teamId = teamId(teamSlug);
         Endpoint endpoint = endpoints.add(teamId, url, subscribed, now());
         auditLog.record(actor, "webhook_endpoint.created", "webhook:" + endpoint.id() + " team:" + teamSlug);
-        return endpoint;
+        return EndpointSummary.of(endpoint);
     }
 
     @Transactional(readOnly = true)
-    List<Endpoint> endpointsOf(String teamSlug) {
-        return endpoints.ofTeam(teamId(teamSlug));
+    public List<EndpointSummary> endpointsOf(String teamSlug) {
+        return endpoints.ofTeam(teamId(teamSlug)).stream().map(EndpointSummary::of).toList();
+    }
+
+    /** @throws WebhookEndpointNotFound when the team has no such endpoint */
+    public EndpointSummary endpointOf(String teamSlug, String endpointId) {
+        return endpointsOf(teamSlug).stream()
+                .filter(endpoint -> endpoint.id().toString().equals(endpointId))
+                .findFirst()
+                .orElseThrow(() -> new WebhookEndpointNotFound(endpointId));
+    }
+
+    /** @throws WebhookEndpointNotFound when the team has no such endpoint */
+    @Transactional
+    public void deleteEndpoint(String actor, String teamSlug, String endpointId) {
+        delete(actor, endpointOf(teamSlug, endpointId).id());
     }
 
     /** Its pending deliveries end with it. */
@@ -79,11 +109,29 @@ class WebhookAdministration {
     }
 
     @Transactional
-    IssuedSecret rotateSecret(String actor, String teamSlug) {
+    public NewSigningSecret rotateSecret(String actor, String teamSlug) {
         IssuedSecret issued = secrets.rotate(teamId(teamSlug));
         auditLog.record(actor, issued.previousExpiresAt() == null ? "webhook_secret.created" : "webhook_secret.rotated",
                 "team:" + teamSlug);
-        return issued;
+        return new NewSigningSecret(issued.secret(), issued.createdAt(), issued.previousExpiresAt());
+    }
+
+    /** Newest first, at most {@code limit}. */
+    @Transactional(readOnly = true)
+    public List<DeliverySummary> deliveriesOf(String trainingId, int limit) {
+        return deliveries.page(null, trainingId, null, limit).stream().map(DeliverySummary::of).toList();
+    }
+
+    /**
+     * @throws WebhookDeliveryNotFound when the training has no such delivery
+     * @throws WebhookDeliveryConflict when an attempt is under way or the endpoint takes no deliveries
+     */
+    @Transactional
+    public DeliverySummary redeliver(String actor, String trainingId, String deliveryId) {
+        if (!delivery(deliveryId).trainingId().equals(trainingId)) {
+            throw new WebhookDeliveryNotFound(deliveryId);
+        }
+        return DeliverySummary.of(redeliver(actor, deliveryId));
     }
 
     @Transactional(readOnly = true)
@@ -170,5 +218,48 @@ class WebhookAdministration {
     /** PostgreSQL keeps microseconds: a time shown when something is created must equal the one read back later. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** {@code destination} is the URL without its query string, which may hold a receiver's token. */
+    public record DeliverySummary(String id, String eventType, String trainingId, String destination, String status,
+            int attempts, String lastError, Instant createdAt, Instant finishedAt) {
+
+        static DeliverySummary of(Delivery d) {
+            return new DeliverySummary(d.id(), d.eventType(), d.trainingId(), withoutQuery(d.url()), d.status().wireName(),
+                    d.attempts(), d.lastError(), d.createdAt(), d.finishedAt());
+        }
+    }
+
+    public record EndpointSummary(UUID id, String url, List<String> events, Instant createdAt, Instant disabledAt,
+            String disabledReason) {
+
+        static EndpointSummary of(Endpoint e) {
+            return new EndpointSummary(e.id(), e.url(), e.events(), e.createdAt(), e.disabledAt(), e.disabledReason());
+        }
+    }
+
+    /** The secret itself is for one answer only: never logged, never stored in the clear. */
+    public record NewSigningSecret(String secret, Instant createdAt, Instant previousExpiresAt) {
+
+        @Override
+        public String toString() {
+            return "NewSigningSecret[createdAt=" + createdAt + "]";
+        }
+    }
+
+    /** User info goes too: like a query string, it is where receivers put credentials. */
+    static String withoutQuery(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() != null) {
+                return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+            }
+        }
+        catch (URISyntaxException e) {
+            // the page still shows where it went, cut by hand below
+        }
+        int cut = url.indexOf('?');
+        return cut < 0 ? url : url.substring(0, cut);
     }
 }
