@@ -2,20 +2,16 @@ package com.ltxgateway.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.oidcLogin;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import com.ltxgateway.support.GatewayTestSupport;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
-import org.springframework.web.context.WebApplicationContext;
 
 /**
  * OpenID Connect sign-in configured by properties alone. The provider's endpoints are given rather than discovered,
@@ -35,14 +31,7 @@ import org.springframework.web.context.WebApplicationContext;
 class DashboardOidcLoginTests extends GatewayTestSupport {
 
     @Autowired
-    private WebApplicationContext context;
-
     private MockMvc mvc;
-
-    @BeforeEach
-    void mockMvc() {
-        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
-    }
 
     @Test
     void offersTheProviderOnTheLoginPageAndSendsPeopleThere() throws Exception {

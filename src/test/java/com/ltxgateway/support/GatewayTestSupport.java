@@ -14,15 +14,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Full-stack tests: the whole gateway on a random port, a real PostgreSQL, the sandbox simulator for sandbox keys
  * and {@link FakeFalServer} standing in for fal for live keys, so the real WebClient adapter runs. All such tests
- * share one application context; each works in teams of its own.
+ * share one application context; each works in teams of its own. Its {@code MockMvc} (Spring Security applied)
+ * serves tests that look at pages and headers where a browser would add nothing.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@AutoConfigureMockMvc
 public abstract class GatewayTestSupport {
 
     public static final String ADMIN_KEY = "ltx_admin_test_0123456789abcdefghijklmnopqrstuvwxyz";
