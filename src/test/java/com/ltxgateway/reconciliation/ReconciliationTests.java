@@ -49,11 +49,8 @@ class ReconciliationTests {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        TestPostgres.Server postgres = TestPostgres.server();
         String database = TestPostgres.newDatabase("reconciliation");
-        registry.add("spring.datasource.url", () -> database);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
+        TestPostgres.useDatabase(registry, () -> database);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.fal.key", () -> FAL_KEY);
         registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());

@@ -41,11 +41,8 @@ class SandboxOffTests {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestPostgres.Server postgres = TestPostgres.server();
         String url = TestPostgres.newDatabase("sandbox_off");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
+        TestPostgres.useDatabase(registry, () -> url);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
     }
 

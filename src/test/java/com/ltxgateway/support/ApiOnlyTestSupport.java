@@ -28,10 +28,7 @@ public abstract class ApiOnlyTestSupport {
 
     @DynamicPropertySource
     static void apiOnlyProperties(DynamicPropertyRegistry registry) {
-        TestPostgres.Server postgres = TestPostgres.server();
-        registry.add("spring.datasource.url", Database::jdbcUrl);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
+        TestPostgres.useDatabase(registry, Database::jdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
     }
 

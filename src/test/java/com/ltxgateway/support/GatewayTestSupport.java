@@ -44,10 +44,7 @@ public abstract class GatewayTestSupport {
 
     @DynamicPropertySource
     static void gatewayProperties(DynamicPropertyRegistry registry) {
-        TestPostgres.Server postgres = TestPostgres.server();
-        registry.add("spring.datasource.url", TestPostgres::sharedJdbcUrl);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
+        TestPostgres.useDatabase(registry, TestPostgres::sharedJdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.bootstrap.admin-password", () -> DASHBOARD_PASSWORD);
         registry.add("gateway.fal.key", () -> FAL_KEY);

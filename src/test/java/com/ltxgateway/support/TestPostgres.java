@@ -7,7 +7,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -32,6 +34,13 @@ public final class TestPostgres {
         public String jdbcUrl(String database) {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
         }
+    }
+
+    /** Points a test context's data source at {@code jdbcUrl} on this server. */
+    public static void useDatabase(DynamicPropertyRegistry registry, Supplier<Object> jdbcUrl) {
+        registry.add("spring.datasource.url", jdbcUrl);
+        registry.add("spring.datasource.username", () -> server().username());
+        registry.add("spring.datasource.password", () -> server().password());
     }
 
     public static synchronized Server server() {

@@ -29,9 +29,7 @@ class TrainingRepositoryTests {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> DATABASE);
-        registry.add("spring.datasource.username", () -> TestPostgres.server().username());
-        registry.add("spring.datasource.password", () -> TestPostgres.server().password());
+        TestPostgres.useDatabase(registry, () -> DATABASE);
     }
 
     @Autowired
