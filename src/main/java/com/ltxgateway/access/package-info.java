@@ -1,0 +1,7 @@
+/** Teams, API keys and who a caller is: the API's authentication. */
+@ApplicationModule(allowedDependencies = { "audit" })
+@NullMarked
+package com.ltxgateway.access;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

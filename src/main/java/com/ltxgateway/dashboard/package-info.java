@@ -1,0 +1,7 @@
+/** The admin web UI: server-rendered pages over the other modules' public APIs. */
+@ApplicationModule(allowedDependencies = { "access", "audit", "reconciliation", "tracking", "training", "webhook" })
+@NullMarked
+package com.ltxgateway.dashboard;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

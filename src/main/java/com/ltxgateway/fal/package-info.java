@@ -1,0 +1,7 @@
+/** fal's protocols: the queue and Platform API adapters and fal's webhook signatures. Knows nothing of trainings. */
+@ApplicationModule(allowedDependencies = {})
+@NullMarked
+package com.ltxgateway.fal;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

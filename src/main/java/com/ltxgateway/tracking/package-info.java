@@ -1,0 +1,7 @@
+/** The work queue and the tracker that follows each training at fal to its end, and fal's webhook receiver. */
+@ApplicationModule(allowedDependencies = { "fal", "sandbox", "training" })
+@NullMarked
+package com.ltxgateway.tracking;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;
