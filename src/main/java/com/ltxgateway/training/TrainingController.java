@@ -17,7 +17,6 @@ import com.ltxgateway.training.TrainingService.Created;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import org.slf4j.MDC;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -57,7 +56,8 @@ class TrainingController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a training; answered 202 with its Location")
+    @Operation(summary = "Create a training; answered 202 with its Location", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true, content = @Content(schema = @Schema(implementation = NewTraining.class))))
     @ApiResponse(responseCode = "202", description = "Accepted; a replay of an Idempotency-Key answers as the first time",
             content = @Content(schema = @Schema(implementation = TrainingView.class)))
     ResponseEntity<?> create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
@@ -74,7 +74,8 @@ class TrainingController {
     }
 
     @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Validate a request and estimate its cost without storing anything")
+    @Operation(summary = "Validate a request and estimate its cost without storing anything", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true, content = @Content(schema = @Schema(implementation = NewTraining.class))))
     Validated validate(@RequestBody JsonNode body) {
         TrainingService.Estimate estimate = trainings.estimate(body);
         return new Validated(estimate.input(), estimate.estimatedCostUsd());
@@ -158,7 +159,11 @@ class TrainingController {
                 null);
     }
 
-    record Validated(ObjectNode input, BigDecimal estimatedCostUsd) {
+    /**
+     * @param input as it would be forwarded, every default included; a JsonNode, as swagger fails on ObjectNode's
+     * overloaded setters even where the schema is given
+     */
+    record Validated(@Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal estimatedCostUsd) {
     }
 
     record Events(List<Event> data) {

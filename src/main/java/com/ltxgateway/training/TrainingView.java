@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import java.math.BigDecimal;
 import java.time.Instant;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,8 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
  * pending and is not submitted again until evidence (a fal webhook, fal's request listing) or an admin settles it
  * @param falUnreachableSince set while fal has been failing for this training (unreachable, 5xx, refusing the key);
  * nothing fails by that alone, the gateway keeps retrying
+ * @param input fal's input as forwarded, every default included; documented as the contract it was read with
  */
-public record TrainingView(String id, String team, String mode, String status, JsonNode input, BigDecimal estimatedCostUsd,
+public record TrainingView(String id, String team, String mode, String status,
+        @Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal estimatedCostUsd,
         BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
         JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {

@@ -14,6 +14,7 @@ import com.ltxgateway.FieldViolation;
 import com.ltxgateway.net.OutboundUrlPolicy;
 import com.ltxgateway.net.OutboundUrlProperties;
 
+import jakarta.validation.Validation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,8 +36,9 @@ class TrainingRequestValidatorTests {
 
     private final JsonMapper json = JsonMapper.builder().build();
 
-    private final TrainingRequestValidator validator =
-            new TrainingRequestValidator(new OutboundUrlPolicy(new OutboundUrlProperties(List.of())));
+    private final TrainingRequestValidator validator = new TrainingRequestValidator(
+            new JsonContract(Validation.buildDefaultValidatorFactory().getValidator()),
+            new OutboundUrlPolicy(new OutboundUrlProperties(List.of())));
 
     @Test
     void minimalBodyGetsEveryDefaultInTheSeedOrder() {
@@ -202,6 +204,7 @@ class TrainingRequestValidatorTests {
                 arguments("training_data_url", quoted(""), url),
                 arguments("training_data_url", quoted("https://example.com/" + "a".repeat(2049 - 20)),
                         "must be at most 2048 characters"),
+                arguments("training_data_url", quoted("x".repeat(2049)), "must be at most 2048 characters"),
                 arguments("training_data_url", "5", "must be a string"),
                 arguments("training_data_url", "{}", "must be a string"),
                 arguments("rank", "12", ranks),
@@ -231,6 +234,9 @@ class TrainingRequestValidatorTests {
                 arguments("number_of_frames", "1", "must be between 9 and 121"),
                 arguments("number_of_frames", "129", "must be between 9 and 121"),
                 arguments("number_of_frames", "89.5", "must be an integer"),
+                // Out of range and no 8k + 1 either: the range is the one to fix first.
+                arguments("number_of_frames", "0", "must be between 9 and 121"),
+                arguments("number_of_frames", "200", "must be between 9 and 121"),
                 arguments("frame_rate", "7", "must be between 8 and 60"),
                 arguments("frame_rate", "61", "must be between 8 and 60"),
                 arguments("resolution", "\"ultra\"", resolutions),

@@ -14,7 +14,17 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openapitools.codegen.CodegenConstants;
+import org.openapitools.codegen.DefaultGenerator;
+import org.openapitools.codegen.config.CodegenConfigurator;
+import org.openapitools.codegen.config.GlobalSettings;
+import org.openapitools.codegen.validations.oas.OpenApiEvaluator;
+import org.openapitools.codegen.validations.oas.RuleConfiguration;
 
 /**
  * The served OpenAPI document describes the REST API, and the copy in {@code docs/openapi.json} is the same
@@ -57,5 +67,55 @@ class ApiDocumentationTests extends GatewayTestSupport {
                 .as("The served OpenAPI document differs from %s. If the API change is intended, regenerate the file with "
                         + "./mvnw test -Dtest=ApiDocumentationTests -Dopenapi.write=true and commit it.", CHECKED_IN)
                 .isEqualTo(checkedIn);
+    }
+
+    /**
+     * What a team does with the document: {@code openapi-generator validate} it, then generate a client, here the
+     * {@code java} generator's models, whose training input must have typed fields rather than a free-form map.
+     */
+    @Test
+    void validatesAndGeneratesATypedClient(@TempDir Path output) throws IOException {
+        Path document = output.resolve("openapi.json");
+        Files.writeString(document, api.get("/v3/api-docs", null).text());
+
+        // As the validate command does it.
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIParser().readLocation(document.toString(), null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(new OpenApiEvaluator(new RuleConfiguration()).validate(parsed.getOpenAPI()).getErrors()).isEmpty();
+
+        CodegenConfigurator client = new CodegenConfigurator()
+                .setGeneratorName("java")
+                .setInputSpec(document.toString())
+                .setOutputDir(output.resolve("client").toString())
+                .addGlobalProperty(CodegenConstants.MODELS, "TrainingInput,ValidationSample,NewTraining")
+                .addGlobalProperty(CodegenConstants.MODEL_DOCS, "false")
+                .addGlobalProperty(CodegenConstants.MODEL_TESTS, "false");
+        try {
+            new DefaultGenerator().opts(client.toClientOptInput()).generate();
+        }
+        finally {
+            GlobalSettings.reset();
+        }
+
+        Path models = output.resolve("client/src/main/java/org/openapitools/client/model");
+        assertThat(Files.readString(models.resolve("TrainingInput.java")))
+                .contains("private URI trainingDataUrl;")
+                .contains("private RankEnum rank = RankEnum.NUMBER_32;")
+                .contains("NUMBER_128(128)")
+                .contains("private Integer numberOfSteps = 2000;")
+                .contains("private BigDecimal learningRate = ")
+                .contains("private Integer numberOfFrames = 89;")
+                .contains("private ResolutionEnum resolution = ResolutionEnum.MEDIUM;")
+                .contains("private BigDecimal stgScale = ")
+                .contains("private Boolean includeMiddleKeyframe = false;")
+                .contains("private List<ValidationSample> validation = new ArrayList<>();");
+        assertThat(Files.readString(models.resolve("ValidationSample.java")))
+                .contains("private String prompt;")
+                .contains("private URI middleImageUrl;");
+        assertThat(Files.readString(models.resolve("NewTraining.java")))
+                .contains("private TrainingInput input;")
+                .contains("private Map<String, String> metadata");
     }
 }

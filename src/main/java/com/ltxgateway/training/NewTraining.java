@@ -1,0 +1,27 @@
+package com.ltxgateway.training;
+
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.hibernate.validator.constraints.CodePointLength;
+
+/** The body of {@code POST /v1/trainings} and {@code POST /v1/trainings/validate}. */
+@Schema(description = "A training to create. Every invalid field is named at once in the problem's errors.")
+record NewTraining(
+
+        @Schema(description = "What fal trains on and how.")
+        @NotNull(message = "is required")
+        TrainingInput input,
+
+        @Schema(description = "Where to POST the training's state changes, signed with the team's webhook secret. "
+                + "Must not point at a loopback, link-local or private address unless the gateway allows that host.")
+        @HttpUrl
+        String webhookUrl,
+
+        @Schema(description = "The team's labels, to find trainings by (metadata.KEY=VALUE in the list).")
+        @Size(max = 16, message = "must have at most {max} entries")
+        Map<@CodePointLength(min = 1, max = 64, message = "key must be 1 to 64 characters") String,
+                @CodePointLength(max = 512, message = "must be at most {max} characters") String> metadata) {
+}
