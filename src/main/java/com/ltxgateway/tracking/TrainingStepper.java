@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import com.ltxgateway.Backoff;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
@@ -20,8 +21,6 @@ import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
 import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
-
-import io.github.resilience4j.core.IntervalFunction;
 
 import tools.jackson.databind.JsonNode;
 
@@ -61,7 +60,7 @@ class TrainingStepper {
     private final TrackerProperties properties;
     private final TransactionTemplate transactions;
     private final FalKeyAlarm keyAlarm;
-    private final IntervalFunction retryBackoff;
+    private final Backoff retries;
     private final RetryTemplate storeRetries;
     private final Clock clock;
 
@@ -77,8 +76,7 @@ class TrainingStepper {
         this.transactions = transactions;
         this.keyAlarm = keyAlarm;
         this.clock = clock;
-        this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
-                properties.retryMaxInterval());
+        this.retries = Backoff.exponential(properties.retryInitialInterval(), properties.retryMaxInterval());
         this.storeRetries = new RetryTemplate(RetryPolicy.builder()
                 .includes(DataAccessException.class, TransactionException.class)
                 .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(10))
@@ -276,16 +274,13 @@ class TrainingStepper {
     private void unavailable(ClaimedJob job, Fence fence, FalOutcome.Unavailable<?> unavailable) {
         Instant failingSince = job.failingSince() != null ? job.failingSince() : clock.instant();
         int attempts = job.failedAttempts() + 1;
-        Duration delay = Duration.ofMillis(retryBackoff.apply(attempts));
-        if (unavailable.retryAfter() != null && unavailable.retryAfter().compareTo(delay) > 0) {
-            delay = unavailable.retryAfter();
-        }
+        // An exponential backoff is never used up: nothing fails on a timer.
+        Duration wait = retries.after(attempts, unavailable.retryAfter()).orElseThrow();
         if (unavailable.keyRefused()) {
             keyAlarm.refused(unavailable.reason());
         }
         String what = unavailable.keyRefused() ? "fal refused the gateway's key (" + unavailable.reason() + "; check FAL_KEY)"
                 : "fal unavailable (" + unavailable.reason() + ")";
-        Duration wait = delay;
         inTransaction(() -> {
             transitions.falUnavailable(job.trainingId(), fence, what + "; retrying in " + wait.toMillis() + " ms");
             jobs.releaseAfterFailure(job, wait, failingSince, attempts, unavailable.reason());

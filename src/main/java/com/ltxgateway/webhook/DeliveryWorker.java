@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.ltxgateway.Backoff;
 import com.ltxgateway.net.OutboundUrlPolicy;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
@@ -38,7 +39,7 @@ class DeliveryWorker {
     private final SigningSecrets secrets;
     private final WebhookSender sender;
     private final OutboundUrlPolicy policy;
-    private final RetrySchedule schedule;
+    private final Backoff retries;
     private final TrainingTransitions trainings;
     private final TransactionTemplate transactions;
     private final Clock clock;
@@ -52,7 +53,7 @@ class DeliveryWorker {
         this.secrets = secrets;
         this.sender = sender;
         this.policy = policy;
-        this.schedule = new RetrySchedule(properties.retrySchedule());
+        this.retries = Backoff.schedule(properties.retrySchedule());
         this.trainings = trainings;
         this.transactions = transactions;
         this.clock = clock;
@@ -115,7 +116,7 @@ class DeliveryWorker {
             case FINAL -> new Decision(Status.FAILED, delivery.failures(), Duration.ZERO, null);
             case RETRY -> {
                 int failures = delivery.failures() + 1;
-                yield schedule.after(failures, outcome.result().retryAfter())
+                yield retries.after(failures, outcome.result().retryAfter())
                         .map(wait -> new Decision(Status.PENDING, failures, wait,
                                 "next attempt at " + at.plus(wait).truncatedTo(ChronoUnit.SECONDS)))
                         .orElseGet(() -> new Decision(Status.FAILED, failures, Duration.ZERO, "no attempts left"));
