@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 import com.ltxgateway.Backoff;
 import com.ltxgateway.net.OutboundUrlPolicy;
-import com.ltxgateway.training.TrainingTransitions;
+import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
 import com.ltxgateway.webhook.WebhookDeliveries.Status;
 import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
@@ -40,13 +40,13 @@ class DeliveryWorker {
     private final WebhookSender sender;
     private final OutboundUrlPolicy policy;
     private final Backoff retries;
-    private final TrainingTransitions trainings;
+    private final TrainingTimeline timeline;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final MeterRegistry meters;
 
     DeliveryWorker(WebhookDeliveries deliveries, WebhookEndpoints endpoints, SigningSecrets secrets, WebhookSender sender,
-            OutboundUrlPolicy policy, WebhookProperties properties, TrainingTransitions trainings,
+            OutboundUrlPolicy policy, WebhookProperties properties, TrainingTimeline timeline,
             TransactionTemplate transactions, Clock clock, MeterRegistry meters) {
         this.deliveries = deliveries;
         this.endpoints = endpoints;
@@ -54,7 +54,7 @@ class DeliveryWorker {
         this.sender = sender;
         this.policy = policy;
         this.retries = Backoff.schedule(properties.retrySchedule());
-        this.trainings = trainings;
+        this.timeline = timeline;
         this.transactions = transactions;
         this.clock = clock;
         this.meters = meters;
@@ -91,7 +91,7 @@ class DeliveryWorker {
                 endpoints.disable(delivery.endpointId(), at, reason);
                 deliveries.failPendingTo(delivery.endpointId(), "the endpoint is disabled: " + reason);
             }
-            trainings.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+            timeline.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
             return true;
         });
         // An attempt whose lease was lost meanwhile is another instance's to count.
