@@ -48,8 +48,8 @@ public class FalOrphans {
 
     /** A request of fal's listing that no training owns; one that has not ended is to be canceled when {@code cancel}. */
     @Transactional
-    boolean recordListed(FalRequestRecord request, boolean cancel) {
-        return jdbc.sql("""
+    void recordListed(FalRequestRecord request, boolean cancel) {
+        jdbc.sql("""
                 insert into fal_orphan (request_id, mode, found_by, found_at, sent_at, ended_at, status_code, cancel_due_at)
                 values (?, 'live', 'listing', ?, ?, ?, ?, ?)
                 on conflict (request_id) do update set sent_at = excluded.sent_at, ended_at = excluded.ended_at,
@@ -57,7 +57,7 @@ public class FalOrphans {
                     cancel_due_at = case when excluded.ended_at is not null then null else fal_orphan.cancel_due_at end""")
                 .params(request.requestId(), clockNow(), timestamp(request.sentAt()), timestamp(request.endedAt()),
                         request.statusCode(), cancel && !request.ended() ? clockNow() : null)
-                .update() > 0;
+                .update();
     }
 
     /** What fal billed for a request no training owns. */
