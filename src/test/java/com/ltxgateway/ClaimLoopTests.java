@@ -10,11 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The loop every claimer runs, without a database: what it promises its work about claims and stopping. */
+/** The loop every claimer runs, without a database: what it promises its work about claims, rounds and stopping. */
 class ClaimLoopTests {
 
     @Test
@@ -26,7 +28,7 @@ class ClaimLoopTests {
                 await(slowDone);
             }
         };
-        ClaimLoop<String> loop = new ClaimLoop<>("test", 4, 4, Duration.ofMillis(20), Duration.ofMillis(30), Duration.ofSeconds(5), work);
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofMillis(30), Duration.ofSeconds(5), work);
         loop.start();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> work.renewed.stream().filter(batch -> batch.contains("slow")).count() >= 3);
@@ -47,7 +49,7 @@ class ClaimLoopTests {
             sleep(Duration.ofMillis(300));
             finished.set(true);
         };
-        ClaimLoop<String> loop = new ClaimLoop<>("test", 4, 4, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(5), work);
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(5), work);
         loop.start();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !work.started.isEmpty());
 
@@ -74,7 +76,7 @@ class ClaimLoopTests {
                 }
             }
         };
-        ClaimLoop<String> loop = new ClaimLoop<>("test", 4, 4, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(300), work);
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(300), work);
         loop.start();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> work.started.size() == 2);
 
@@ -103,7 +105,7 @@ class ClaimLoopTests {
                 }
             }
         };
-        ClaimLoop<String> loop = new ClaimLoop<>("test", 4, 4, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(200), work);
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofMillis(200), work);
         loop.start();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !work.started.isEmpty());
         try {
@@ -115,39 +117,94 @@ class ClaimLoopTests {
         }
     }
 
-    private static final class Work implements ClaimLoop.Work<String> {
+    @Test
+    void runOnceHandlesOneBatchOnTheCallersThreadInTheLoopsName() {
+        Work work = new Work(List.of("a", "b"));
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        work.handler = item -> threads.add(Thread.currentThread());
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(5), work);
+
+        assertThat(loop.runOnce()).isEqualTo(2);
+        assertThat(loop.runOnce()).isZero();
+
+        assertThat(work.started).containsExactly("a", "b");
+        assertThat(threads).containsOnly(Thread.currentThread());
+        assertThat(work.owners).containsOnly(loop.owner());
+        assertThat(loop.owner()).matches(".+/[0-9a-f]{8}");
+        assertThat(loop.isRunning()).isFalse();
+    }
+
+    @Test
+    void aLoopThatDoesNotRunHereIsNeverStarted() {
+        Work work = new Work(List.of("a"));
+        Loop loop = new Loop(Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(5), work) {
+            @Override
+            protected boolean runsHere() {
+                return false;
+            }
+        };
+
+        loop.start();
+
+        assertThat(loop.isRunning()).isFalse();
+        assertThat(work.claims).hasValue(0);
+        loop.stop();
+    }
+
+    /** A loop over {@link Work}, as the claimers of the gateway are loops over their tables. */
+    private static class Loop extends ClaimLoop<String> {
+
+        private final Work work;
+
+        Loop(Duration idleInterval, Duration renewInterval, Duration stopGrace, Work work) {
+            super("test", 4, 4, idleInterval, renewInterval, stopGrace);
+            this.work = work;
+        }
+
+        @Override
+        protected List<String> claim(String owner, int limit) {
+            work.owners.add(owner);
+            return work.claim();
+        }
+
+        @Override
+        protected void handle(String item) {
+            work.handle(item);
+        }
+
+        @Override
+        protected void renew(List<String> inFlight) {
+            work.renewed.add(List.copyOf(inFlight));
+        }
+
+        @Override
+        protected void handBack(List<String> unfinished) {
+            work.handedBack.add(List.copyOf(unfinished));
+        }
+    }
+
+    private static final class Work {
 
         private final List<String> items;
-        final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger claims = new AtomicInteger();
+        final List<String> owners = new CopyOnWriteArrayList<>();
         final List<String> started = new CopyOnWriteArrayList<>();
         final List<List<String>> renewed = new CopyOnWriteArrayList<>();
         final List<List<String>> handedBack = new CopyOnWriteArrayList<>();
-        volatile java.util.function.Consumer<String> handler = item -> {
+        volatile Consumer<String> handler = item -> {
         };
 
         Work(List<String> items) {
             this.items = items;
         }
 
-        @Override
-        public List<String> claim(int limit) {
+        List<String> claim() {
             return claims.getAndIncrement() == 0 ? items : List.of();
         }
 
-        @Override
-        public void handle(String item) {
+        void handle(String item) {
             started.add(item);
             handler.accept(item);
-        }
-
-        @Override
-        public void renew(List<String> inFlight) {
-            renewed.add(List.copyOf(inFlight));
-        }
-
-        @Override
-        public void handBack(List<String> unfinished) {
-            handedBack.add(List.copyOf(unfinished));
         }
     }
 

@@ -10,9 +10,9 @@ import com.ltxgateway.Hashing;
 import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.AccessAdministration;
 import com.ltxgateway.audit.AuditLog;
+import com.ltxgateway.training.TimelineEntry;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingAlreadyFinished;
-import com.ltxgateway.training.TrainingEvent;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingPage;
 import com.ltxgateway.training.TrainingResubmitRefused;
@@ -198,7 +198,7 @@ class TrainingPages {
      */
     private TrainingView addDetail(String id, Model model) {
         TrainingView training = trainings.get(id);
-        List<TrainingEvent> events = trainings.events(id);
+        List<TimelineEntry> events = trainings.timeline(id);
         List<DeliverySummary> deliveries = webhooks.deliveriesOf(id, DELIVERIES_SHOWN);
         String version = Hashing.sha256Hex(String.join("|", training.status(), String.valueOf(training.queuePosition()),
                 String.valueOf(training.cancelRequestedAt()), String.valueOf(training.falRequestId()),

@@ -1,6 +1,9 @@
 package com.ltxgateway.reconciliation;
 
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import tools.jackson.databind.JsonNode;
@@ -20,10 +23,12 @@ class ClusterTasks {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final Clock clock;
 
-    ClusterTasks(JdbcClient jdbc, JsonMapper json) {
+    ClusterTasks(JdbcClient jdbc, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
         this.json = json;
+        this.clock = clock;
     }
 
     record ClaimedTask(String name, String owner, long claim, JsonNode state) {
@@ -32,23 +37,25 @@ class ClusterTasks {
     /** Claims the task if it is due and free; the first claim of a task creates its row. */
     @Transactional
     List<ClaimedTask> claim(String name, String owner, Duration lease) {
-        jdbc.sql("insert into cluster_task (name, due_at) values (?, now()) on conflict do nothing").param(name).update();
+        Instant now = clock.instant();
+        jdbc.sql("insert into cluster_task (name, due_at) values (?, ?) on conflict do nothing")
+                .params(name, Timestamp.from(now))
+                .update();
         return jdbc.sql("""
-                update cluster_task set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond',
-                    claim_count = claim_count + 1, last_run_at = now()
+                update cluster_task set lease_owner = ?, lease_until = ?, claim_count = claim_count + 1, last_run_at = ?
                 where name = (select name from cluster_task
-                              where name = ? and due_at <= now() and (lease_until is null or lease_until < now())
+                              where name = ? and due_at <= ? and (lease_until is null or lease_until < ?)
                               for update skip locked)
                 returning claim_count, state""")
-                .params(owner, lease.toMillis(), name)
+                .params(owner, Timestamp.from(now.plus(lease)), Timestamp.from(now), name, Timestamp.from(now), Timestamp.from(now))
                 .query((rs, n) -> new ClaimedTask(name, owner, rs.getLong("claim_count"), json.readTree(rs.getString("state"))))
                 .list();
     }
 
     @Transactional
     void renew(ClaimedTask task, Duration lease) {
-        jdbc.sql("update cluster_task set lease_until = now() + ? * interval '1 millisecond' where name = ? and lease_owner = ? and claim_count = ?")
-                .params(lease.toMillis(), task.name(), task.owner(), task.claim())
+        jdbc.sql("update cluster_task set lease_until = ? where name = ? and lease_owner = ? and claim_count = ?")
+                .params(Timestamp.from(clock.instant().plus(lease)), task.name(), task.owner(), task.claim())
                 .update();
     }
 
@@ -56,10 +63,9 @@ class ClusterTasks {
     @Transactional
     void finish(ClaimedTask task, JsonNode state, Duration next, String error) {
         jdbc.sql("""
-                update cluster_task set due_at = now() + ? * interval '1 millisecond', state = cast(? as jsonb), last_error = ?,
-                    lease_owner = null, lease_until = null
+                update cluster_task set due_at = ?, state = cast(? as jsonb), last_error = ?, lease_owner = null, lease_until = null
                 where name = ? and lease_owner = ? and claim_count = ?""")
-                .params(next.toMillis(), json.writeValueAsString(state), error == null || error.length() <= 500 ? error : error.substring(0, 500),
+                .params(Timestamp.from(clock.instant().plus(next)), json.writeValueAsString(state), error == null || error.length() <= 500 ? error : error.substring(0, 500),
                         task.name(), task.owner(), task.claim())
                 .update();
     }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,9 +28,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class FalOrphans {
 
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    FalOrphans(JdbcClient jdbc) {
+    FalOrphans(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     /** Recorded in the transaction that found the duplicate, with its cancel due at once. */
@@ -37,24 +40,24 @@ public class FalOrphans {
     void on(UnwantedFalRequest unwanted) {
         jdbc.sql("""
                 insert into fal_orphan (request_id, mode, training_id, found_by, found_at, cancel_due_at)
-                values (?, ?, ?, ?, now(), now())
+                values (?, ?, ?, ?, ?, ?)
                 on conflict (request_id) do update set training_id = coalesce(fal_orphan.training_id, excluded.training_id)""")
-                .params(unwanted.requestId(), unwanted.mode(), unwanted.trainingId(), unwanted.foundBy())
+                .params(unwanted.requestId(), unwanted.mode(), unwanted.trainingId(), unwanted.foundBy(), clockNow(), clockNow())
                 .update();
     }
 
     /** A request of fal's listing that no training owns; one that has not ended is to be canceled when {@code cancel}. */
     @Transactional
-    boolean recordListed(FalRequestRecord request, boolean cancel) {
-        return jdbc.sql("""
+    void recordListed(FalRequestRecord request, boolean cancel) {
+        jdbc.sql("""
                 insert into fal_orphan (request_id, mode, found_by, found_at, sent_at, ended_at, status_code, cancel_due_at)
-                values (?, 'live', 'listing', now(), ?, ?, ?, case when ? then now() end)
+                values (?, 'live', 'listing', ?, ?, ?, ?, ?)
                 on conflict (request_id) do update set sent_at = excluded.sent_at, ended_at = excluded.ended_at,
                     status_code = excluded.status_code,
                     cancel_due_at = case when excluded.ended_at is not null then null else fal_orphan.cancel_due_at end""")
-                .params(request.requestId(), timestamp(request.sentAt()), timestamp(request.endedAt()), request.statusCode(),
-                        cancel && !request.ended())
-                .update() > 0;
+                .params(request.requestId(), clockNow(), timestamp(request.sentAt()), timestamp(request.endedAt()),
+                        request.statusCode(), cancel && !request.ended() ? clockNow() : null)
+                .update();
     }
 
     /** What fal billed for a request no training owns. */
@@ -62,10 +65,10 @@ public class FalOrphans {
     void recordBilled(String requestId, BigDecimal amount, Instant billedAt) {
         jdbc.sql("""
                 insert into fal_orphan (request_id, mode, found_by, found_at, ended_at, billed_usd)
-                values (?, 'live', 'billing', now(), ?, ?)
+                values (?, 'live', 'billing', ?, ?, ?)
                 on conflict (request_id) do update set billed_usd = excluded.billed_usd,
                     ended_at = coalesce(fal_orphan.ended_at, excluded.ended_at)""")
-                .params(requestId, timestamp(billedAt), amount)
+                .params(requestId, clockNow(), timestamp(billedAt), amount)
                 .update();
     }
 
@@ -87,18 +90,19 @@ public class FalOrphans {
 
     @Transactional
     List<ClaimedCancel> claimCancels(String owner, int limit, Duration lease) {
+        Instant now = clock.instant();
+        Timestamp until = Timestamp.from(now.plus(lease));
         return jdbc.sql("""
-                update fal_orphan set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond',
-                    cancel_due_at = now() + ? * interval '1 millisecond', claim_count = claim_count + 1,
+                update fal_orphan set lease_owner = ?, lease_until = ?, cancel_due_at = ?, claim_count = claim_count + 1,
                     cancel_attempts = cancel_attempts + 1
                 where request_id in (
                     select request_id from fal_orphan
-                    where cancel_due_at <= now() and (lease_until is null or lease_until < now())
+                    where cancel_due_at <= ? and (lease_until is null or lease_until < ?)
                     order by cancel_due_at
                     limit ?
                     for update skip locked)
                 returning request_id, mode, claim_count, cancel_attempts""")
-                .params(owner, lease.toMillis(), lease.toMillis(), limit)
+                .params(owner, until, until, Timestamp.from(now), Timestamp.from(now), limit)
                 .query((rs, n) -> new ClaimedCancel(rs.getString("request_id"), rs.getString("mode"), owner,
                         rs.getLong("claim_count"), rs.getInt("cancel_attempts")))
                 .list();
@@ -114,20 +118,19 @@ public class FalOrphans {
     @Transactional
     void cancelSettled(ClaimedCancel cancel, String outcome) {
         jdbc.sql("""
-                update fal_orphan set cancel_due_at = null, cancel_outcome = ?, cancel_confirmed_at = now(), last_failure = null,
+                update fal_orphan set cancel_due_at = null, cancel_outcome = ?, cancel_confirmed_at = ?, last_failure = null,
                     lease_owner = null, lease_until = null
                 where request_id = ? and lease_owner = ? and claim_count = ?""")
-                .params(outcome, cancel.requestId(), cancel.owner(), cancel.claim())
+                .params(outcome, clockNow(), cancel.requestId(), cancel.owner(), cancel.claim())
                 .update();
     }
 
     @Transactional
     void cancelFailed(ClaimedCancel cancel, Duration retryIn, String failure) {
         jdbc.sql("""
-                update fal_orphan set cancel_due_at = now() + ? * interval '1 millisecond', last_failure = ?,
-                    lease_owner = null, lease_until = null
+                update fal_orphan set cancel_due_at = ?, last_failure = ?, lease_owner = null, lease_until = null
                 where request_id = ? and lease_owner = ? and claim_count = ?""")
-                .params(retryIn.toMillis(), failure.length() > 500 ? failure.substring(0, 500) : failure, cancel.requestId(),
+                .params(Timestamp.from(clock.instant().plus(retryIn)), failure.length() > 500 ? failure.substring(0, 500) : failure, cancel.requestId(),
                         cancel.owner(), cancel.claim())
                 .update();
     }
@@ -135,12 +138,12 @@ public class FalOrphans {
     /** The heartbeat: extends the leases of cancels still under way; claims taken over meanwhile are left alone. */
     @Transactional
     void renew(List<ClaimedCancel> cancels, Duration lease) {
+        Timestamp until = Timestamp.from(clock.instant().plus(lease));
         for (ClaimedCancel cancel : cancels) {
             jdbc.sql("""
-                    update fal_orphan set lease_until = now() + ? * interval '1 millisecond',
-                        cancel_due_at = now() + ? * interval '1 millisecond'
+                    update fal_orphan set lease_until = ?, cancel_due_at = ?
                     where request_id = ? and lease_owner = ? and claim_count = ?""")
-                    .params(lease.toMillis(), lease.toMillis(), cancel.requestId(), cancel.owner(), cancel.claim())
+                    .params(until, until, cancel.requestId(), cancel.owner(), cancel.claim())
                     .update();
         }
     }
@@ -150,9 +153,9 @@ public class FalOrphans {
     void handBack(List<ClaimedCancel> cancels) {
         for (ClaimedCancel cancel : cancels) {
             jdbc.sql("""
-                    update fal_orphan set cancel_due_at = now(), lease_owner = null, lease_until = null
+                    update fal_orphan set cancel_due_at = ?, lease_owner = null, lease_until = null
                     where request_id = ? and lease_owner = ? and claim_count = ?""")
-                    .params(cancel.requestId(), cancel.owner(), cancel.claim())
+                    .params(clockNow(), cancel.requestId(), cancel.owner(), cancel.claim())
                     .update();
         }
     }
@@ -197,6 +200,10 @@ public class FalOrphans {
         return new Orphan(rs.getString("request_id"), rs.getString("mode"), rs.getString("training_id"), rs.getString("found_by"),
                 instant(rs.getTimestamp("found_at")), instant(rs.getTimestamp("sent_at")), instant(rs.getTimestamp("ended_at")),
                 (Integer) rs.getObject("status_code"), rs.getBigDecimal("billed_usd"), cancel, rs.getString("last_failure"));
+    }
+
+    private Timestamp clockNow() {
+        return Timestamp.from(clock.instant());
     }
 
     private static Timestamp timestamp(Instant instant) {

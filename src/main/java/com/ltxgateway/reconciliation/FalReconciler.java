@@ -15,6 +15,7 @@ import com.ltxgateway.fal.FalPlatform;
 import com.ltxgateway.fal.FalRequestRecord;
 import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.reconciliation.FalOrphans.Adopted;
+import com.ltxgateway.tracking.FalCompletions;
 import com.ltxgateway.training.Fence;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.OpenSubmit;
@@ -51,15 +52,17 @@ class FalReconciler {
 
     private final FalPlatform platform;
     private final TrainingTransitions transitions;
+    private final FalCompletions completions;
     private final FalOrphans orphans;
     private final ReconciliationProperties properties;
     private final JsonMapper json;
     private final Clock clock;
 
-    FalReconciler(FalPlatform platform, TrainingTransitions transitions, FalOrphans orphans, ReconciliationProperties properties,
-            JsonMapper json, Clock clock) {
+    FalReconciler(FalPlatform platform, TrainingTransitions transitions, FalCompletions completions, FalOrphans orphans,
+            ReconciliationProperties properties, JsonMapper json, Clock clock) {
         this.platform = platform;
         this.transitions = transitions;
+        this.completions = completions;
         this.orphans = orphans;
         this.properties = properties;
         this.json = json;
@@ -148,13 +151,13 @@ class FalReconciler {
     }
 
     private void adopt(OpenSubmit submit, FalRequestRecord request) {
-        if (!transitions.adoptListed(submit.trainingId(), request)) {
+        if (!transitions.adoptListed(submit.trainingId(), request.requestId(), request.sentAt())) {
             return;
         }
         log.info("Training {} adopted fal request {} from fal's request listing", submit.trainingId(), request.requestId());
         FalResult result = request.result();
         if (result != null) {
-            transitions.completed(submit.trainingId(), Fence.NONE, result);
+            completions.apply(submit.trainingId(), Fence.NONE, result);
         }
     }
 
@@ -168,7 +171,7 @@ class FalReconciler {
             return;
         }
         log.info("Training {} ends with the outcome fal's request listing shows for request {}", training.id(), request.requestId());
-        transitions.completed(training.id(), Fence.NONE, result);
+        completions.apply(training.id(), Fence.NONE, result);
     }
 
     private boolean sentWithin(FalRequestRecord request, OpenSubmit submit, Instant now) {

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
-import com.ltxgateway.ClaimLoopLifecycle;
-import com.ltxgateway.Instances;
 import com.ltxgateway.fal.FalPlatform;
 import com.ltxgateway.reconciliation.ClusterTasks.ClaimedTask;
 import com.ltxgateway.reconciliation.FalReconciler.Run;
@@ -21,7 +19,7 @@ import org.springframework.stereotype.Component;
  * with fal's admin key, which the Platform API needs, and not on API-only instances.
  */
 @Component
-class FalReconciliation extends ClaimLoopLifecycle {
+class FalReconciliation extends ClaimLoop<ClaimedTask> {
 
     private static final Logger log = LoggerFactory.getLogger(FalReconciliation.class);
     private static final Duration LOOK_EVERY = Duration.ofSeconds(5);
@@ -30,60 +28,48 @@ class FalReconciliation extends ClaimLoopLifecycle {
 
     private final FalPlatform platform;
     private final FalReconciler reconciler;
+    private final ClusterTasks tasks;
     private final TrackerProperties tracker;
-    private final ClaimLoop<ClaimedTask> loop;
 
     FalReconciliation(FalPlatform platform, FalReconciler reconciler, ClusterTasks tasks, TrackerProperties tracker) {
+        // The claim lease is that of every instance's work: a dead instance's run is taken over after it.
+        super("fal-reconciliation", 1, 1, lookEvery(reconciler.interval()), tracker.lease().dividedBy(3), STOP_GRACE);
         this.platform = platform;
         this.reconciler = reconciler;
+        this.tasks = tasks;
         this.tracker = tracker;
-        String owner = Instances.owner();
-        // The claim lease of every instance's work: a dead instance's run is taken over after it.
-        Duration lease = tracker.lease();
-        Duration look = reconciler.interval().compareTo(LOOK_EVERY) < 0 ? reconciler.interval() : LOOK_EVERY;
-        this.loop = new ClaimLoop<>("fal-reconciliation", 1, 1, look, lease.dividedBy(3), STOP_GRACE, new ClaimLoop.Work<>() {
-            @Override
-            public List<ClaimedTask> claim(int limit) {
-                return tasks.claim(FalReconciler.TASK, owner, lease);
-            }
-
-            @Override
-            public void handle(ClaimedTask task) {
-                Run run;
-                try {
-                    run = reconciler.run(reconciler.progress(task.state()));
-                }
-                catch (RuntimeException e) {
-                    log.warn("Reconciliation with fal failed; it runs again in {}", reconciler.interval(), e);
-                    tasks.finish(task, task.state(), reconciler.interval(), e.toString());
-                    return;
-                }
-                if (run.fault() != null) {
-                    log.warn("Reconciliation with fal cut short: {}; it runs again in {}", run.fault(), reconciler.interval());
-                }
-                tasks.finish(task, reconciler.state(run.progress()), reconciler.interval(), run.fault());
-            }
-
-            @Override
-            public void renew(List<ClaimedTask> inFlight) {
-                inFlight.forEach(task -> tasks.renew(task, lease));
-            }
-
-            @Override
-            public void handBack(List<ClaimedTask> unfinished) {
-                unfinished.forEach(tasks::handBack);
-            }
-        });
     }
 
     @Override
-    protected ClaimLoop<?> loop() {
-        return loop;
+    protected List<ClaimedTask> claim(String owner, int limit) {
+        return tasks.claim(FalReconciler.TASK, owner, tracker.lease());
     }
 
     @Override
-    protected String description() {
-        return "Reconciliation with fal";
+    protected void handle(ClaimedTask task) {
+        Run run;
+        try {
+            run = reconciler.run(reconciler.progress(task.state()));
+        }
+        catch (RuntimeException e) {
+            log.warn("Reconciliation with fal failed; it runs again in {}", reconciler.interval(), e);
+            tasks.finish(task, task.state(), reconciler.interval(), e.toString());
+            return;
+        }
+        if (run.fault() != null) {
+            log.warn("Reconciliation with fal cut short: {}; it runs again in {}", run.fault(), reconciler.interval());
+        }
+        tasks.finish(task, reconciler.state(run.progress()), reconciler.interval(), run.fault());
+    }
+
+    @Override
+    protected void renew(List<ClaimedTask> inFlight) {
+        inFlight.forEach(task -> tasks.renew(task, tracker.lease()));
+    }
+
+    @Override
+    protected void handBack(List<ClaimedTask> unfinished) {
+        unfinished.forEach(tasks::handBack);
     }
 
     @Override
@@ -93,5 +79,9 @@ class FalReconciliation extends ClaimLoopLifecycle {
                     + " admins, and costs are not read from fal");
         }
         return tracker.enabled() && platform.enabled();
+    }
+
+    private static Duration lookEvery(Duration interval) {
+        return interval.compareTo(LOOK_EVERY) < 0 ? interval : LOOK_EVERY;
     }
 }

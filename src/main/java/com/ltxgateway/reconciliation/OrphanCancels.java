@@ -4,9 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import com.ltxgateway.Backoff;
 import com.ltxgateway.ClaimLoop;
-import com.ltxgateway.ClaimLoopLifecycle;
-import com.ltxgateway.Instances;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalOutcome;
@@ -16,8 +15,6 @@ import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.reconciliation.FalOrphans.ClaimedCancel;
 import com.ltxgateway.tracking.FalEndpoints;
 import com.ltxgateway.tracking.TrackerProperties;
-
-import io.github.resilience4j.core.IntervalFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +27,7 @@ import org.springframework.stereotype.Component;
  * restart or a dead instance loses none. API-only instances ({@code gateway.tracker.enabled=false}) send none.
  */
 @Component
-class OrphanCancels extends ClaimLoopLifecycle {
+class OrphanCancels extends ClaimLoop<ClaimedCancel> {
 
     private static final Logger log = LoggerFactory.getLogger(OrphanCancels.class);
 
@@ -38,46 +35,42 @@ class OrphanCancels extends ClaimLoopLifecycle {
     private final FalQueue fal;
     private final FalEndpoints endpoints;
     private final TrackerProperties tracker;
-    private final IntervalFunction backoff;
-    private final ClaimLoop<ClaimedCancel> loop;
+    private final Backoff backoff;
 
     OrphanCancels(FalOrphans orphans, FalQueue fal, FalEndpoints endpoints, FalProperties falProperties,
             ReconciliationProperties properties, TrackerProperties tracker) {
+        // Renewed every third of the claim lease of every instance's work while a cancel is under way.
+        super("orphan-cancels", 8, 8, properties.cancelIdleInterval(), tracker.lease().dividedBy(3),
+                falProperties.longestCall().plusSeconds(5));
         this.orphans = orphans;
         this.fal = fal;
         this.endpoints = endpoints;
         this.tracker = tracker;
-        this.backoff = IntervalFunction.ofExponentialRandomBackoff(properties.cancelRetryInitialInterval(), 2.0, 0.5,
-                properties.cancelRetryMaxInterval());
-        String owner = Instances.owner();
-        // The claim lease of every instance's work, renewed while a cancel is under way.
-        Duration lease = tracker.lease();
-        this.loop = new ClaimLoop<>("orphan-cancels", 8, 8, properties.cancelIdleInterval(), lease.dividedBy(3),
-                falProperties.longestCall().plusSeconds(5),
-                new ClaimLoop.Work<>() {
-                    @Override
-                    public List<ClaimedCancel> claim(int limit) {
-                        return orphans.claimCancels(owner, limit, lease);
-                    }
-
-                    @Override
-                    public void handle(ClaimedCancel cancel) {
-                        send(cancel);
-                    }
-
-                    @Override
-                    public void renew(List<ClaimedCancel> inFlight) {
-                        orphans.renew(inFlight, lease);
-                    }
-
-                    @Override
-                    public void handBack(List<ClaimedCancel> unfinished) {
-                        orphans.handBack(unfinished);
-                    }
-                });
+        this.backoff = Backoff.exponential(properties.cancelRetryInitialInterval(), properties.cancelRetryMaxInterval());
     }
 
-    void send(ClaimedCancel cancel) {
+    @Override
+    protected List<ClaimedCancel> claim(String owner, int limit) {
+        return orphans.claimCancels(owner, limit, tracker.lease());
+    }
+
+    @Override
+    protected void renew(List<ClaimedCancel> inFlight) {
+        orphans.renew(inFlight, tracker.lease());
+    }
+
+    @Override
+    protected void handBack(List<ClaimedCancel> unfinished) {
+        orphans.handBack(unfinished);
+    }
+
+    @Override
+    protected boolean runsHere() {
+        return tracker.enabled();
+    }
+
+    @Override
+    protected void handle(ClaimedCancel cancel) {
         try {
             if (orphans.adopted(cancel.requestId())) {
                 orphans.cancelSettled(cancel, "adopted");
@@ -108,24 +101,10 @@ class OrphanCancels extends ClaimLoopLifecycle {
     }
 
     private void retry(ClaimedCancel cancel, String failure) {
-        Duration wait = Duration.ofMillis(backoff.apply(cancel.attempts()));
+        // An exponential backoff is never used up: the cancel is sent until fal confirms it.
+        Duration wait = backoff.after(cancel.attempts(), null).orElseThrow();
         log.warn("Could not cancel orphan request {} (attempt {}): {}; trying again in {} ms", cancel.requestId(), cancel.attempts(),
                 failure, wait.toMillis());
         orphans.cancelFailed(cancel, wait, failure);
-    }
-
-    @Override
-    protected ClaimLoop<?> loop() {
-        return loop;
-    }
-
-    @Override
-    protected String description() {
-        return "Orphan cancels";
-    }
-
-    @Override
-    protected boolean runsHere() {
-        return tracker.enabled();
     }
 }

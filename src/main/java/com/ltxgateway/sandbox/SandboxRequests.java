@@ -3,6 +3,7 @@ package com.ltxgateway.sandbox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,11 @@ import org.springframework.transaction.annotation.Transactional;
 class SandboxRequests {
 
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    SandboxRequests(JdbcClient jdbc) {
+    SandboxRequests(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     /** A request with a webhook URL has its webhook due when it completes. */
@@ -60,30 +63,33 @@ class SandboxRequests {
      */
     @Transactional
     List<DueWebhook> claimDueWebhooks(int limit, Duration lease) {
+        Instant now = clock.instant();
         return jdbc.sql("""
-                update sandbox_request set webhook_due_at = now() + ? * interval '1 millisecond', webhook_attempts = webhook_attempts + 1
+                update sandbox_request set webhook_due_at = ?, webhook_attempts = webhook_attempts + 1
                 where request_id in (
                     select request_id from sandbox_request
-                    where webhook_due_at <= now()
+                    where webhook_due_at <= ?
                     order by webhook_due_at
                     limit ?
                     for update skip locked)
                 returning *""")
-                .params(lease.toMillis(), limit)
+                .params(Timestamp.from(now.plus(lease)), Timestamp.from(now), limit)
                 .query((rs, row) -> new DueWebhook(map(rs, row), rs.getInt("webhook_attempts")))
                 .list();
     }
 
     @Transactional
     void webhookDelivered(UUID id) {
-        jdbc.sql("update sandbox_request set webhook_sent_at = now(), webhook_due_at = null where request_id = ?").param(id).update();
+        jdbc.sql("update sandbox_request set webhook_sent_at = ?, webhook_due_at = null where request_id = ?")
+                .params(Timestamp.from(clock.instant()), id)
+                .update();
     }
 
     /** {@code retryIn} null: given up. */
     @Transactional
     void webhookFailed(UUID id, Duration retryIn) {
-        jdbc.sql("update sandbox_request set webhook_due_at = now() + ? * interval '1 millisecond' where request_id = ?")
-                .params(retryIn == null ? null : retryIn.toMillis(), id)
+        jdbc.sql("update sandbox_request set webhook_due_at = ? where request_id = ?")
+                .params(retryIn == null ? null : Timestamp.from(clock.instant().plus(retryIn)), id)
                 .update();
     }
 

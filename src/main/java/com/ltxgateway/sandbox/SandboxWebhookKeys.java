@@ -10,6 +10,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -32,10 +34,12 @@ public class SandboxWebhookKeys implements FalWebhookKeys {
     private static final String ALGORITHM = "Ed25519";
 
     private final JdbcClient jdbc;
+    private final Clock clock;
     private final SingletonSupplier<SigningKey> key = SingletonSupplier.of(this::loadOrCreate);
 
-    SandboxWebhookKeys(JdbcClient jdbc) {
+    SandboxWebhookKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     record SigningKey(String kid, PrivateKey privateKey, PublicKey publicKey) {
@@ -61,9 +65,10 @@ public class SandboxWebhookKeys implements FalWebhookKeys {
         KeyPair proposed = generate();
         byte[] publicKey = proposed.getPublic().getEncoded();
         jdbc.sql("""
-                insert into sandbox_signing_key (id, kid, private_key, public_key, created_at) values (1, ?, ?, ?, now())
+                insert into sandbox_signing_key (id, kid, private_key, public_key, created_at) values (1, ?, ?, ?, ?)
                 on conflict (id) do nothing""")
-                .params("sandbox-" + Hashing.sha256Hex(publicKey).substring(0, 16), proposed.getPrivate().getEncoded(), publicKey)
+                .params("sandbox-" + Hashing.sha256Hex(publicKey).substring(0, 16), proposed.getPrivate().getEncoded(), publicKey,
+                        Timestamp.from(clock.instant()))
                 .update();
         return jdbc.sql("select kid, private_key, public_key from sandbox_signing_key where id = 1")
                 .query(SandboxWebhookKeys::map)

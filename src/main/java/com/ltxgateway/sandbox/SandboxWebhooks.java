@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
+import com.ltxgateway.Backoff;
+import com.ltxgateway.ClaimLoop;
 import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.sandbox.SandboxRequests.DueWebhook;
 import com.ltxgateway.sandbox.SandboxWebhookKeys.SigningKey;
@@ -22,28 +22,29 @@ import tools.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Calls back each simulated request's {@code fal_webhook} when it completes, the way fal does: its result as the
  * payload ({@code ERROR} with the model's error body when it failed or was canceled), signed with the simulator's
- * key. Any replica may deliver any request; claims keep two from delivering the same one at once. A failed delivery
- * is retried a few times with growing waits, then given up: the gateway's polls still find the outcome.
+ * key. Any replica may deliver any request: a {@link ClaimLoop} over the due webhooks, whose claims keep two from
+ * delivering the same one at once. A failed delivery is retried after 1, 5, 25 and 125 seconds, then given up: the
+ * gateway's polls still find the outcome.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "gateway.sandbox.enabled", matchIfMissing = true)
-class SandboxWebhooks implements AutoCloseable {
+class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxWebhooks.class);
 
     private static final String USER_ID = "sandbox";
-    private static final int BATCH_SIZE = 20;
-    private static final int MAX_ATTEMPTS = 5;
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final int CONCURRENCY = 20;
+    private static final Duration IDLE_INTERVAL = Duration.ofMillis(250);
+    private static final Backoff RETRIES = Backoff.schedule(List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofSeconds(25), Duration.ofSeconds(125)));
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
-    /** Longer than one delivery can take, so a live replica's claim never runs out under it. */
+    /** Longer than one delivery can take, so a live replica's claim never runs out under it and needs no renewal. */
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     private final SandboxRequests requests;
@@ -54,6 +55,7 @@ class SandboxWebhooks implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     SandboxWebhooks(SandboxRequests requests, SandboxResults results, SandboxWebhookKeys keys, JsonMapper json, Clock clock) {
+        super("sandbox-webhooks", CONCURRENCY, CONCURRENCY, IDLE_INTERVAL, LEASE, CONNECT_TIMEOUT.plus(RESPONSE_TIMEOUT).plusSeconds(1));
         this.requests = requests;
         this.results = results;
         this.keys = keys;
@@ -61,28 +63,13 @@ class SandboxWebhooks implements AutoCloseable {
         this.clock = clock;
     }
 
-    @Scheduled(fixedDelay = 250)
-    void deliverDue() {
-        List<DueWebhook> due;
-        try {
-            due = requests.claimDueWebhooks(BATCH_SIZE, LEASE);
-        }
-        catch (RuntimeException e) {
-            // The database may be restarting; claimed rows come back after their lease.
-            log.warn("Sandbox could not look for due webhooks: {}", e.getMessage());
-            return;
-        }
-        try (ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor()) {
-            due.forEach(webhook -> deliveries.execute(() -> deliver(webhook)));
-        }
+    @Override
+    protected List<DueWebhook> claim(String owner, int limit) {
+        return requests.claimDueWebhooks(limit, LEASE);
     }
 
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void deliver(DueWebhook due) {
+    protected void handle(DueWebhook due) {
         SimulatedRequest request = due.request();
         String outcome;
         try {
@@ -100,10 +87,15 @@ class SandboxWebhooks implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        Duration retryIn = due.attempt() < MAX_ATTEMPTS ? FIRST_RETRY.multipliedBy((long) Math.pow(5, due.attempt() - 1)) : null;
-        log.warn("Sandbox webhook of request {} failed ({}), attempt {} of {}{}", request.id(), outcome, due.attempt(), MAX_ATTEMPTS,
+        Duration retryIn = RETRIES.after(due.attempt(), null).orElse(null);
+        log.warn("Sandbox webhook of request {} failed ({}), attempt {}{}", request.id(), outcome, due.attempt(),
                 retryIn == null ? "; giving up" : "; retrying in " + retryIn.toSeconds() + "s");
         requests.webhookFailed(request.id(), retryIn);
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 
     private HttpRequest signed(SimulatedRequest request) {

@@ -13,11 +13,12 @@ import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 import org.springframework.stereotype.Component;
 
 /**
- * Fetches the result of a request fal reports completed, whether the tracker's poll found it or fal's webhook could
- * not carry it, and ends the training with it through {@link TrainingTransitions#completed}.
+ * How a completed fal request ends its training, whoever found it completed (the tracker's poll, fal's webhook,
+ * fal's request listing): the result, fetched when the finder could not carry it, applied through
+ * {@link TrainingTransitions}.
  */
 @Component
-class FalCompletions {
+public class FalCompletions {
 
     private final TrainingTransitions transitions;
     private final FalQueue fal;
@@ -25,6 +26,14 @@ class FalCompletions {
     FalCompletions(TrainingTransitions transitions, FalQueue fal) {
         this.transitions = transitions;
         this.fal = fal;
+    }
+
+    /** Ends the training with fal's result: its output, or the error its run ended with. */
+    public void apply(String trainingId, Fence fence, FalResult result) {
+        switch (result) {
+            case FalResult.Output output -> transitions.completedWithOutput(trainingId, fence, output.output());
+            case FalResult.Error error -> transitions.completedWithError(trainingId, fence, FalTranslation.fromFal(error.error()));
+        }
     }
 
     /**
@@ -37,11 +46,11 @@ class FalCompletions {
      */
     Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence,
             boolean ranWithoutError) {
-        return switch (fal.result(endpoint, training.falRequest())) {
+        return switch (fal.result(endpoint, FalTranslation.toFal(training.falRequest()))) {
             case FalOutcome.Success<FalResult>(FalResult.Error error) when ranWithoutError && !training.cancelRequested() -> Optional.of(new FalOutcome.Unavailable<>(0,
                     "fal reports the run completed but gives no result (" + error.error().code() + ": " + error.error().message() + ")", null));
             case FalOutcome.Success<FalResult> success -> {
-                transitions.completed(training.id(), fence, success.value());
+                apply(training.id(), fence, success.value());
                 yield Optional.empty();
             }
             case FalOutcome.Rejected<FalResult> rejected -> Optional.of(new FalOutcome.Unavailable<>(rejected.httpStatus(),

@@ -5,12 +5,14 @@ import java.util.Locale;
 import java.util.Optional;
 
 import com.ltxgateway.GatewayProperties;
+import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalJwks;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.fal.FalWebhookKeys;
 import com.ltxgateway.sandbox.SandboxEndpoint;
 import com.ltxgateway.sandbox.SandboxWebhookKeys;
+import com.ltxgateway.training.TrainingDestinations;
 
 import org.springframework.stereotype.Component;
 
@@ -20,7 +22,7 @@ import org.springframework.stereotype.Component;
  * the training's token.
  */
 @Component
-public class FalEndpoints {
+public class FalEndpoints implements TrainingDestinations {
 
     static final String WEBHOOK_PATH = "/fal/webhooks/";
 
@@ -49,6 +51,11 @@ public class FalEndpoints {
             return sandbox.enabled() ? Optional.of(sandbox.endpoint()) : Optional.empty();
         }
         return fal.hasKey() ? Optional.of(fal.liveEndpoint()) : Optional.empty();
+    }
+
+    @Override
+    public boolean available(KeyMode mode) {
+        return forMode(mode.wireName()).isPresent();
     }
 
     /**

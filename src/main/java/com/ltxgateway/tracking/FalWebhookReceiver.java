@@ -111,7 +111,7 @@ class FalWebhookReceiver {
         TrackedTraining tracked = own.get();
         Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
         if (webhook.result() != null) {
-            transitions.completed(tracked.id(), Fence.NONE, webhook.result());
+            completions.apply(tracked.id(), Fence.NONE, webhook.result());
         }
         else if (endpoint.isEmpty()) {
             leaveToTracker(training.id(), "no fal endpoint is available");

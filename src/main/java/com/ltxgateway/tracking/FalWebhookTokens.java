@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.util.Base64;
 
 import javax.crypto.Mac;
@@ -28,10 +30,12 @@ class FalWebhookTokens {
     private static final int TOKEN_LENGTH = 22;
 
     private final JdbcClient jdbc;
+    private final Clock clock;
     private final SingletonSupplier<SecretKeySpec> key = SingletonSupplier.of(this::loadOrCreate);
 
-    FalWebhookTokens(JdbcClient jdbc) {
+    FalWebhookTokens(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     String tokenFor(String trainingId) {
@@ -56,8 +60,8 @@ class FalWebhookTokens {
     private SecretKeySpec loadOrCreate() {
         byte[] proposed = new byte[32];
         new SecureRandom().nextBytes(proposed);
-        jdbc.sql("insert into fal_webhook_key (id, secret, created_at) values (1, ?, now()) on conflict do nothing")
-                .param(proposed)
+        jdbc.sql("insert into fal_webhook_key (id, secret, created_at) values (1, ?, ?) on conflict do nothing")
+                .params(proposed, Timestamp.from(clock.instant()))
                 .update();
         byte[] stored = jdbc.sql("select secret from fal_webhook_key where id = 1").query(byte[].class).single();
         return new SecretKeySpec(stored, ALGORITHM);

@@ -3,8 +3,6 @@ package com.ltxgateway.tracking;
 import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
-import com.ltxgateway.ClaimLoopLifecycle;
-import com.ltxgateway.Instances;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
@@ -22,66 +20,29 @@ import org.springframework.stereotype.Component;
  * handed back.
  */
 @Component
-class Tracker extends ClaimLoopLifecycle {
+class Tracker extends ClaimLoop<ClaimedJob> {
 
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
 
+    private final TrackingJobs jobs;
     private final TrainingStepper stepper;
     private final TrackerProperties properties;
-    private final String owner;
-    private final ClaimLoop<ClaimedJob> loop;
 
     Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, FalProperties fal) {
+        super("tracker", properties.concurrency(), properties.batchSize(), properties.idleInterval(),
+                properties.lease().dividedBy(3), fal.longestCall().plusSeconds(5));
+        this.jobs = jobs;
         this.stepper = stepper;
         this.properties = properties;
-        this.owner = Instances.owner();
-        this.loop = new ClaimLoop<>("tracker", properties.concurrency(), properties.batchSize(), properties.idleInterval(),
-                properties.lease().dividedBy(3), fal.longestCall().plusSeconds(5), new ClaimLoop.Work<>() {
-                    @Override
-                    public List<ClaimedJob> claim(int limit) {
-                        return jobs.claim(owner, limit, properties.lease());
-                    }
-
-                    @Override
-                    public void handle(ClaimedJob job) {
-                        step(job);
-                    }
-
-                    @Override
-                    public void renew(List<ClaimedJob> inFlight) {
-                        jobs.renew(inFlight, properties.lease());
-                    }
-
-                    @Override
-                    public void handBack(List<ClaimedJob> unfinished) {
-                        jobs.handBack(unfinished);
-                    }
-                });
-    }
-
-    void wakeUp() {
-        loop.wakeUp();
     }
 
     @Override
-    protected ClaimLoop<?> loop() {
-        return loop;
+    protected List<ClaimedJob> claim(String owner, int limit) {
+        return jobs.claim(owner, limit, properties.lease());
     }
 
     @Override
-    protected String description() {
-        return "Tracker " + owner;
-    }
-
-    @Override
-    protected boolean runsHere() {
-        if (!properties.enabled()) {
-            log.info("Tracker disabled on this instance");
-        }
-        return properties.enabled();
-    }
-
-    private void step(ClaimedJob job) {
+    protected void handle(ClaimedJob job) {
         MDC.put(LogFields.TRAINING_ID, job.trainingId());
         try {
             stepper.step(job);
@@ -96,5 +57,23 @@ class Tracker extends ClaimLoopLifecycle {
             // Cleared, not removed key by key: the stepper adds the fal request id once it knows it.
             MDC.clear();
         }
+    }
+
+    @Override
+    protected void renew(List<ClaimedJob> inFlight) {
+        jobs.renew(inFlight, properties.lease());
+    }
+
+    @Override
+    protected void handBack(List<ClaimedJob> unfinished) {
+        jobs.handBack(unfinished);
+    }
+
+    @Override
+    protected boolean runsHere() {
+        if (!properties.enabled()) {
+            log.info("Tracker disabled on this instance");
+        }
+        return properties.enabled();
     }
 }

@@ -1,5 +1,7 @@
 package com.ltxgateway.tracking;
 
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 
 import com.ltxgateway.SampledGauge;
@@ -24,11 +26,16 @@ class TrackerLag implements MeterBinder {
 
     private final SampledGauge<Double> lag;
 
-    TrackerLag(JdbcClient jdbc) {
-        this.lag = new SampledGauge<>(SAMPLE_INTERVAL, () -> jdbc.sql("""
-                select coalesce(extract(epoch from now() - min(due_at)), 0)::float8 from tracking_job where due_at <= now()""")
-                .query(Double.class)
-                .single(), Double.NaN);
+    TrackerLag(JdbcClient jdbc, Clock clock) {
+        this.lag = new SampledGauge<>(SAMPLE_INTERVAL, () -> {
+            Timestamp now = Timestamp.from(clock.instant());
+            return jdbc.sql("""
+                    select coalesce(extract(epoch from cast(? as timestamptz) - min(due_at)), 0)::float8
+                    from tracking_job where due_at <= ?""")
+                    .params(now, now)
+                    .query(Double.class)
+                    .single();
+        }, Double.NaN);
     }
 
     @Override

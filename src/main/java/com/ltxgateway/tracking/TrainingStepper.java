@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalCancellation;
@@ -16,12 +17,11 @@ import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 import com.ltxgateway.training.Fence;
+import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
 import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
-
-import io.github.resilience4j.core.IntervalFunction;
 
 import tools.jackson.databind.JsonNode;
 
@@ -38,8 +38,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result).
  * What fal answers is applied through {@link TrainingTransitions}, fenced by the claim, so a step whose claim was
- * taken over changes nothing. When fal is unavailable the step is retried with exponential backoff and jitter,
- * never sooner than fal's Retry-After, for as long as it takes: nothing fails on a timer.
+ * taken over changes nothing. When the next step is due is the {@link PollSchedule}'s: when fal is unavailable, the
+ * step is retried with exponential backoff and jitter, never sooner than fal's Retry-After, for as long as it takes:
+ * nothing fails on a timer.
  * <p>
  * A submit is recorded as an attempt at the last moment before it is written to fal (the gate of
  * {@link FalQueue#submit}). From then on, until fal's answer is stored, the training is never submitted again: an
@@ -54,6 +55,7 @@ class TrainingStepper {
     private static final Duration STORE_ANSWER_FOR = Duration.ofMinutes(5);
 
     private final TrainingTransitions transitions;
+    private final TrainingTimeline timeline;
     private final TrackingJobs jobs;
     private final FalQueue fal;
     private final FalEndpoints endpoints;
@@ -61,14 +63,15 @@ class TrainingStepper {
     private final TrackerProperties properties;
     private final TransactionTemplate transactions;
     private final FalKeyAlarm keyAlarm;
-    private final IntervalFunction retryBackoff;
+    private final PollSchedule schedule;
     private final RetryTemplate storeRetries;
     private final Clock clock;
 
-    TrainingStepper(TrainingTransitions transitions, TrackingJobs jobs, FalQueue fal, FalEndpoints endpoints,
-            FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions, FalKeyAlarm keyAlarm,
-            Clock clock) {
+    TrainingStepper(TrainingTransitions transitions, TrainingTimeline timeline, TrackingJobs jobs, FalQueue fal,
+            FalEndpoints endpoints, FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions,
+            FalKeyAlarm keyAlarm, Clock clock) {
         this.transitions = transitions;
+        this.timeline = timeline;
         this.jobs = jobs;
         this.fal = fal;
         this.endpoints = endpoints;
@@ -77,8 +80,7 @@ class TrainingStepper {
         this.transactions = transactions;
         this.keyAlarm = keyAlarm;
         this.clock = clock;
-        this.retryBackoff = IntervalFunction.ofExponentialRandomBackoff(properties.retryInitialInterval(), 2.0, 0.5,
-                properties.retryMaxInterval());
+        this.schedule = new PollSchedule(properties);
         this.storeRetries = new RetryTemplate(RetryPolicy.builder()
                 .includes(DataAccessException.class, TransactionException.class)
                 .delay(Duration.ofMillis(250)).multiplier(2).maxDelay(Duration.ofSeconds(10))
@@ -127,7 +129,7 @@ class TrainingStepper {
             // The claim that made the attempt ended without storing how it went: its instance died, was stopped or
             // lost the database during the call, after the request may have been written.
             case IN_FLIGHT -> inTransaction(() -> {
-                transitions.submitUnconfirmed(training.id(), training.attempt(), fence, "the instance that made submit attempt "
+                timeline.submitUnconfirmed(training.id(), training.attempt(), fence, "the instance that made submit attempt "
                         + training.attempt() + " stopped before it stored fal's answer");
                 jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
             });
@@ -163,15 +165,15 @@ class TrainingStepper {
                 Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
                 inTransaction(() -> {
                     if (training.falUnreachable()) {
-                        transitions.falReachable(id);
+                        timeline.falReachable(id);
                     }
                     jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
                 });
             }
             case FalOutcome.Rejected<FalSubmission> rejected -> stored(() -> transitions.submitRejected(id, attempt, fence,
-                    rejected.error(), "fal rejected the request (HTTP " + rejected.httpStatus() + ")"));
+                    FalTranslation.fromFal(rejected.error()), "fal rejected the request (HTTP " + rejected.httpStatus() + ")"));
             case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> inTransaction(() -> {
-                transitions.submitUnconfirmed(id, attempt, fence, "fal's answer to submit attempt " + attempt + " was lost ("
+                timeline.submitUnconfirmed(id, attempt, fence, "fal's answer to submit attempt " + attempt + " was lost ("
                         + unavailable.reason() + ")");
                 jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
             });
@@ -189,7 +191,8 @@ class TrainingStepper {
      */
     private Acceptance storeAcceptance(String trainingId, int attempt, FalSubmission submission) {
         try {
-            return storeRetries.invoke(() -> transitions.accepted(trainingId, attempt, submission));
+            return storeRetries.invoke(() -> transitions.accepted(trainingId, attempt,
+                    FalTranslation.fromFal(submission.request()), submission.queuePosition()));
         }
         catch (RuntimeException e) {
             log.error("fal accepted request {} for training {} (attempt {}), but it could not be stored; the training waits"
@@ -211,7 +214,7 @@ class TrainingStepper {
 
     /** The training's own cancel, sent again until fal confirms it; then polls tell how the run ended. */
     private void cancel(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.cancel(endpoint, training.falRequest())) {
+        switch (fal.cancel(endpoint, FalTranslation.toFal(training.falRequest()))) {
             case FalOutcome.Success<FalCancellation> success -> {
                 switch (success.value()) {
                     case OK -> transitions.canceled(training.id(), fence, "canceled at fal");
@@ -230,7 +233,7 @@ class TrainingStepper {
 
     private void poll(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
         int logsFrom = training.logLines();
-        switch (fal.status(endpoint, training.falRequest(), logsFrom)) {
+        switch (fal.status(endpoint, FalTranslation.toFal(training.falRequest()), logsFrom)) {
             case FalOutcome.Success<FalStatus> success -> {
                 keyAlarm.accepted();
                 FalStatus status = success.value();
@@ -241,9 +244,7 @@ class TrainingStepper {
                             .ifPresent(unavailable -> unavailable(job, fence, unavailable));
                     return;
                 }
-                // Only a poll sees a run start; once it has, the webhook reports the end and polls are just a backstop.
-                Duration interval = status.state() == FalStatus.State.IN_PROGRESS && endpoints.webhooksExpected(training.mode())
-                        ? properties.pollBackstopInterval() : nextPollInterval(job, status.state().name());
+                Duration interval = schedule.afterReading(job, status.state(), endpoints.webhooksExpected(training.mode()));
                 inTransaction(() -> {
                     answered(training, status, logsFrom);
                     if (status.state() == FalStatus.State.IN_QUEUE) {
@@ -265,10 +266,11 @@ class TrainingStepper {
     /** What any status reading brings besides the state: fal answers again, and its new log lines. */
     private void answered(TrackedTraining training, FalStatus status, int logsFrom) {
         if (training.falUnreachable()) {
-            transitions.falReachable(training.id());
+            timeline.falReachable(training.id());
         }
         if (!status.logs().isEmpty() || status.nextLogIndex() != logsFrom) {
-            transitions.logs(training.id(), status.nextLogIndex() - status.logs().size(), status.logs(), status.nextLogIndex());
+            timeline.logs(training.id(), status.nextLogIndex() - status.logs().size(), FalTranslation.fromFal(status.logs()),
+                    status.nextLogIndex());
         }
     }
 
@@ -276,29 +278,16 @@ class TrainingStepper {
     private void unavailable(ClaimedJob job, Fence fence, FalOutcome.Unavailable<?> unavailable) {
         Instant failingSince = job.failingSince() != null ? job.failingSince() : clock.instant();
         int attempts = job.failedAttempts() + 1;
-        Duration delay = Duration.ofMillis(retryBackoff.apply(attempts));
-        if (unavailable.retryAfter() != null && unavailable.retryAfter().compareTo(delay) > 0) {
-            delay = unavailable.retryAfter();
-        }
+        Duration wait = schedule.afterFault(attempts, unavailable.retryAfter());
         if (unavailable.keyRefused()) {
             keyAlarm.refused(unavailable.reason());
         }
         String what = unavailable.keyRefused() ? "fal refused the gateway's key (" + unavailable.reason() + "; check FAL_KEY)"
                 : "fal unavailable (" + unavailable.reason() + ")";
-        Duration wait = delay;
         inTransaction(() -> {
-            transitions.falUnavailable(job.trainingId(), fence, what + "; retrying in " + wait.toMillis() + " ms");
+            timeline.falUnavailable(job.trainingId(), fence, what + "; retrying in " + wait.toMillis() + " ms");
             jobs.releaseAfterFailure(job, wait, failingSince, attempts, unavailable.reason());
         });
-    }
-
-    /** Quick after a change, slower while nothing happens, never slower than the configured maximum. */
-    private Duration nextPollInterval(ClaimedJob job, String state) {
-        if (!state.equals(job.lastFalState()) || job.pollInterval().isZero()) {
-            return properties.pollMinInterval();
-        }
-        long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
-        return Duration.ofMillis(Math.min(grown, properties.pollMaxInterval().toMillis()));
     }
 
     private void inTransaction(Runnable writes) {
@@ -311,12 +300,12 @@ class TrainingStepper {
      */
     private static final class Gate implements SubmitGate {
 
-        private final java.util.function.Supplier<Optional<SubmitPermit>> begin;
+        private final Supplier<Optional<SubmitPermit>> begin;
         private volatile boolean asked;
         private volatile SubmitPermit permit;
         private volatile RuntimeException failure;
 
-        Gate(java.util.function.Supplier<Optional<SubmitPermit>> begin) {
+        Gate(Supplier<Optional<SubmitPermit>> begin) {
             this.begin = begin;
         }
 

@@ -204,13 +204,11 @@ class Training {
         return submission() == SubmissionState.NONE;
     }
 
-    /** Returns whether the training was reachable until now. */
-    boolean falUnreachable(Instant now) {
-        if (falUnreachableSince != null) {
-            return false;
+    /** From the first of a run of fal's faults on, the training shows since when fal has been unreachable. */
+    void falUnreachable(Instant now) {
+        if (falUnreachableSince == null) {
+            falUnreachableSince = now;
         }
-        falUnreachableSince = now;
-        return true;
     }
 
     void falReachable() {

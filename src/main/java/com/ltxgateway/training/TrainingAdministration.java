@@ -43,8 +43,8 @@ public class TrainingAdministration {
         return service.get(EVERY_TEAM, id);
     }
 
-    public List<TrainingEvent> events(String id) {
-        return service.events(EVERY_TEAM, id);
+    public List<TimelineEntry> timeline(String id) {
+        return service.timeline(EVERY_TEAM, id);
     }
 
     /**

@@ -114,7 +114,7 @@ class TrainingController {
     @Operation(summary = "A training's timeline: state changes, fal's log lines, webhook deliveries")
     Events events(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, id)) {
-            return new Events(trainings.events(caller, id).stream()
+            return new Events(trainings.timeline(caller, id).stream()
                     .map(e -> new Event(e.type(), e.at(), e.status(), e.message()))
                     .toList());
         }

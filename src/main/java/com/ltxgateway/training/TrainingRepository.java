@@ -16,6 +16,19 @@ interface TrainingRepository extends JpaRepository<Training, String> {
     @Query("select t from Training t where t.id = :id")
     Optional<Training> findForUpdate(String id);
 
+    /**
+     * The training with its row locked until the transaction ends, for a caller whose fence holds. The fence is
+     * checked after the lock, inside the caller's transaction, so the caller's claim cannot be taken over between the
+     * check and the change that follows it.
+     *
+     * @throws TrainingNotFound when there is no such training
+     */
+    default Training lock(String id, Fence fence) {
+        Training training = findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
+        fence.check();
+        return training;
+    }
+
     Optional<Training> findByFalRequestId(String falRequestId);
 
     @Lock(LockModeType.PESSIMISTIC_WRITE)

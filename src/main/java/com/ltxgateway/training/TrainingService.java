@@ -1,30 +1,23 @@
 package com.ltxgateway.training;
 
 import java.math.BigDecimal;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.audit.AuditLog;
-import com.ltxgateway.fal.FalProperties;
-import com.ltxgateway.sandbox.SandboxProperties;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,37 +29,31 @@ class TrainingService {
 
     private final TrainingRequestValidator validator;
     private final TrainingRepository trainings;
-    private final TrainingEvents events;
+    private final TimelineEntries timeline;
     private final TrainingTransitions transitions;
     private final IdempotencyRecords idempotency;
     private final TeamDirectory teams;
     private final PricingProperties pricing;
-    private final FalProperties fal;
-    private final SandboxProperties sandbox;
-    private final ApplicationEventPublisher publisher;
+    private final TrainingDestinations destinations;
     private final AuditLog auditLog;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
-    private final Clock clock;
 
-    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TrainingEvents events,
+    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
-            PricingProperties pricing, FalProperties fal, SandboxProperties sandbox, ApplicationEventPublisher publisher,
-            AuditLog auditLog, TransactionTemplate transactions, JsonMapper json, Clock clock) {
+            PricingProperties pricing, TrainingDestinations destinations, AuditLog auditLog,
+            TransactionTemplate transactions, JsonMapper json) {
         this.validator = validator;
         this.trainings = trainings;
-        this.events = events;
+        this.timeline = timeline;
         this.transitions = transitions;
         this.idempotency = idempotency;
         this.teams = teams;
         this.pricing = pricing;
-        this.fal = fal;
-        this.sandbox = sandbox;
-        this.publisher = publisher;
+        this.destinations = destinations;
         this.auditLog = auditLog;
         this.transactions = transactions;
         this.json = json;
-        this.clock = clock;
     }
 
     /** A create's answer: a new training, or the stored response of an earlier request with the same key. */
@@ -131,29 +118,26 @@ class TrainingService {
 
     @Transactional
     TrainingView cancel(Predicate<UUID> canSee, String actor, String id) {
-        Training training = visible(canSee, trainings.findForUpdate(id).orElse(null), id);
-        transitions.requestCancel(training, actor);
-        return view(training);
+        return view(transitions.requestCancel(id, canSee, actor));
     }
 
     /** An admin's decision that fal does not hold the training's unconfirmed submit; audited with the change. */
     @Transactional
     TrainingView resubmit(String actor, String id) {
-        Training training = trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
-        transitions.resubmit(training, actor);
+        Training training = transitions.resubmit(id, actor);
         auditLog.record(actor, "training.resubmitted", "training:" + id);
         return view(training);
     }
 
     @Transactional(readOnly = true)
-    List<TrainingEvent> events(Caller caller, String id) {
-        return events(caller::canSee, id);
+    List<TimelineEntry> timeline(Caller caller, String id) {
+        return timeline(caller::canSee, id);
     }
 
     @Transactional(readOnly = true)
-    List<TrainingEvent> events(Predicate<UUID> canSee, String id) {
+    List<TimelineEntry> timeline(Predicate<UUID> canSee, String id) {
         visible(canSee, trainings.findById(id).orElse(null), id);
-        return events.of(id);
+        return timeline.of(id);
     }
 
     TrainingView view(Training training) {
@@ -162,15 +146,9 @@ class TrainingService {
     }
 
     private Created insert(Caller caller, TrainingRequest request) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
-        var training = new Training(id, caller.teamId(), caller.mode().wireName(), json.writeValueAsString(request.input()),
-                request.numberOfSteps(), pricing.estimate(request.numberOfSteps()),
-                json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
-        trainings.saveAndFlush(training);
-        events.append(id, TrainingEvents.STATE_CHANGED, now, TrainingStatus.PENDING, "created by " + caller.actor());
-        publisher.publishEvent(new TrainingCreated(id, training.mode()));
-        return new Created(id, TrainingView.of(training, caller.teamSlug(), json), 0, null);
+        Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request,
+                pricing.estimate(request.numberOfSteps()), caller.actor());
+        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), json), 0, null);
     }
 
     private Created replay(StoredResponse stored, byte[] fingerprint) {
@@ -190,12 +168,12 @@ class TrainingService {
     }
 
     private void requireModeAvailable(KeyMode mode) {
-        if (mode == KeyMode.LIVE && !fal.hasKey()) {
-            throw new TrainingModeUnavailable("Live trainings are unavailable: the gateway has no fal key configured");
+        if (destinations.available(mode)) {
+            return;
         }
-        if (mode == KeyMode.SANDBOX && !sandbox.enabled()) {
-            throw new TrainingModeUnavailable("Sandbox trainings are unavailable: the sandbox is switched off");
-        }
+        throw new TrainingModeUnavailable(mode == KeyMode.LIVE
+                ? "Live trainings are unavailable: the gateway has no fal key configured"
+                : "Sandbox trainings are unavailable: the sandbox is switched off");
     }
 
     private static Training visible(Predicate<UUID> canSee, Training training, String id) {

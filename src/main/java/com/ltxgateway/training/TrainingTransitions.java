@@ -7,13 +7,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
 
-import com.ltxgateway.fal.FalError;
-import com.ltxgateway.fal.FalLogLine;
-import com.ltxgateway.fal.FalRequestRecord;
-import com.ltxgateway.fal.FalRequestRef;
-import com.ltxgateway.fal.FalResult;
-import com.ltxgateway.fal.FalSubmission;
+import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.training.Training.Transition;
 
 import tools.jackson.databind.JsonNode;
@@ -25,10 +22,11 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Every change of a training's state after creation, for whoever observed it. Each method locks the training's
- * row, checks the caller's {@link Fence}, applies the change through {@link Training}, records it on the timeline
- * and publishes {@link TrainingStatusChanged}, all in one transaction. Reports that change nothing (repeats, late or
- * out-of-order observations) are accepted silently.
+ * Every change of a training's state, creation included, for whoever observed it. Each method locks the training's
+ * row, checks the caller's {@link Fence}, applies the change through {@link Training}, records it on the timeline and
+ * publishes it ({@link TrainingCreated}, {@link TrainingStatusChanged}), all in one transaction. Reports that change
+ * nothing (repeats, late or out-of-order observations) are accepted silently. What is only noted on the timeline is
+ * {@link TrainingTimeline}'s.
  * <p>
  * Submits follow one rule: fal's submit is not idempotent and fal bills every request that succeeds, so a submit
  * that may have reached fal is never sent again until evidence settles it (a fal webhook, fal's request listing, the
@@ -38,15 +36,15 @@ import org.springframework.transaction.annotation.Transactional;
 public class TrainingTransitions {
 
     private final TrainingRepository trainings;
-    private final TrainingEvents events;
+    private final TimelineEntries entries;
     private final ApplicationEventPublisher publisher;
     private final JsonMapper json;
     private final Clock clock;
 
-    TrainingTransitions(TrainingRepository trainings, TrainingEvents events, ApplicationEventPublisher publisher,
+    TrainingTransitions(TrainingRepository trainings, TimelineEntries entries, ApplicationEventPublisher publisher,
             JsonMapper json, Clock clock) {
         this.trainings = trainings;
-        this.events = events;
+        this.entries = entries;
         this.publisher = publisher;
         this.json = json;
         this.clock = clock;
@@ -55,15 +53,33 @@ public class TrainingTransitions {
     /**
      * What the tracker needs to know to take a training one step further.
      *
+     * @param falRequest null until fal accepted the training
      * @param attempt the number of the latest submit attempt (0 before the first)
      * @param logLines how many of fal's log lines are on the timeline already
      */
-    public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequestRef falRequest,
+    public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequest falRequest,
             boolean cancelRequested, SubmissionState submission, int attempt, int logLines, boolean falUnreachable) {
     }
 
     /** Leave to send submit attempt {@code attempt} of a training. */
     public record SubmitPermit(String trainingId, int attempt) {
+    }
+
+    /**
+     * A new training of a team's, pending and waiting to be submitted: stored, on the timeline, and
+     * {@link TrainingCreated} published, in the caller's transaction.
+     *
+     * @param mode {@code live} or {@code sandbox}
+     */
+    @Transactional
+    Training create(UUID teamId, String mode, TrainingRequest request, BigDecimal estimatedCostUsd, String actor) {
+        Instant now = now();
+        String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
+        Training training = new Training(id, teamId, mode, json.writeValueAsString(request.input()), request.numberOfSteps(),
+                estimatedCostUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
+        trainings.save(training);
+        record(training, TrainingStatus.PENDING, "created by " + actor, now, new TrainingCreated(id, mode));
+        return training;
     }
 
     @Transactional(readOnly = true)
@@ -83,7 +99,7 @@ public class TrainingTransitions {
      */
     @Transactional
     public Optional<SubmitPermit> beginSubmission(String id, Fence fence) {
-        Training training = lock(id, fence);
+        Training training = trainings.lock(id, fence);
         if (training.submission() != SubmissionState.NONE) {
             return Optional.empty();
         }
@@ -106,56 +122,37 @@ public class TrainingTransitions {
     }
 
     /**
-     * fal's answer to submit attempt {@code attempt}. The answer is evidence and is taken whenever it arrives, also
-     * after the claim that made the attempt was lost: the request is the training's own while that attempt is still
-     * open (in flight, or unconfirmed because its answer seemed lost).
+     * fal's answer to submit attempt {@code attempt}: it accepted {@code request}, at {@code queuePosition}. The answer
+     * is evidence and is taken whenever it arrives, also after the claim that made the attempt was lost: the request
+     * is the training's own while that attempt is still open (in flight, or unconfirmed because its answer seemed
+     * lost).
      */
     @Transactional
-    public Acceptance accepted(String id, int attempt, FalSubmission submission) {
-        Training training = lock(id, Fence.NONE);
+    public Acceptance accepted(String id, int attempt, FalRequest request, Integer queuePosition) {
+        Training training = trainings.lock(id, Fence.NONE);
         Instant now = now();
-        FalRequestRef ref = submission.request();
-        boolean own = ref.requestId().equals(training.falRequestId());
+        boolean own = request.requestId().equals(training.falRequestId());
         if (!own && !training.isOutstanding(attempt)) {
-            unwanted(training, ref.requestId(), UnwantedFalRequest.SUBMIT_ANSWER, now);
+            unwanted(training, request.requestId(), UnwantedFalRequest.SUBMIT_ANSWER, now);
             return Acceptance.CANCEL_UNWANTED;
         }
         // Already adopted when fal's webhook overtook this answer: the request is the training's own.
         if (!own) {
-            boolean wasUnconfirmed = training.submission() == SubmissionState.UNCONFIRMED;
-            record(training, training.acceptedByFal(ref.requestId(), string(ref.statusUrl()), string(ref.responseUrl()),
-                    string(ref.cancelUrl()), submission.queuePosition(), now), "accepted by fal as request " + ref.requestId(), now);
-            if (wasUnconfirmed) {
-                publisher.publishEvent(new SubmissionSettled(id));
-            }
+            adopt(training, request, queuePosition, "accepted by fal as request " + request.requestId(), now);
         }
         return training.cancelRequestedAt() != null && !training.status().isTerminal() ? Acceptance.TRACK_AND_CANCEL : Acceptance.TRACK;
-    }
-
-    /**
-     * Submit attempt {@code attempt} may have reached fal, but its answer is lost: the training stays pending, shows
-     * why, and is never submitted again until evidence settles it.
-     */
-    @Transactional
-    public void submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
-        Training training = lock(id, fence);
-        if (training.submitUnconfirmed(attempt, now())) {
-            events.append(id, TrainingEvents.SUBMIT_UNCONFIRMED, now(), null, reason + "; fal may hold the request, so the"
-                    + " training is not submitted again until a fal webhook or fal's request listing names it, or an admin"
-                    + " decides to resubmit it");
-        }
     }
 
     /** fal did not take submit attempt {@code attempt} (it answered 429 or 5xx, or the attempt was never sent). */
     @Transactional
     public void submitNotAccepted(String id, int attempt, Fence fence) {
-        lock(id, fence).submitNotAccepted(attempt);
+        trainings.lock(id, fence).submitNotAccepted(attempt);
     }
 
     /** fal refused the input of submit attempt {@code attempt} for good: the training fails, nothing was billed. */
     @Transactional
-    public void submitRejected(String id, int attempt, Fence fence, FalError error, String cause) {
-        Training training = lock(id, fence);
+    public void submitRejected(String id, int attempt, Fence fence, TrainingError error, String cause) {
+        Training training = trainings.lock(id, fence);
         if (training.submitNotAccepted(attempt)) {
             Instant now = now();
             record(training, training.failed(errorJson(error), now), cause, now);
@@ -165,18 +162,20 @@ public class TrainingTransitions {
     /**
      * An admin decided that fal does not hold a training's unconfirmed submit: it is submitted again (or, with a
      * cancel requested, canceled without reaching fal). Should the earlier request turn up after all, it is a
-     * duplicate and is canceled.
+     * duplicate and is canceled. Returns the training as it is now.
      *
      * @throws TrainingResubmitRefused when the training has no unconfirmed submit
      */
     @Transactional
-    void resubmit(Training training, String actor) {
+    Training resubmit(String id, String actor) {
+        Training training = trainings.lock(id, Fence.NONE);
         if (!training.resubmitDecided()) {
             throw new TrainingResubmitRefused(training.id(), training.status(), training.submission());
         }
-        events.append(training.id(), TrainingEvents.SUBMIT_RETRIED, now(), null,
+        entries.append(id, TimelineEntries.SUBMIT_RETRIED, now(), null,
                 actor + " decided that fal does not hold the unconfirmed submit; submitting again");
-        publisher.publishEvent(new SubmissionSettled(training.id()));
+        publisher.publishEvent(new SubmissionSettled(id));
+        return training;
     }
 
     /**
@@ -187,30 +186,32 @@ public class TrainingTransitions {
      */
     @Transactional
     public Optional<TrackedTraining> falReported(String id, String requestId, String report) {
-        Training training = lock(id, Fence.NONE);
+        Training training = trainings.lock(id, Fence.NONE);
         Instant now = now();
-        events.append(id, TrainingEvents.FAL_WEBHOOK, now, null, "fal request " + requestId + ": " + report);
+        entries.append(id, TimelineEntries.FAL_WEBHOOK, now, null, "fal request " + requestId + ": " + report);
         if (!requestId.equals(training.falRequestId())) {
             if (!training.awaitsFalRequest()) {
                 unwanted(training, requestId, UnwantedFalRequest.FAL_WEBHOOK, now);
                 return Optional.empty();
             }
-            adopt(training, requestId, "as fal's webhook reports", now);
+            adopt(training, new FalRequest(requestId, null, null, null), null,
+                    "accepted by fal as request " + requestId + ", as fal's webhook reports", now);
         }
         return Optional.of(tracked(training));
     }
 
     /**
-     * A request in fal's listing whose input and submit time match this training's unconfirmed submit. Returns
-     * whether the training adopted it (it may have been settled meanwhile).
+     * A request in fal's listing, sent at {@code sentAt}, whose input and submit time match this training's
+     * unconfirmed submit. Returns whether the training adopted it (it may have been settled meanwhile).
      */
     @Transactional
-    public boolean adoptListed(String id, FalRequestRecord request) {
-        Training training = lock(id, Fence.NONE);
+    public boolean adoptListed(String id, String requestId, Instant sentAt) {
+        Training training = trainings.lock(id, Fence.NONE);
         if (training.submission() != SubmissionState.UNCONFIRMED) {
             return false;
         }
-        adopt(training, request.requestId(), "found in fal's request listing (sent at " + request.sentAt() + ")", now());
+        adopt(training, new FalRequest(requestId, null, null, null), null,
+                "accepted by fal as request " + requestId + ", found in fal's request listing (sent at " + sentAt + ")", now());
         return true;
     }
 
@@ -225,48 +226,36 @@ public class TrainingTransitions {
     }
 
     /**
-     * fal's log lines from index {@code from}, stored in one batch (lines already stored are not stored again), and
-     * that the next reading goes on from {@code nextIndex}.
+     * fal's run completed with {@code output}, whoever found it (a poll, a fal webhook, fal's request listing): the
+     * same outcome means the same state on every path. A success needs a LoRA and a config file; without them the
+     * training fails.
      */
     @Transactional
-    public void logs(String id, int from, List<FalLogLine> lines, int nextIndex) {
-        Training training = lock(id, Fence.NONE);
-        if (!lines.isEmpty()) {
-            events.appendLogs(id, now(), from, lines);
+    public void completedWithOutput(String id, Fence fence, JsonNode output) {
+        if (output.path("lora_file").hasNonNull("url") && output.path("config_file").hasNonNull("url")) {
+            change(id, fence, (training, now) -> training.succeeded(json.writeValueAsString(output), now),
+                    "fal completed the training");
         }
-        training.logsStoredUpTo(nextIndex);
+        else {
+            TrainingError incomplete = new TrainingError("fal_incomplete_output", "fal completed without a LoRA or config file", output);
+            change(id, fence, (training, now) -> training.failed(errorJson(incomplete), now), "fal's output is incomplete");
+        }
     }
 
     /**
-     * How a completed fal request ends its training, whoever found it completed (a poll, a fal webhook, fal's request
-     * listing): the same outcome means the same state, output and error on every path. A success needs a LoRA and a
-     * config file; an error cancels a training whose cancel was requested and fails any other.
+     * fal's run ended with {@code error}, whoever found it: a training whose cancel was requested is canceled, any
+     * other fails.
      */
     @Transactional
-    public void completed(String id, Fence fence, FalResult result) {
-        switch (result) {
-            case FalResult.Output output when output.output().path("lora_file").hasNonNull("url")
-                    && output.output().path("config_file").hasNonNull("url") ->
-                change(id, fence, (training, now) -> training.succeeded(json.writeValueAsString(output.output()), now),
-                        "fal completed the training");
-            case FalResult.Output output -> failed(id, fence, new FalError("fal_incomplete_output",
-                    "fal completed without a LoRA or config file", output.output()), "fal's output is incomplete");
-            case FalResult.Error error -> {
-                Training training = lock(id, fence);
-                Instant now = now();
-                if (training.cancelRequestedAt() != null) {
-                    record(training, training.canceled(now), "canceled at fal: " + error.error().message(), now);
-                }
-                else {
-                    record(training, training.failed(errorJson(error.error()), now), "the training failed at fal", now);
-                }
-            }
+    public void completedWithError(String id, Fence fence, TrainingError error) {
+        Training training = trainings.lock(id, fence);
+        Instant now = now();
+        if (training.cancelRequestedAt() != null) {
+            record(training, training.canceled(now), "canceled at fal: " + error.message(), now);
         }
-    }
-
-    @Transactional
-    public void failed(String id, Fence fence, FalError error, String cause) {
-        change(id, fence, (training, now) -> training.failed(errorJson(error), now), cause);
+        else {
+            record(training, training.failed(errorJson(error), now), "the training failed at fal", now);
+        }
     }
 
     @Transactional
@@ -275,20 +264,31 @@ public class TrainingTransitions {
     }
 
     /**
-     * A fal fault that is being retried: shown on the timeline, and from its first occurrence as the training's
-     * {@code fal_unreachable_since}; the training's state is unchanged.
+     * A cancel from the API, by {@code actor}, of a training {@code canSee} lets them see. A training fal cannot hold
+     * is canceled at once and never reaches fal; one fal may hold is marked and the tracker forwards the cancel once
+     * it knows the request (an unconfirmed submit waits for that). Returns the training as it is now.
+     *
+     * @throws TrainingNotFound when there is no such training or the actor may not see it
+     * @throws TrainingAlreadyFinished when it is finished
      */
     @Transactional
-    public void falUnavailable(String id, Fence fence, String message) {
-        Training training = lock(id, fence);
-        training.falUnreachable(now());
-        events.append(id, TrainingEvents.FAL_UNAVAILABLE, now(), null, message);
-    }
-
-    /** fal answered again after faults. */
-    @Transactional
-    public void falReachable(String id) {
-        lock(id, Fence.NONE).falReachable();
+    Training requestCancel(String id, Predicate<UUID> canSee, String actor) {
+        Training training = trainings.lock(id, Fence.NONE);
+        if (!canSee.test(training.teamId())) {
+            throw new TrainingNotFound(id);
+        }
+        if (training.status().isTerminal()) {
+            throw new TrainingAlreadyFinished(id, training.status());
+        }
+        Instant now = now();
+        if (training.isUnsubmitted()) {
+            record(training, training.canceled(now), "canceled by " + actor + " before submission", now);
+        }
+        else if (training.requestCancel(now)) {
+            entries.append(id, TimelineEntries.CANCEL_REQUESTED, now, training.status().wireName(), "cancel requested by " + actor);
+            publisher.publishEvent(new TrainingCancelRequested(id));
+        }
+        return training;
     }
 
     /**
@@ -324,39 +324,11 @@ public class TrainingTransitions {
                 .toList();
     }
 
-    /**
-     * An attempt to tell a team's receiver about this training: shown on the timeline with the delivery's status
-     * ({@code delivered}, {@code pending} while retried, {@code failed}); the training's state is unchanged.
-     */
-    @Transactional
-    public void webhookDelivery(String id, String deliveryStatus, String message) {
-        events.appendWebhookDelivery(id, now(), deliveryStatus, message);
-    }
-
-    /**
-     * A cancel from the API. A training fal cannot hold is canceled at once and never reaches fal; one fal may hold
-     * is marked and the tracker forwards the cancel once it knows the request (an unconfirmed submit waits for that).
-     */
-    @Transactional
-    void requestCancel(Training training, String actor) {
-        Instant now = now();
-        if (training.status().isTerminal()) {
-            throw new TrainingAlreadyFinished(training.id(), training.status());
-        }
-        if (training.isUnsubmitted()) {
-            record(training, training.canceled(now), "canceled by " + actor + " before submission", now);
-            return;
-        }
-        if (training.requestCancel(now)) {
-            events.append(training.id(), TrainingEvents.CANCEL_REQUESTED, now, training.status(), "cancel requested by " + actor);
-            publisher.publishEvent(new TrainingCancelRequested(training.id()));
-        }
-    }
-
-    private void adopt(Training training, String requestId, String how, Instant now) {
+    /** The training follows {@code request} from now on; a submit that waited for evidence is settled by it. */
+    private void adopt(Training training, FalRequest request, Integer queuePosition, String cause, Instant now) {
         boolean waited = training.submission() == SubmissionState.UNCONFIRMED;
-        record(training, training.acceptedByFal(requestId, null, null, null, null, now),
-                "accepted by fal as request " + requestId + ", " + how, now);
+        record(training, training.acceptedByFal(request.requestId(), string(request.statusUrl()), string(request.responseUrl()),
+                string(request.cancelUrl()), queuePosition, now), cause, now);
         if (waited) {
             publisher.publishEvent(new SubmissionSettled(training.id()));
         }
@@ -364,33 +336,32 @@ public class TrainingTransitions {
 
     private void unwanted(Training training, String requestId, String foundBy, Instant now) {
         String source = foundBy.equals(UnwantedFalRequest.SUBMIT_ANSWER) ? "the answer to a submit" : "a fal webhook";
-        events.append(training.id(), TrainingEvents.DUPLICATE_REQUEST, now, null,
+        entries.append(training.id(), TimelineEntries.DUPLICATE_REQUEST, now, null,
                 "fal request " + requestId + " (named by " + source + ") is not wanted by this training and is being canceled");
         publisher.publishEvent(new UnwantedFalRequest(training.id(), training.mode(), requestId, foundBy));
     }
 
-    Training lock(String id, Fence fence) {
-        Training training = trainings.findForUpdate(id).orElseThrow(() -> new TrainingNotFound(id));
-        fence.check();
-        return training;
-    }
-
     private void change(String id, Fence fence, TransitionFunction transition, String cause) {
-        Training training = lock(id, fence);
+        Training training = trainings.lock(id, fence);
         Instant now = now();
         record(training, transition.apply(training, now), cause, now);
     }
 
     private void record(Training training, Transition transition, String cause, Instant now) {
-        if (transition == null) {
-            return;
+        if (transition != null) {
+            record(training, transition.to(), cause, now,
+                    new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now));
         }
-        trainings.flush();
-        events.append(training.id(), TrainingEvents.STATE_CHANGED, now, transition.to(), cause);
-        publisher.publishEvent(new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now));
     }
 
-    private String errorJson(FalError error) {
+    /** The one way a status is recorded, the first one included: written, on the timeline, and published. */
+    private void record(Training training, TrainingStatus status, String cause, Instant now, Object event) {
+        trainings.flush();
+        entries.append(training.id(), TimelineEntries.STATE_CHANGED, now, status.wireName(), cause);
+        publisher.publishEvent(event);
+    }
+
+    private String errorJson(TrainingError error) {
         ObjectNode body = json.createObjectNode();
         body.put("code", error.code());
         body.put("message", error.message());
@@ -405,7 +376,7 @@ public class TrainingTransitions {
     private static TrackedTraining tracked(Training t) {
         return new TrackedTraining(t.id(), t.status(), t.mode(),
                 t.falRequestId() == null ? null
-                        : new FalRequestRef(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
+                        : new FalRequest(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
                 t.cancelRequestedAt() != null, t.submission(), t.submitAttempts(), t.logLines(), t.falUnreachableSince() != null);
     }
 

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.ltxgateway.Backoff;
 import com.ltxgateway.net.OutboundUrlPolicy;
-import com.ltxgateway.training.TrainingTransitions;
+import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
 import com.ltxgateway.webhook.WebhookDeliveries.Status;
 import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
@@ -38,22 +39,22 @@ class DeliveryWorker {
     private final SigningSecrets secrets;
     private final WebhookSender sender;
     private final OutboundUrlPolicy policy;
-    private final RetrySchedule schedule;
-    private final TrainingTransitions trainings;
+    private final Backoff retries;
+    private final TrainingTimeline timeline;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final MeterRegistry meters;
 
     DeliveryWorker(WebhookDeliveries deliveries, WebhookEndpoints endpoints, SigningSecrets secrets, WebhookSender sender,
-            OutboundUrlPolicy policy, WebhookProperties properties, TrainingTransitions trainings,
+            OutboundUrlPolicy policy, WebhookProperties properties, TrainingTimeline timeline,
             TransactionTemplate transactions, Clock clock, MeterRegistry meters) {
         this.deliveries = deliveries;
         this.endpoints = endpoints;
         this.secrets = secrets;
         this.sender = sender;
         this.policy = policy;
-        this.schedule = new RetrySchedule(properties.retrySchedule());
-        this.trainings = trainings;
+        this.retries = Backoff.schedule(properties.retrySchedule());
+        this.timeline = timeline;
         this.transactions = transactions;
         this.clock = clock;
         this.meters = meters;
@@ -90,7 +91,7 @@ class DeliveryWorker {
                 endpoints.disable(delivery.endpointId(), at, reason);
                 deliveries.failPendingTo(delivery.endpointId(), "the endpoint is disabled: " + reason);
             }
-            trainings.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+            timeline.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
             return true;
         });
         // An attempt whose lease was lost meanwhile is another instance's to count.
@@ -115,7 +116,7 @@ class DeliveryWorker {
             case FINAL -> new Decision(Status.FAILED, delivery.failures(), Duration.ZERO, null);
             case RETRY -> {
                 int failures = delivery.failures() + 1;
-                yield schedule.after(failures, outcome.result().retryAfter())
+                yield retries.after(failures, outcome.result().retryAfter())
                         .map(wait -> new Decision(Status.PENDING, failures, wait,
                                 "next attempt at " + at.plus(wait).truncatedTo(ChronoUnit.SECONDS)))
                         .orElseGet(() -> new Decision(Status.FAILED, failures, Duration.ZERO, "no attempts left"));

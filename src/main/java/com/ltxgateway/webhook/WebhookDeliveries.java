@@ -3,6 +3,7 @@ package com.ltxgateway.webhook;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import org.springframework.transaction.annotation.Transactional;
  * The outbox of webhook deliveries and their attempts. Claims work like the tracker's: a claim moves a due row's
  * {@code due_at} to the end of its lease, so a dead instance's rows become due again by themselves. Each claim
  * also counts an attempt, and an attempt's result is stored only where that count and the lease owner still
- * match: an instance that lost its lease changes nothing, and no attempt number is ever used twice.
+ * match: an instance that lost its lease changes nothing, and no attempt number is ever used twice. Every time is the
+ * gateway's clock, bound as a parameter.
  */
 @Component
 class WebhookDeliveries {
@@ -29,9 +31,11 @@ class WebhookDeliveries {
     private static final int MAX_ERROR_LENGTH = 500;
 
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    WebhookDeliveries(JdbcClient jdbc) {
+    WebhookDeliveries(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     enum Status {
@@ -56,25 +60,26 @@ class WebhookDeliveries {
         jdbc.sql("""
                 insert into webhook_delivery (id, event_id, event_type, training_id, team_id, endpoint_id, url, payload,
                     status, due_at, created_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, 'pending', now(), now())""")
+                values (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""")
                 .params("dlv_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT), eventId,
-                        type.wireName(), trainingId, teamId, endpointId, url, payload)
+                        type.wireName(), trainingId, teamId, endpointId, url, payload, clockNow(), clockNow())
                 .update();
     }
 
     @Transactional
     List<ClaimedDelivery> claim(String owner, int limit, Duration lease) {
+        Instant now = clock.instant();
+        Timestamp until = Timestamp.from(now.plus(lease));
         return jdbc.sql("""
-                update webhook_delivery set lease_owner = ?, lease_until = now() + ? * interval '1 millisecond',
-                    due_at = now() + ? * interval '1 millisecond', attempts = attempts + 1
+                update webhook_delivery set lease_owner = ?, lease_until = ?, due_at = ?, attempts = attempts + 1
                 where id in (
                     select id from webhook_delivery
-                    where status = 'pending' and due_at <= now() and (lease_until is null or lease_until < now())
+                    where status = 'pending' and due_at <= ? and (lease_until is null or lease_until < ?)
                     order by due_at
                     limit ?
                     for update skip locked)
                 returning id, event_id, event_type, training_id, team_id, endpoint_id, url, payload, attempts, failures""")
-                .params(owner, lease.toMillis(), lease.toMillis(), limit)
+                .params(owner, until, until, Timestamp.from(now), Timestamp.from(now), limit)
                 .query((rs, n) -> new ClaimedDelivery(rs.getString("id"), rs.getString("event_id"), rs.getString("event_type"),
                         rs.getString("training_id"), rs.getObject("team_id", UUID.class), rs.getObject("endpoint_id", UUID.class),
                         rs.getString("url"), rs.getString("payload"), rs.getInt("attempts"), rs.getInt("failures")))
@@ -86,13 +91,13 @@ class WebhookDeliveries {
      * false, changing nothing, when the claim was lost meanwhile. Joins the caller's transaction.
      */
     boolean finish(ClaimedDelivery delivery, String owner, Status status, int failures, Duration retryIn, String error) {
+        Instant now = clock.instant();
         return jdbc.sql("""
-                update webhook_delivery set status = ?, failures = ?, due_at = now() + ? * interval '1 millisecond',
-                    lease_owner = null, lease_until = null, last_error = ?,
-                    finished_at = case when ? then null else now() end
+                update webhook_delivery set status = ?, failures = ?, due_at = ?, lease_owner = null, lease_until = null,
+                    last_error = ?, finished_at = ?
                 where id = ? and lease_owner = ? and attempts = ?""")
-                .params(status.wireName(), failures, retryIn.toMillis(), truncate(error), status == Status.PENDING,
-                        delivery.id(), owner, delivery.attempt())
+                .params(status.wireName(), failures, Timestamp.from(now.plus(retryIn)), truncate(error),
+                        status == Status.PENDING ? null : Timestamp.from(now), delivery.id(), owner, delivery.attempt())
                 .update() == 1;
     }
 
@@ -111,9 +116,9 @@ class WebhookDeliveries {
      */
     void failPendingTo(UUID endpointId, String reason) {
         jdbc.sql("""
-                update webhook_delivery set status = 'failed', last_error = ?, finished_at = now()
-                where endpoint_id = ? and status = 'pending' and (lease_until is null or lease_until < now())""")
-                .params(truncate(reason), endpointId)
+                update webhook_delivery set status = 'failed', last_error = ?, finished_at = ?
+                where endpoint_id = ? and status = 'pending' and (lease_until is null or lease_until < ?)""")
+                .params(truncate(reason), clockNow(), endpointId, clockNow())
                 .update();
     }
 
@@ -123,9 +128,9 @@ class WebhookDeliveries {
      */
     boolean redeliver(String id) {
         return jdbc.sql("""
-                update webhook_delivery set status = 'pending', failures = 0, due_at = now(), finished_at = null
-                where id = ? and (lease_until is null or lease_until < now())""")
-                .param(id)
+                update webhook_delivery set status = 'pending', failures = 0, due_at = ?, finished_at = null
+                where id = ? and (lease_until is null or lease_until < ?)""")
+                .params(clockNow(), id, clockNow())
                 .update() == 1;
     }
 
@@ -195,6 +200,10 @@ class WebhookDeliveries {
     private static Attempt attempt(ResultSet rs) throws SQLException {
         return new Attempt(rs.getInt("a_attempt"), instant(rs.getTimestamp("a_at")), rs.getString("a_sent_by"),
                 rs.getObject("a_http_status", Integer.class), rs.getInt("a_latency_ms"), rs.getString("a_error"));
+    }
+
+    private Timestamp clockNow() {
+        return Timestamp.from(clock.instant());
     }
 
     private static Instant instant(Timestamp timestamp) {

@@ -1,11 +1,8 @@
 package com.ltxgateway.webhook;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.UUID;
 
 import com.ltxgateway.ClaimLoop;
-import com.ltxgateway.ClaimLoopLifecycle;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
 
 import org.slf4j.Logger;
@@ -20,62 +17,47 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * may make the next attempt.
  */
 @Component
-class WebhookDispatcher extends ClaimLoopLifecycle {
+class WebhookDispatcher extends ClaimLoop<ClaimedDelivery> {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
+    private final WebhookDeliveries deliveries;
     private final DeliveryWorker worker;
-    private final String owner;
-    private final ClaimLoop<ClaimedDelivery> loop;
+    private final WebhookProperties properties;
 
     WebhookDispatcher(WebhookDeliveries deliveries, DeliveryWorker worker, WebhookProperties properties) {
-        this.worker = worker;
-        // pid@host, and a suffix that tells a restarted process from its predecessor
-        this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         // An attempt is bounded by its timeouts and far shorter than its lease, so leases need no renewal; a stop waits
         // for attempts under way, and the claims of any it cuts short come back after their lease.
-        this.loop = new ClaimLoop<>("webhook-dispatcher", properties.concurrency(), properties.concurrency(),
-                properties.idleInterval(), properties.lease(), properties.connectTimeout().plus(properties.readTimeout()).plusSeconds(1),
-                new ClaimLoop.Work<>() {
-                    @Override
-                    public List<ClaimedDelivery> claim(int limit) {
-                        return deliveries.claim(owner, limit, properties.lease());
-                    }
-
-                    @Override
-                    public void handle(ClaimedDelivery delivery) {
-                        attempt(delivery);
-                    }
-                });
+        super("webhook-dispatcher", properties.concurrency(), properties.concurrency(), properties.idleInterval(),
+                properties.lease(), properties.connectTimeout().plus(properties.readTimeout()).plusSeconds(1));
+        this.deliveries = deliveries;
+        this.worker = worker;
+        this.properties = properties;
     }
 
     /** New deliveries are attempted at once by this instance, once the transaction that wrote them has committed. */
     void wakeUpAfterCommit() {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            loop.wakeUp();
+            wakeUp();
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                loop.wakeUp();
+                wakeUp();
             }
         });
     }
 
     @Override
-    protected ClaimLoop<?> loop() {
-        return loop;
+    protected List<ClaimedDelivery> claim(String owner, int limit) {
+        return deliveries.claim(owner, limit, properties.lease());
     }
 
     @Override
-    protected String description() {
-        return "Webhook dispatcher " + owner;
-    }
-
-    private void attempt(ClaimedDelivery delivery) {
+    protected void handle(ClaimedDelivery delivery) {
         try {
-            worker.attempt(delivery, owner);
+            worker.attempt(delivery, owner());
         }
         catch (RuntimeException e) {
             log.warn("Attempt {} of webhook delivery {} failed; it is retried when its lease runs out", delivery.attempt(),

@@ -14,7 +14,9 @@ import org.springframework.util.unit.DataSize;
  * @param encryptionKey base64 of a 256-bit AES key that encrypts the teams' signing secrets at rest
  * ({@code GATEWAY_WEBHOOKS_ENCRYPTION_KEY}); without it no secret can be created or used, so nothing is sent
  * @param secretOverlap how long a rotated secret keeps signing alongside its successor
- * @param retrySchedule the waits after each failed attempt; after the last one the delivery has failed
+ * @param retrySchedule the waits after each failed attempt, each spread by up to a tenth either way so that deliveries
+ * that failed together (a receiver's outage) do not all come back at the same moment; after the last one the delivery
+ * has failed. A receiver's {@code Retry-After} is honoured: the wait is never shorter
  * @param connectTimeout TCP connect timeout of every attempt
  * @param readTimeout how long an attempt waits for the response
  * @param maxResponseSize how much of a response is read; receivers are expected to answer with an empty body
@@ -33,6 +35,12 @@ record WebhookProperties(
         @DefaultValue("1m") Duration lease,
         @DefaultValue("1s") Duration idleInterval,
         @DefaultValue("16") int concurrency) {
+
+    WebhookProperties {
+        if (retrySchedule.stream().anyMatch(wait -> wait.isNegative() || wait.isZero())) {
+            throw new IllegalArgumentException("gateway.webhooks.retry-schedule: every wait must be positive, not " + retrySchedule);
+        }
+    }
 
     @Override
     public String toString() {

@@ -24,8 +24,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * fal's faults, injected at {@link FakeFalServer} and aimed at one training each (by its training data URL), go
- * through the real adapter and tracker: transient ones are retried with backoff, honouring Retry-After, and shown
- * on the timeline; a validation error fails the training at once; nothing fails on a timer or on a guess (an outage,
+ * through the real adapter and tracker: transient ones are retried with backoff and shown on the timeline (that the
+ * wait honours Retry-After is {@link TrackerScheduleTests}'s, on a clock of its own); a validation error fails the training at once; nothing fails on a timer or on a guess (an outage,
  * a refused key, a request fal says it does not know); a submit whose answer is lost is never sent again until fal's
  * webhook names it or an admin decides; cancels are sent until fal confirms them.
  */
@@ -47,24 +47,6 @@ class FalFaultTests extends GatewayTestSupport {
         // The server is shared with other test classes: make sure nothing they set slows or fails these runs.
         FAL.queueDuration(Duration.ZERO).runDuration(Duration.ofMillis(300)).failRunsWhen(null, 0, null, null);
         FAL.rejectSubmissions(null);
-    }
-
-    @Test
-    void waitsAsLongAsRetryAfterSaysBeforeSubmittingAgain() {
-        FAL.failNext(1, call(FakeFalServer.SUBMIT), 429, Map.of("Retry-After", "2"), "{\"detail\": \"Rate limit exceeded\"}");
-
-        String id = create(key, minimalRequest(url)).get("id").asString();
-        JsonNode done = awaitStatus(key, id, "succeeded");
-
-        List<Call> submits = calls(FakeFalServer.SUBMIT);
-        assertThat(submits).hasSize(2);
-        List<FakeFalServer.Submission> accepted = submissions();
-        assertThat(accepted).singleElement().satisfies(s -> assertThat(s.requestId()).isEqualTo(done.get("fal_request_id").asString()));
-        // The backoff alone would have retried after 100-300 ms. A little slack for the clocks of two processes
-        // when PostgreSQL runs in a container.
-        Instant limited = submits.getFirst().receivedAt();
-        assertThat(Duration.between(limited, accepted.getFirst().receivedAt())).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
-        assertThat(falUnavailableEvents(id)).singleElement().asString().contains("HTTP 429").contains("retrying in 2000 ms");
     }
 
     @Test

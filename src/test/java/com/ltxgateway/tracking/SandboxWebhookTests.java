@@ -22,7 +22,6 @@ import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,7 +29,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * The simulator calls back like fal: a signed webhook to the gateway itself when a request completes, verified with
  * the key it publishes. Once a sandbox run has started, the tracker's next poll is a backstop minute away (the
- * default, which the tests keep), so within the simulated run of two seconds only the webhook can end it.
+ * default, which the tests keep), so within the simulated run of two seconds only the webhook can end it. How the
+ * schedule gets there, step by step on a clock of its own, is {@link TrackerScheduleTests}'s.
  */
 class SandboxWebhookTests extends GatewayTestSupport {
 
@@ -47,26 +47,6 @@ class SandboxWebhookTests extends GatewayTestSupport {
 
     @Autowired
     private FalWebhookTokens tokens;
-
-    @Test
-    void aSandboxTrainingEndsThroughTheSimulatorsSignedWebhook() {
-        String key = newTeamKey("sandbox");
-        String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
-
-        // Once the run is seen to have started, the next poll is the backstop.
-        Long backstop = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> pollIntervalWhileRunning(id), interval -> interval != null);
-        assertThat(backstop).isEqualTo(Duration.ofSeconds(60).toMillis());
-
-        JsonNode done = awaitStatus(key, id, "succeeded");
-
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains("/sandbox/files/");
-        assertThat(lastTwo(events(key, id))).satisfiesExactly(
-                webhook -> assertThat(webhook.get("message").asString()).contains(done.get("fal_request_id").asString()).endsWith(": OK"),
-                change -> assertThat(change.get("status").asString()).isEqualTo("succeeded"));
-        assertThat(jdbc.sql("select webhook_attempts from sandbox_request where request_id = ? and webhook_sent_at is not null")
-                .param(UUID.fromString(done.get("fal_request_id").asString())).query(Integer.class).single()).isEqualTo(1);
-    }
 
     @Test
     void aFailedSandboxRunReportsTheErrorAPollWouldHaveFound() {
@@ -139,11 +119,6 @@ class SandboxWebhookTests extends GatewayTestSupport {
                     Map.of("Authorization", wrong));
             assertThat(refused.status()).as(wrong).isEqualTo(401);
         }
-    }
-
-    private Long pollIntervalWhileRunning(String id) {
-        return jdbc.sql("select poll_interval_ms from tracking_job where training_id = ? and last_fal_state = 'IN_PROGRESS'")
-                .param(id).query(Long.class).optional().orElse(null);
     }
 
     /** The simulator's signing key, as every replica reads it from the database. */

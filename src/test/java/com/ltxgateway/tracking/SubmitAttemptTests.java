@@ -7,11 +7,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
-import com.ltxgateway.fal.FalRequestRef;
-import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.support.ApiOnlyTestSupport;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
+import com.ltxgateway.training.FalRequest;
 import com.ltxgateway.training.SubmissionState;
+import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
 import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
@@ -33,6 +33,8 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
 
     @Autowired
     private TrainingTransitions transitions;
+    @Autowired
+    private TrainingTimeline timeline;
     @Autowired
     private TrackingJobs jobs;
     @Autowired
@@ -114,11 +116,11 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         ClaimedJob job = claim(id, LONG);
         ClaimFence fence = new ClaimFence(jobs, job);
         int attempt = transitions.beginSubmission(id, fence).orElseThrow().attempt();
-        transitions.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
+        timeline.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
         assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "").status()).isEqualTo(202);
 
         String late = "late-" + id;
-        Acceptance acceptance = transitions.accepted(id, attempt, new FalSubmission(FalRequestRef.of(late), 0));
+        Acceptance acceptance = transitions.accepted(id, attempt, new FalRequest(late, null, null, null), 0);
 
         assertThat(acceptance).isEqualTo(Acceptance.CANCEL_UNWANTED);
         assertThat(transitions.find(id).orElseThrow().submission()).isEqualTo(SubmissionState.NONE);
@@ -132,10 +134,10 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         ClaimedJob job = claim(id, LONG);
         ClaimFence fence = new ClaimFence(jobs, job);
         int attempt = transitions.beginSubmission(id, fence).orElseThrow().attempt();
-        transitions.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
+        timeline.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
 
-        Acceptance acceptance = transitions.accepted(id, attempt, new FalSubmission(
-                new FalRequestRef("req-" + id, URI.create("http://127.0.0.1/s"), null, null), 3));
+        Acceptance acceptance = transitions.accepted(id, attempt,
+                new FalRequest("req-" + id, URI.create("http://127.0.0.1/s"), null, null), 3);
 
         assertThat(acceptance).isEqualTo(Acceptance.TRACK);
         assertThat(transitions.find(id).orElseThrow().falRequest().requestId()).isEqualTo("req-" + id);

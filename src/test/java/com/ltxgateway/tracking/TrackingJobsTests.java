@@ -2,6 +2,7 @@ package com.ltxgateway.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 
+import com.ltxgateway.support.MutableClock;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 
@@ -22,9 +24,13 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The work queue's claim rules, on a real PostgreSQL: what several instances rely on to never do work twice. */
+/**
+ * The work queue's claim rules, on a real PostgreSQL: what several instances rely on to never do work twice. Leases
+ * run out when the test moves the queue's clock.
+ */
 class TrackingJobsTests {
 
+    private static final MutableClock clock = MutableClock.atPresent();
     private static JdbcClient jdbc;
     private static TrackingJobs jobs;
     private static TransactionTemplate transactions;
@@ -36,7 +42,7 @@ class TrackingJobsTests {
         var dataSource = new DriverManagerDataSource(TestPostgres.newDatabase("jobs"), server.username(), server.password());
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(dataSource);
-        jobs = new TrackingJobs(jdbc);
+        jobs = new TrackingJobs(jdbc, clock);
         transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         team = UUID.randomUUID();
         jdbc.sql("insert into team (id, slug, name, created_at) values (?, 'jobs', 'Jobs', now())").param(team).update();
@@ -53,7 +59,8 @@ class TrackingJobsTests {
         String later = training();
         jobs.add(due);
         jobs.add(later);
-        jdbc.sql("update tracking_job set due_at = now() + interval '1 hour' where training_id = ?").param(later).update();
+        jdbc.sql("update tracking_job set due_at = ? where training_id = ?")
+                .params(Timestamp.from(clock.instant().plus(Duration.ofHours(1))), later).update();
 
         List<ClaimedJob> first = jobs.claim("a", 10, Duration.ofMinutes(1));
         List<ClaimedJob> second = jobs.claim("b", 10, Duration.ofMinutes(1));
@@ -101,7 +108,7 @@ class TrackingJobsTests {
         jobs.add(id);
         assertThat(jobs.claim("dead", 10, Duration.ofMillis(1))).hasSize(1);
 
-        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        clock.advance(Duration.ofMillis(2));
         List<ClaimedJob> takenOver = jobs.claim("survivor", 10, Duration.ofMinutes(1));
 
         assertThat(takenOver).extracting(ClaimedJob::trainingId).containsExactly(id);
@@ -112,7 +119,7 @@ class TrackingJobsTests {
         String id = training();
         jobs.add(id);
         ClaimedJob slow = jobs.claim("slow", 10, Duration.ofMillis(1)).getFirst();
-        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        clock.advance(Duration.ofMillis(2));
         jobs.claim("survivor", 10, Duration.ofMinutes(1));
 
         jobs.release(slow, Duration.ZERO, Duration.ofSeconds(1), "IN_QUEUE");
@@ -128,7 +135,7 @@ class TrackingJobsTests {
         String id = training();
         jobs.add(id);
         ClaimedJob earlier = jobs.claim("same", 10, Duration.ofMillis(1)).getFirst();
-        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        clock.advance(Duration.ofMillis(2));
         ClaimedJob later = jobs.claim("same", 10, Duration.ofMinutes(1)).getFirst();
 
         assertThat(later.claim()).isGreaterThan(earlier.claim());
@@ -145,7 +152,7 @@ class TrackingJobsTests {
         jobs.add(id);
         ClaimedJob step = jobs.claim("busy", 10, Duration.ofMillis(300)).getFirst();
         for (int i = 0; i < 4; i++) {
-            jdbc.sql("select pg_sleep(0.1)").query().singleValue();
+            clock.advance(Duration.ofMillis(100));
             jobs.renew(List.of(step), Duration.ofMillis(300));
         }
 
@@ -184,7 +191,7 @@ class TrackingJobsTests {
         String id = training();
         jobs.add(id);
         ClaimedJob first = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
-        jobs.releaseAfterFailure(first, Duration.ZERO, java.time.Instant.now(), 3, "HTTP 503");
+        jobs.releaseAfterFailure(first, Duration.ZERO, clock.instant(), 3, "HTTP 503");
         ClaimedJob retried = jobs.claim("a", 10, Duration.ofMinutes(1)).getFirst();
         assertThat(retried.failedAttempts()).isEqualTo(3);
         assertThat(retried.failingSince()).isNotNull();

@@ -3,15 +3,13 @@ package com.ltxgateway.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
 import com.ltxgateway.support.GatewayTestSupport;
+import com.ltxgateway.support.MutableClock;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.webhook.SigningSecrets.IssuedSecret;
 import com.standardwebhooks.Webhook;
@@ -30,7 +28,7 @@ class SigningSecretsTests {
 
     private static JdbcClient jdbc;
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
     private final SigningSecrets secrets = secrets(GatewayTestSupport.WEBHOOK_ENCRYPTION_KEY);
     private final UUID team = UUID.randomUUID();
 
@@ -91,33 +89,5 @@ class SigningSecretsTests {
                 throw new IllegalStateException(e);
             }
         }).toList();
-    }
-
-    private static final class MovableClock extends Clock {
-
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

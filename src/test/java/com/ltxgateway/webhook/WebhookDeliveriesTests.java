@@ -3,7 +3,6 @@ package com.ltxgateway.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -11,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 
+import com.ltxgateway.support.MutableClock;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.webhook.WebhookDeliveries.ClaimedDelivery;
 import com.ltxgateway.webhook.WebhookDeliveries.Status;
@@ -25,6 +25,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The outbox's claim rules on a real PostgreSQL: what lets every instance dispatch without an attempt made twice. */
 class WebhookDeliveriesTests {
 
+    private static final MutableClock clock = MutableClock.atPresent();
     private static JdbcClient jdbc;
     private static WebhookDeliveries deliveries;
     private static UUID team;
@@ -36,7 +37,7 @@ class WebhookDeliveriesTests {
         var dataSource = new DriverManagerDataSource(TestPostgres.newDatabase("outbox"), server.username(), server.password());
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(dataSource);
-        deliveries = new WebhookDeliveries(jdbc);
+        deliveries = new WebhookDeliveries(jdbc, clock);
         team = UUID.randomUUID();
         training = "trn_outbox";
         jdbc.sql("insert into team (id, slug, name, created_at) values (?, 'outbox', 'Outbox', now())").param(team).update();
@@ -86,7 +87,7 @@ class WebhookDeliveriesTests {
     void aClaimThatRanOutIsTakenOverWithTheNextAttemptNumberAndTheOldOneChangesNothing() {
         add(null);
         ClaimedDelivery slow = deliveries.claim("slow", 10, Duration.ofMillis(1)).getFirst();
-        jdbc.sql("select pg_sleep(0.05)").query().singleValue();
+        clock.advance(Duration.ofMillis(2));
         ClaimedDelivery takenOver = deliveries.claim("survivor", 10, Duration.ofMinutes(1)).getFirst();
 
         assertThat(slow.attempt()).isOne();
@@ -111,7 +112,7 @@ class WebhookDeliveriesTests {
         deliveries.finish(first, "a", Status.PENDING, 1, Duration.ofHours(1), "HTTP 500 in 3 ms");
         assertThat(deliveries.claim("a", 10, Duration.ofMinutes(1))).isEmpty();
 
-        jdbc.sql("update webhook_delivery set due_at = now()").update();
+        clock.advance(Duration.ofHours(1));
         ClaimedDelivery second = deliveries.claim("b", 10, Duration.ofMinutes(1)).getFirst();
 
         assertThat(second.attempt()).isEqualTo(2);
@@ -135,7 +136,7 @@ class WebhookDeliveriesTests {
 
     @Test
     void endingAnEndpointsDeliveriesLeavesTheOneUnderWayToItsAttempt() {
-        UUID endpoint = new WebhookEndpoints(jdbc).add(team, "https://hooks.example/x", List.of("training.queued"), Instant.now()).id();
+        UUID endpoint = new WebhookEndpoints(jdbc).add(team, "https://hooks.example/x", List.of("training.queued"), clock.instant()).id();
         add(endpoint);
         ClaimedDelivery underWay = deliveries.claim("a", 10, Duration.ofMinutes(1)).getFirst();
         add(endpoint);

@@ -5,18 +5,17 @@ import java.time.Instant;
 import java.util.List;
 
 import com.ltxgateway.Hashing;
-import com.ltxgateway.fal.FalLogLine;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * A training's timeline: state changes, fal log lines, cancel requests, fal errors, fal's webhook deliveries,
- * webhook deliveries to teams. Log lines carry a digest key so the repeats fal sends on every status reading are
- * stored once.
+ * The stored entries of the trainings' timelines (table {@code training_event}): state changes, fal log lines, cancel
+ * requests, fal errors, fal's webhook deliveries, webhook deliveries to teams. Log lines carry a digest key so the
+ * repeats fal sends on every status reading are stored once. Writes join the caller's transaction.
  */
 @Component
-class TrainingEvents {
+class TimelineEntries {
 
     static final String STATE_CHANGED = "state_changed";
     static final String LOG = "log";
@@ -26,24 +25,16 @@ class TrainingEvents {
     static final String DUPLICATE_REQUEST = "duplicate_request";
     static final String SUBMIT_UNCONFIRMED = "submit_unconfirmed";
     static final String FAL_WEBHOOK = "fal_webhook";
-    private static final String WEBHOOK_DELIVERY = "webhook_delivery";
+    static final String WEBHOOK_DELIVERY = "webhook_delivery";
 
     private final JdbcClient jdbc;
 
-    TrainingEvents(JdbcClient jdbc) {
+    TimelineEntries(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
-    void append(String trainingId, String type, Instant at, TrainingStatus status, String message) {
-        insert(trainingId, type, at, status == null ? null : status.wireName(), message);
-    }
-
-    /** Its status is the delivery's ({@code delivered}, {@code pending}, {@code failed}), not the training's. */
-    void appendWebhookDelivery(String trainingId, Instant at, String deliveryStatus, String message) {
-        insert(trainingId, WEBHOOK_DELIVERY, at, deliveryStatus, message);
-    }
-
-    private void insert(String trainingId, String type, Instant at, String status, String message) {
+    /** {@code status} is the training's on state changes, a delivery's on webhook deliveries, else null. */
+    void append(String trainingId, String type, Instant at, String status, String message) {
         jdbc.sql("insert into training_event (training_id, type, at, status, message) values (?, ?, ?, ?, ?)")
                 .params(trainingId, type, Timestamp.from(at), status, message)
                 .update();
@@ -52,19 +43,19 @@ class TrainingEvents {
     /**
      * Stores fal's log lines {@code from, from + 1, ...} in one statement. fal repeats every line on each status
      * reading; the digest key makes storing them idempotent, so a reading that overlaps an earlier one adds nothing
-     * twice. Returns how many lines were new.
+     * twice.
      */
-    int appendLogs(String trainingId, Instant at, int from, List<FalLogLine> lines) {
+    void appendLogs(String trainingId, Instant at, int from, List<LogLine> lines) {
         String[] messages = new String[lines.size()];
         String[] keys = new String[lines.size()];
         for (int i = 0; i < lines.size(); i++) {
-            FalLogLine line = lines.get(i);
+            LogLine line = lines.get(i);
             messages[i] = line.message();
             // fal's timestamp tells repeated messages apart; without one, the position in fal's list has to.
             String identity = (line.timestamp() != null ? line.timestamp() : "#" + (from + i)) + "\n" + line.message();
             keys[i] = Hashing.sha256Hex(identity);
         }
-        return jdbc.sql("""
+        jdbc.sql("""
                 insert into training_event (training_id, type, at, message, dedup_key)
                 select ?, ?, ?, line.message, line.dedup_key from unnest(cast(? as text[]), cast(? as text[])) with ordinality as line(message, dedup_key, n)
                 order by line.n
@@ -73,10 +64,10 @@ class TrainingEvents {
                 .update();
     }
 
-    List<TrainingEvent> of(String trainingId) {
+    List<TimelineEntry> of(String trainingId) {
         return jdbc.sql("select type, at, status, message from training_event where training_id = ? order by id")
                 .param(trainingId)
-                .query((rs, n) -> new TrainingEvent(rs.getString("type"), rs.getTimestamp("at").toInstant(),
+                .query((rs, n) -> new TimelineEntry(rs.getString("type"), rs.getTimestamp("at").toInstant(),
                         rs.getString("status"), rs.getString("message")))
                 .list();
     }

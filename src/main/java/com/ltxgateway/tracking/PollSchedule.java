@@ -1,0 +1,45 @@
+package com.ltxgateway.tracking;
+
+import java.time.Duration;
+
+import com.ltxgateway.Backoff;
+import com.ltxgateway.fal.FalStatus;
+import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
+
+/**
+ * When the tracker takes a training up again after a step. Status readings come quickly after a change and slow down
+ * while nothing happens, never beyond {@code gateway.tracker.poll-max-interval}, which bounds how late a completion is
+ * noticed without a webhook; once a run has started and fal's webhook will report its end, polls are only a
+ * backstop. After a fault, the backoff, never sooner than fal's {@code Retry-After}, for as long as it takes.
+ */
+final class PollSchedule {
+
+    private final TrackerProperties properties;
+    private final Backoff faults;
+
+    PollSchedule(TrackerProperties properties) {
+        this.properties = properties;
+        this.faults = Backoff.exponential(properties.retryInitialInterval(), properties.retryMaxInterval());
+    }
+
+    /**
+     * After a reading that found the request {@code IN_QUEUE} or {@code IN_PROGRESS}. Only a poll sees a run start;
+     * once it has, and {@code webhookExpected}, the webhook reports the end.
+     */
+    Duration afterReading(ClaimedJob job, FalStatus.State state, boolean webhookExpected) {
+        if (state == FalStatus.State.IN_PROGRESS && webhookExpected) {
+            return properties.pollBackstopInterval();
+        }
+        if (!state.name().equals(job.lastFalState()) || job.pollInterval().isZero()) {
+            return properties.pollMinInterval();
+        }
+        long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
+        return Duration.ofMillis(Math.min(grown, properties.pollMaxInterval().toMillis()));
+    }
+
+    /** After the {@code failures}-th fault in a row; {@code retryAfter} is fal's, or null. */
+    Duration afterFault(int failures, Duration retryAfter) {
+        // An exponential backoff is never used up: nothing fails on a timer.
+        return faults.after(failures, retryAfter).orElseThrow();
+    }
+}

@@ -1,0 +1,20 @@
+package com.ltxgateway.webhook;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class WebhookPropertiesTests {
+
+    @Test
+    void refusesRetryWaitsThatAreNotPositive() {
+        assertThatThrownBy(() -> new WebhookProperties(null, Duration.ofHours(24), List.of(Duration.ofSeconds(5), Duration.ZERO),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DataSize.ofKilobytes(64), Duration.ofMinutes(1), Duration.ofSeconds(1), 16))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("gateway.webhooks.retry-schedule");
+    }
+}
