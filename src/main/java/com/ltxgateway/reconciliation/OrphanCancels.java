@@ -13,7 +13,7 @@ import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.fal.FalQueue;
 import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.reconciliation.FalOrphans.ClaimedCancel;
-import com.ltxgateway.tracking.FalEndpoints;
+import com.ltxgateway.tracking.KeyModeRouting;
 import com.ltxgateway.tracking.TrackerProperties;
 
 import org.slf4j.Logger;
@@ -33,11 +33,11 @@ class OrphanCancels extends ClaimLoop<ClaimedCancel> {
 
     private final FalOrphans orphans;
     private final FalQueue fal;
-    private final FalEndpoints endpoints;
+    private final KeyModeRouting endpoints;
     private final TrackerProperties tracker;
     private final Backoff backoff;
 
-    OrphanCancels(FalOrphans orphans, FalQueue fal, FalEndpoints endpoints, FalProperties falProperties,
+    OrphanCancels(FalOrphans orphans, FalQueue fal, KeyModeRouting endpoints, FalProperties falProperties,
             ReconciliationProperties properties, TrackerProperties tracker) {
         // Renewed every third of the claim lease of every instance's work while a cancel is under way.
         super("orphan-cancels", 8, 8, properties.cancelIdleInterval(), tracker.lease().dividedBy(3),

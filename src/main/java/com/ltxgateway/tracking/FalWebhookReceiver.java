@@ -38,13 +38,13 @@ class FalWebhookReceiver {
     private static final Logger log = LoggerFactory.getLogger(FalWebhookReceiver.class);
 
     private final TrainingTransitions transitions;
-    private final FalEndpoints endpoints;
+    private final KeyModeRouting endpoints;
     private final FalWebhookVerifier verifier;
     private final FalCompletions completions;
     private final TrackingJobs jobs;
     private final Tracker tracker;
 
-    FalWebhookReceiver(TrainingTransitions transitions, FalEndpoints endpoints, FalWebhookVerifier verifier,
+    FalWebhookReceiver(TrainingTransitions transitions, KeyModeRouting endpoints, FalWebhookVerifier verifier,
             FalCompletions completions, TrackingJobs jobs, Tracker tracker) {
         this.transitions = transitions;
         this.endpoints = endpoints;
@@ -58,7 +58,7 @@ class FalWebhookReceiver {
      * The body arrives as bytes, capped like every request body: the signature covers them exactly as sent. The path
      * without a token is the one earlier releases handed to fal; it is refused like a wrong token.
      */
-    @PostMapping({ FalEndpoints.WEBHOOK_PATH + "{trainingId}", FalEndpoints.WEBHOOK_PATH + "{trainingId}/{token}" })
+    @PostMapping({ KeyModeRouting.WEBHOOK_PATH + "{trainingId}", KeyModeRouting.WEBHOOK_PATH + "{trainingId}/{token}" })
     ResponseEntity<Void> receive(@PathVariable String trainingId, @PathVariable(required = false) String token,
             @RequestHeader HttpHeaders headers, @RequestBody(required = false) byte[] body) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {

@@ -58,7 +58,7 @@ class TrainingStepper {
     private final TrainingTimeline timeline;
     private final TrackingJobs jobs;
     private final FalQueue fal;
-    private final FalEndpoints endpoints;
+    private final KeyModeRouting endpoints;
     private final FalCompletions completions;
     private final TrackerProperties properties;
     private final TransactionTemplate transactions;
@@ -68,7 +68,7 @@ class TrainingStepper {
     private final Clock clock;
 
     TrainingStepper(TrainingTransitions transitions, TrainingTimeline timeline, TrackingJobs jobs, FalQueue fal,
-            FalEndpoints endpoints, FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions,
+            KeyModeRouting endpoints, FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions,
             FalKeyAlarm keyAlarm, Clock clock) {
         this.transitions = transitions;
         this.timeline = timeline;

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * the training's token.
  */
 @Component
-public class FalEndpoints implements TrainingDestinations {
+public class KeyModeRouting implements TrainingDestinations {
 
     static final String WEBHOOK_PATH = "/fal/webhooks/";
 
@@ -34,7 +34,7 @@ public class FalEndpoints implements TrainingDestinations {
     private final SandboxWebhookKeys sandboxKeys;
     private final FalWebhookTokens tokens;
 
-    FalEndpoints(FalProperties fal, SandboxEndpoint sandbox, GatewayProperties gateway, TrackerProperties tracker,
+    KeyModeRouting(FalProperties fal, SandboxEndpoint sandbox, GatewayProperties gateway, TrackerProperties tracker,
             FalJwks falKeys, SandboxWebhookKeys sandboxKeys, FalWebhookTokens tokens) {
         this.fal = fal;
         this.sandbox = sandbox;
