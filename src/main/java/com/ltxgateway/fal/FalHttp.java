@@ -1,6 +1,5 @@
 package com.ltxgateway.fal;
 
-import com.ltxgateway.LimitedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -10,12 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -26,6 +21,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
+
+import com.ltxgateway.Causes;
+import com.ltxgateway.LimitedInputStream;
+import com.ltxgateway.RetryAfter;
 
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -99,7 +98,6 @@ final class FalHttp implements AutoCloseable {
     // What is left after the reader stopped (trailing whitespace, usually nothing) is read so the connection can be
     // reused; past this much it is closed instead.
     private static final int MAX_DRAINED_BYTES = 64 * 1024;
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withLocale(Locale.US);
     private static final JsonMapper JSON = JsonMapper.shared();
     // Reads one value out of a longer document (Jackson otherwise insists the document ends after it).
     private static final ObjectReader VALUE = JSON.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -265,7 +263,7 @@ final class FalHttp implements AutoCloseable {
     private <B> Mono<Reply<B>> read(ClientResponse response, Request<B> request) {
         int status = response.statusCode().value();
         HttpHeaders headers = response.headers().asHttpHeaders();
-        Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
+        Duration retryAfter = RetryAfter.parse(headers.getFirst(HttpHeaders.RETRY_AFTER), Instant.now());
         String errorType = mask(headers.getFirst(ERROR_TYPE_HEADER), request.key);
         InputStream body = DataBufferUtils.subscriberInputStream(response.body(BodyExtractors.toDataBuffers()), BUFFERS_IN_FLIGHT);
         return offLoop("fal-answer", () -> {
@@ -405,7 +403,7 @@ final class FalHttp implements AutoCloseable {
     private <T> FalOutcome<T> failed(RuntimeException failure, Dispatch dispatch) {
         Dispatch.State got = dispatch.end();
         boolean mayHaveSent = got == Dispatch.State.SENT;
-        if (Thread.currentThread().isInterrupted() || causedBy(failure, InterruptedException.class)) {
+        if (Thread.currentThread().isInterrupted() || Causes.find(failure, InterruptedException.class) != null) {
             // block() keeps the flag; set it again in case the interrupt came another way.
             Thread.currentThread().interrupt();
             return new FalOutcome.Unavailable<>(0, "interrupted", null, mayHaveSent);
@@ -417,15 +415,6 @@ final class FalHttp implements AutoCloseable {
             case AT_GATE -> new FalOutcome.Unavailable<>(0, "not sent: " + reason(failure) + " at the submit gate", null, false);
             case READY, ENDED -> new FalOutcome.Unavailable<>(0, reason(failure), null, false);
         };
-    }
-
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Turns a transport failure into a short reason that is safe to log (no messages, they may carry URLs). */
@@ -462,7 +451,7 @@ final class FalHttp implements AutoCloseable {
             }
         }
         // Only after the transport causes: a parser that read from a dropped connection reports the drop.
-        if (causedBy(failure, JacksonException.class)) {
+        if (Causes.find(failure, JacksonException.class) != null) {
             return "unparseable response";
         }
         return "I/O failure (" + root.getClass().getSimpleName() + ")";
@@ -714,28 +703,6 @@ final class FalHttp implements AutoCloseable {
 
     static String truncate(String text) {
         return text == null || text.length() <= MAX_MESSAGE_LENGTH ? text : text.substring(0, MAX_MESSAGE_LENGTH - 1) + "…";
-    }
-
-    private static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        value = value.trim();
-        if (value.chars().allMatch(Character::isDigit)) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(value));
-            }
-            catch (NumberFormatException ex) {
-                return null;
-            }
-        }
-        try {
-            Duration wait = Duration.between(Instant.now(), ZonedDateTime.parse(value, HTTP_DATE).toInstant());
-            return wait.isNegative() ? Duration.ZERO : wait;
-        }
-        catch (DateTimeParseException ex) {
-            return null;
-        }
     }
 
     // --- JSON values -------------------------------------------------------------------------------------------

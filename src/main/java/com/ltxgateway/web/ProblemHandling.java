@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import com.ltxgateway.Causes;
 import com.ltxgateway.FieldViolation;
 import com.ltxgateway.ProblemType;
 
@@ -68,22 +69,22 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        if (causedBy(e, BodyTooLarge.class) != null) {
+        if (Causes.find(e, BodyTooLarge.class) != null) {
             return cast(problem(HttpStatus.CONTENT_TOO_LARGE, ProblemType.PAYLOAD_TOO_LARGE.uri(), "Request body too large",
-                    causedBy(e, BodyTooLarge.class).getMessage()));
+                    Causes.find(e, BodyTooLarge.class).getMessage()));
         }
-        if (causedBy(e, UnrecognizedPropertyException.class) instanceof UnrecognizedPropertyException unknown) {
+        if (Causes.find(e, UnrecognizedPropertyException.class) instanceof UnrecognizedPropertyException unknown) {
             return cast(validation("The request has an unknown field",
                     List.of(new FieldViolation(path(unknown), "unknown field"))));
         }
-        if (causedBy(e, MismatchedInputException.class) instanceof MismatchedInputException mismatch
+        if (Causes.find(e, MismatchedInputException.class) instanceof MismatchedInputException mismatch
                 && !mismatch.getPath().isEmpty()) {
             String expected = mismatch.getTargetType() == null ? "value" : mismatch.getTargetType().getSimpleName().toLowerCase();
             return cast(validation("The request has a field of the wrong type",
                     List.of(new FieldViolation(path(mismatch), "must be a " + expected))));
         }
         String detail = "The request body is not valid JSON";
-        if (causedBy(e, JacksonException.class) instanceof JacksonException json && json.getLocation() != null
+        if (Causes.find(e, JacksonException.class) instanceof JacksonException json && json.getLocation() != null
                 && json.getLocation().getLineNr() > 0) {
             detail += " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")";
         }
@@ -143,15 +144,6 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
     private static String snakeCase(String field) {
         return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
-    }
-
-    private static Throwable causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return cause;
-            }
-        }
-        return null;
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })

@@ -5,14 +5,13 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
+import com.ltxgateway.Causes;
+import com.ltxgateway.RetryAfter;
 import com.ltxgateway.net.OutboundAddressRefused;
 import com.ltxgateway.net.OutboundUrlPolicy;
 
@@ -38,8 +37,6 @@ import org.springframework.stereotype.Component;
 class WebhookSender implements AutoCloseable {
 
     /** A receiver asking for more than this is read as asking for this; the schedule's own waits are shorter. */
-    static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     private final ConnectionProvider connections;
     private final HttpClient client;
@@ -106,71 +103,42 @@ class WebhookSender implements AutoCloseable {
             if (answer == null) {
                 return new Result(null, null, "no response", false, since(started));
             }
-            return new Result(answer.status(), retryAfter(answer.retryAfter()), null, false, since(started));
+            return new Result(answer.status(), RetryAfter.parse(answer.retryAfter(), Instant.now()), null, false, since(started));
         }
         catch (RuntimeException e) {
-            OutboundAddressRefused refused = cause(e, OutboundAddressRefused.class);
+            OutboundAddressRefused refused = Causes.find(e, OutboundAddressRefused.class);
             return refused != null ? new Result(null, null, "refused: " + refused.getMessage(), true, since(started))
                     : new Result(null, null, reason(e), false, since(started));
         }
     }
 
     private String reason(Throwable failure) {
-        if (cause(failure, ConnectTimeoutException.class) != null) {
+        if (Causes.find(failure, ConnectTimeoutException.class) != null) {
             return "connect timeout";
         }
-        if (cause(failure, ConnectException.class) != null) {
+        if (Causes.find(failure, ConnectException.class) != null) {
             return "connection refused";
         }
-        if (cause(failure, ReadTimeoutException.class) != null) {
+        if (Causes.find(failure, ReadTimeoutException.class) != null) {
             return "no response within " + readTimeout.toMillis() + " ms";
         }
-        if (cause(failure, TimeoutException.class) != null) {
+        if (Causes.find(failure, TimeoutException.class) != null) {
             return "response not complete within " + callTimeout.toMillis() + " ms";
         }
-        if (cause(failure, UnknownHostException.class) != null) {
+        if (Causes.find(failure, UnknownHostException.class) != null) {
             return "unknown host";
         }
-        if (cause(failure, SSLException.class) != null) {
+        if (Causes.find(failure, SSLException.class) != null) {
             return "TLS failure";
         }
-        if (cause(failure, PrematureCloseException.class) != null) {
+        if (Causes.find(failure, PrematureCloseException.class) != null) {
             return "connection closed before the response";
         }
         return "I/O failure (" + failure.getClass().getSimpleName() + ")";
-    }
-
-    /** Delta-seconds or an HTTP-date, capped at {@link #MAX_RETRY_AFTER}; null when absent or unreadable. */
-    static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String text = value.strip();
-        Duration wait;
-        if (text.chars().allMatch(Character::isDigit)) {
-            wait = text.length() > 9 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(text));
-        }
-        else {
-            try {
-                wait = Duration.between(Instant.now(), ZonedDateTime.parse(text, HTTP_DATE).toInstant());
-            }
-            catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
     }
 
     private static Duration since(long started) {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    private static <T extends Throwable> T cause(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
-    }
 }

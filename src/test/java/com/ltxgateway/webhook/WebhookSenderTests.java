@@ -11,9 +11,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -101,22 +98,6 @@ class WebhookSenderTests {
 
         assertThat(result.httpStatus()).isEqualTo(429);
         assertThat(result.retryAfter()).isEqualTo(Duration.ofSeconds(120));
-    }
-
-    @Test
-    void readsRetryAfterInBothFormsAndCapsIt() {
-        String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusMinutes(2));
-        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(2));
-
-        assertThat(WebhookSender.retryAfter("30")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(WebhookSender.retryAfter(" 0 ")).isEqualTo(Duration.ZERO);
-        assertThat(WebhookSender.retryAfter(inTwoMinutes)).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(120));
-        assertThat(WebhookSender.retryAfter(past)).isEqualTo(Duration.ZERO);
-        assertThat(WebhookSender.retryAfter("86401")).isEqualTo(Duration.ofHours(24));
-        assertThat(WebhookSender.retryAfter("99999999999999999999")).isEqualTo(Duration.ofHours(24));
-        assertThat(WebhookSender.retryAfter("soon")).isNull();
-        assertThat(WebhookSender.retryAfter("-5")).isNull();
-        assertThat(WebhookSender.retryAfter(null)).isNull();
     }
 
     @Test
