@@ -540,6 +540,21 @@ public final class FakeFalServer implements AutoCloseable {
         return adminKey;
     }
 
+    /**
+     * The defaults again for how requests run (queue and run durations, steps, run failures, submit rejections,
+     * price, listing): the server is shared by test classes, so each starts from the same fal.
+     */
+    public FakeFalServer runsAsDefault() {
+        queueDuration = Duration.ZERO;
+        runDuration = Duration.ofMillis(300);
+        steps = 4;
+        runFailure = null;
+        submitRejection = null;
+        unitPrice = UNIT_PRICE;
+        listUnended = false;
+        return this;
+    }
+
     /** How long each request submitted from now on waits in the queue (default 0). */
     public FakeFalServer queueDuration(Duration duration) {
         queueDuration = duration;

@@ -79,7 +79,7 @@ class ReconciliationTests {
         api = new Api("http://localhost:" + port);
         key = api.newTeam(ADMIN_KEY, "live").key();
         url = "https://data.example.com/reconcile/" + UUID.randomUUID() + ".zip";
-        FAL.queueDuration(Duration.ZERO).runDuration(Duration.ofMillis(500)).listUnended(false).failRunsWhen(null, 0, null, null);
+        FAL.runsAsDefault().runDuration(Duration.ofMillis(500));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -59,6 +60,13 @@ public final class Api {
         Response response = post("/v1/trainings", key, body);
         assertThat(response.status()).as(response.text()).isEqualTo(202);
         return response.json();
+    }
+
+    /** The training's timeline entries, oldest first; insists the training is the caller's to see. */
+    public List<JsonNode> timeline(String key, String trainingId) {
+        Response response = get("/v1/trainings/" + trainingId + "/events", key);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json().get("data").valueStream().toList();
     }
 
     public Response get(String path, String key) {

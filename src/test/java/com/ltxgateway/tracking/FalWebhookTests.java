@@ -42,13 +42,12 @@ class FalWebhookTests extends GatewayTestSupport {
     void liveTeamAndLongRuns() {
         key = newTeamKey("live");
         url = "https://data.example.com/webhooks/" + UUID.randomUUID() + ".zip";
-        FAL.queueDuration(Duration.ZERO).runDuration(Duration.ofMinutes(10)).failRunsWhen(null, 0, null, null);
-        FAL.rejectSubmissions(null);
+        FAL.runsAsDefault().runDuration(Duration.ofMinutes(10));
     }
 
     @AfterEach
     void shortRunsForOthers() {
-        FAL.runDuration(Duration.ofMillis(300));
+        FAL.runsAsDefault();
     }
 
     @Test
@@ -297,9 +296,7 @@ class FalWebhookTests extends GatewayTestSupport {
     }
 
     private List<JsonNode> events(String id) {
-        var response = api.get("/v1/trainings/" + id + "/events", key);
-        assertThat(response.status()).isEqualTo(200);
-        return response.json().get("data").valueStream().toList();
+        return api.timeline(key, id);
     }
 
     private List<String> eventTypes(String id) {

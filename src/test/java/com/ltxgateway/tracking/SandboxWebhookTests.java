@@ -58,7 +58,7 @@ class SandboxWebhookTests extends GatewayTestSupport {
         assertThat(failed.get("error").get("code").asString()).isEqualTo("fal_validation_error");
         assertThat(failed.get("error").get("message").asString())
                 .isEqualTo("body.training_data_url: Training data archive holds fewer than 10 video clips (sandbox_outcome=failed)");
-        assertThat(lastTwo(events(key, id))).extracting(e -> e.get("type").asString()).containsExactly("fal_webhook", "state_changed");
+        assertThat(lastTwo(api.timeline(key, id))).extracting(e -> e.get("type").asString()).containsExactly("fal_webhook", "state_changed");
     }
 
     @Test
@@ -134,12 +134,6 @@ class SandboxWebhookTests extends GatewayTestSupport {
                 throw new IllegalStateException(e);
             }
         }).single();
-    }
-
-    private List<JsonNode> events(String key, String id) {
-        Api.Response response = api.get("/v1/trainings/" + id + "/events", key);
-        assertThat(response.status()).isEqualTo(200);
-        return response.json().get("data").valueStream().toList();
     }
 
     private static List<JsonNode> lastTwo(List<JsonNode> events) {

@@ -133,7 +133,7 @@ class TrackerScheduleTests {
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
         assertThat(done.get("output").get("lora_file").get("url").asString()).contains("/sandbox/files/");
-        assertThat(lastTwo(events(key, id))).satisfiesExactly(
+        assertThat(lastTwo(api.timeline(key, id))).satisfiesExactly(
                 webhook -> assertThat(webhook.get("message").asString()).contains(done.get("fal_request_id").asString()).endsWith(": OK"),
                 change -> assertThat(change.get("status").asString()).isEqualTo("succeeded"));
         assertThat(jdbc.sql("select webhook_attempts from sandbox_request where request_id = ? and webhook_sent_at is not null")
@@ -163,7 +163,7 @@ class TrackerScheduleTests {
         JsonNode training = api.get("/v1/trainings/" + id, key).json();
         assertThat(accepted).singleElement().satisfies(s -> assertThat(s.requestId()).isEqualTo(training.get("fal_request_id").asString()));
         assertThat(training.get("fal_unreachable_since").isNull()).isTrue();
-        assertThat(events(key, id)).filteredOn(e -> e.get("type").asString().equals("fal_unavailable"))
+        assertThat(api.timeline(key, id)).filteredOn(e -> e.get("type").asString().equals("fal_unavailable"))
                 .singleElement().satisfies(e -> assertThat(e.get("message").asString()).contains("HTTP 429").contains("retrying in 2000 ms"));
     }
 
@@ -189,12 +189,6 @@ class TrackerScheduleTests {
     private List<FakeFalServer.Call> submitsOf(String url) {
         return FAL.received().stream().filter(call -> call.operation().equals(FakeFalServer.SUBMIT) && url.equals(call.trainingDataUrl()))
                 .toList();
-    }
-
-    private List<JsonNode> events(String key, String id) {
-        Api.Response response = api.get("/v1/trainings/" + id + "/events", key);
-        assertThat(response.status()).isEqualTo(200);
-        return response.json().get("data").valueStream().toList();
     }
 
     private static List<JsonNode> lastTwo(List<JsonNode> events) {
