@@ -2,10 +2,7 @@ package com.ltxgateway.fal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,27 +11,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLException;
-
 import com.ltxgateway.Causes;
 import com.ltxgateway.LimitedInputStream;
 import com.ltxgateway.RetryAfter;
+import com.ltxgateway.TransportFailure;
 
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -417,48 +409,9 @@ final class FalHttp implements AutoCloseable {
         };
     }
 
-    /** Turns a transport failure into a short reason that is safe to log (no messages, they may carry URLs). */
+    /** A short reason that is safe to log. */
     String reason(Throwable failure) {
-        Throwable root = failure;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            root = t;
-            if (t instanceof ReadTimeoutException) {
-                return "timeout after " + format(readTimeout);
-            }
-            if (t instanceof TimeoutException) {
-                return "timeout after " + format(callTimeout);
-            }
-            if (t instanceof ConnectTimeoutException) {
-                return "connect timeout";
-            }
-            if (t instanceof ConnectException) {
-                return "connection refused";
-            }
-            if (t instanceof UnknownHostException) {
-                return "unknown host";
-            }
-            if (t instanceof NoRouteToHostException) {
-                return "no route to host";
-            }
-            if (t instanceof PrematureCloseException) {
-                return "connection closed prematurely";
-            }
-            if (t instanceof DataBufferLimitException) {
-                return "response too large";
-            }
-            if (t instanceof SSLException) {
-                return "TLS failure";
-            }
-        }
-        // Only after the transport causes: a parser that read from a dropped connection reports the drop.
-        if (Causes.find(failure, JacksonException.class) != null) {
-            return "unparseable response";
-        }
-        return "I/O failure (" + root.getClass().getSimpleName() + ")";
-    }
-
-    private static String format(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+        return TransportFailure.reason(failure, readTimeout, callTimeout);
     }
 
     // --- readers -------------------------------------------------------------------------------------------------

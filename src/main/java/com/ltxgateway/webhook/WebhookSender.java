@@ -1,29 +1,22 @@
 package com.ltxgateway.webhook;
 
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
-
-import javax.net.ssl.SSLException;
 
 import com.ltxgateway.Causes;
 import com.ltxgateway.RetryAfter;
+import com.ltxgateway.TransportFailure;
 import com.ltxgateway.net.OutboundAddressRefused;
 import com.ltxgateway.net.OutboundUrlPolicy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.stereotype.Component;
@@ -113,28 +106,7 @@ class WebhookSender implements AutoCloseable {
     }
 
     private String reason(Throwable failure) {
-        if (Causes.find(failure, ConnectTimeoutException.class) != null) {
-            return "connect timeout";
-        }
-        if (Causes.find(failure, ConnectException.class) != null) {
-            return "connection refused";
-        }
-        if (Causes.find(failure, ReadTimeoutException.class) != null) {
-            return "no response within " + readTimeout.toMillis() + " ms";
-        }
-        if (Causes.find(failure, TimeoutException.class) != null) {
-            return "response not complete within " + callTimeout.toMillis() + " ms";
-        }
-        if (Causes.find(failure, UnknownHostException.class) != null) {
-            return "unknown host";
-        }
-        if (Causes.find(failure, SSLException.class) != null) {
-            return "TLS failure";
-        }
-        if (Causes.find(failure, PrematureCloseException.class) != null) {
-            return "connection closed before the response";
-        }
-        return "I/O failure (" + failure.getClass().getSimpleName() + ")";
+        return TransportFailure.reason(failure, readTimeout, callTimeout);
     }
 
     private static Duration since(long started) {

@@ -146,7 +146,7 @@ class WebhookSenderTests {
 
             assertThat(slow.httpStatus()).isNull();
             assertThat(slow.refused()).isFalse();
-            assertThat(slow.error()).isEqualTo("no response within 500 ms");
+            assertThat(slow.error()).isEqualTo("timeout after 500ms");
         }
         finally {
             release.countDown();
