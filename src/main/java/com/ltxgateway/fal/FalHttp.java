@@ -3,10 +3,8 @@ package com.ltxgateway.fal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,33 +12,18 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 import com.ltxgateway.Causes;
-import com.ltxgateway.LimitedInputStream;
 import com.ltxgateway.RetryAfter;
-import com.ltxgateway.TransportFailure;
+import com.ltxgateway.net.OutboundHttp;
+import com.ltxgateway.net.OutboundTimeouts;
 
-import io.netty.channel.ChannelOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.filter.FilteringParserDelegate;
-import tools.jackson.core.filter.TokenFilter;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
+import reactor.core.scheduler.Schedulers;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -53,8 +36,9 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The HTTP side that fal's adapters share: a connection pool, the timeouts, no redirects and no automatic retries,
- * answers read off the event loop, and the rules that keep a key out of log lines, outcomes and exceptions.
+ * The HTTP side that fal's adapters share: a call over the gateway's outbound client ({@link OutboundHttp}: its pool,
+ * timeouts, no redirects and no automatic retries), the submit gate, answers read off the event loop, and failures
+ * turned into outcomes whose reasons keep the key out of log lines.
  * <p>
  * <b>What may have reached fal.</b> Each call tracks whether its request may have been written. Nothing is handed to
  * the connection before the connection is open: Reactor Netty applies the request (headers and body) only once it has
@@ -68,67 +52,41 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * <b>Reading.</b> Every body is read as a stream of the response's buffers on a virtual thread of its own, at most
  * {@value #BUFFERS_IN_FLIGHT} buffers ahead of the reader, never on the event loop. A {@link BodyReader} decides how
- * much of it is kept: {@link #capped} everything up to a limit, {@link #tree} a JSON tree without {@code file_data},
- * or a reader of its own that keeps only what it needs.
+ * much of it is kept: one of {@link FalBodies}, or a reader of its own that keeps only what it needs.
  * <p>
  * <b>The key.</b> It is sent only as the {@code Authorization} header. Reasons are built from status codes and
- * exception types, never from messages. Every string taken from an answer has the key masked: whole bodies before
- * they are parsed ({@link #capped}), trees after ({@link #tree}), single values as they are read.
+ * exception types, never from messages. Every string taken from an answer has the key masked ({@link FalKeyMask}):
+ * whole bodies before they are parsed, trees after, single values as they are read.
  */
 final class FalHttp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FalHttp.class);
 
-    static final String REDACTED = "[redacted]";
     static final String ERROR_TYPE_HEADER = "X-Fal-Error-Type";
-    // fal's error types are snake_case identifiers; anything else is not put into a loggable reason.
-    static final Pattern SAFE_ERROR_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    // Long enough that masking cannot hit ordinary words in a body; real fal keys are far longer.
-    private static final int MIN_REDACTABLE_KEY_LENGTH = 8;
-    private static final int MAX_MESSAGE_LENGTH = 2000;
     private static final int BUFFERS_IN_FLIGHT = 16;
     // What is left after the reader stopped (trailing whitespace, usually nothing) is read so the connection can be
     // reused; past this much it is closed instead.
     private static final int MAX_DRAINED_BYTES = 64 * 1024;
-    private static final JsonMapper JSON = JsonMapper.shared();
-    // Reads one value out of a longer document (Jackson otherwise insists the document ends after it).
-    private static final ObjectReader VALUE = JSON.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    private final OutboundHttp pooled;
+    private final OutboundHttp fresh;
     private final WebClient webClient;
     private final WebClient freshConnectionClient;
-    private final ConnectionProvider connections;
-    private final Duration readTimeout;
-    private final Duration callTimeout;
+    private final OutboundTimeouts timeouts;
 
     FalHttp(String name, WebClient.Builder builder, FalProperties properties) {
-        Duration connectTimeout = Objects.requireNonNullElse(properties.connectTimeout(), Duration.ofSeconds(5));
-        this.readTimeout = Objects.requireNonNullElse(properties.readTimeout(), Duration.ofSeconds(30));
-        // responseTimeout only bounds the gaps between reads, so a body trickling in could hold a caller's thread
-        // forever; this caps the whole call: connect, the gate, the answer's headers, then its body.
-        this.callTimeout = connectTimeout.plus(readTimeout).plus(readTimeout);
-        // Load balancers drop idle keep-alive connections silently; retiring them early avoids the
-        // "connection closed before response" failure on the next call that picks one up.
-        this.connections = ConnectionProvider.builder(name)
-                .maxIdleTime(Duration.ofSeconds(20))
-                .maxLifeTime(Duration.ofMinutes(5))
-                .evictInBackground(Duration.ofSeconds(30))
-                .build();
-        this.webClient = webClient(builder, HttpClient.create(connections), connectTimeout);
+        this.timeouts = properties.timeouts();
+        this.pooled = OutboundHttp.pooled(name, timeouts);
         // A gated request goes out on a connection of its own: a pooled one may have been dropped by the other end
         // while it sat idle, and once the gate opened a reset can no longer be told from a request fal received.
-        this.freshConnectionClient = webClient(builder, HttpClient.create(ConnectionProvider.newConnection()), connectTimeout);
+        this.fresh = OutboundHttp.unpooled(timeouts);
+        this.webClient = webClient(builder, pooled);
+        this.freshConnectionClient = webClient(builder, fresh);
     }
 
-    private WebClient webClient(WebClient.Builder builder, HttpClient client, Duration connectTimeout) {
-        HttpClient httpClient = client
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .responseTimeout(readTimeout)
-                // A redirect would carry the Authorization header to wherever it points.
-                .followRedirect(false)
-                // A retry applies the request again: a second gate, a second body.
-                .disableRetry(true);
+    private static WebClient webClient(WebClient.Builder builder, OutboundHttp http) {
         return builder.clone()
-                .clientConnector(new ReactorClientHttpConnector(httpClient))
+                .clientConnector(new ReactorClientHttpConnector(http.client()))
                 // Request details include the Authorization header.
                 .codecs(codecs -> codecs.defaultCodecs().enableLoggingRequestDetails(false))
                 .build();
@@ -136,7 +94,8 @@ final class FalHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        connections.dispose();
+        pooled.close();
+        fresh.close();
     }
 
     // --- requests and answers ------------------------------------------------------------------------------------
@@ -202,6 +161,10 @@ final class FalHttp implements AutoCloseable {
      * been written. An interrupted caller gets {@code "interrupted"} at once, with its interrupt flag kept.
      */
     <B, T> FalOutcome<T> execute(Request<B> request, Function<Reply<B>, FalOutcome<T>> interpret) {
+        // block() would fail there anyway; failing here keeps it from being reported as fal being unavailable.
+        if (Schedulers.isInNonBlockingThread()) {
+            throw new IllegalStateException("fal calls block; call them from a virtual thread, not " + Thread.currentThread().getName());
+        }
         if (Thread.currentThread().isInterrupted()) {
             // Subscribing would start the call before block() noticed the interrupt.
             return new FalOutcome.Unavailable<>(0, "interrupted", null, false);
@@ -233,7 +196,7 @@ final class FalHttp implements AutoCloseable {
         return spec.body(inserter(request, dispatch))
                 // The response is released once the returned Mono ends, so the body is read to its end inside it.
                 .exchangeToMono(response -> read(response, request))
-                .timeout(callTimeout)
+                .timeout(timeouts.longestCall())
                 .block();
     }
 
@@ -256,7 +219,7 @@ final class FalHttp implements AutoCloseable {
         int status = response.statusCode().value();
         HttpHeaders headers = response.headers().asHttpHeaders();
         Duration retryAfter = RetryAfter.parse(headers.getFirst(HttpHeaders.RETRY_AFTER), Instant.now());
-        String errorType = mask(headers.getFirst(ERROR_TYPE_HEADER), request.key);
+        String errorType = FalKeyMask.mask(headers.getFirst(ERROR_TYPE_HEADER), request.key);
         InputStream body = DataBufferUtils.subscriberInputStream(response.body(BodyExtractors.toDataBuffers()), BUFFERS_IN_FLIGHT);
         return offLoop("fal-answer", () -> {
             try (body) {
@@ -411,272 +374,6 @@ final class FalHttp implements AutoCloseable {
 
     /** A short reason that is safe to log. */
     String reason(Throwable failure) {
-        return TransportFailure.reason(failure, readTimeout, callTimeout);
-    }
-
-    // --- readers -------------------------------------------------------------------------------------------------
-
-    /**
-     * The whole body, at most {@code maxBytes} of it (a larger one fails the call as "response too large"), the key
-     * masked, as JSON; null when empty or not JSON.
-     */
-    static BodyReader<JsonNode> capped(int maxBytes, String key) {
-        return (status, body) -> {
-            byte[] bytes = body.readNBytes(maxBytes == Integer.MAX_VALUE ? maxBytes : maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                throw new DataBufferLimitException("answer larger than " + maxBytes + " bytes");
-            }
-            return parse(mask(bytes, key));
-        };
-    }
-
-    /**
-     * The body as a JSON tree, read as it arrives, any {@code file_data} property dropped unread (except where
-     * {@code filter} says otherwise) and the key masked in every string; null when empty or not JSON. A body longer
-     * than {@code maxBytes} fails the call as "response too large".
-     */
-    static BodyReader<JsonNode> tree(JsonMapper mapper, TokenFilter filter, long maxBytes, String key) {
-        return (status, body) -> {
-            try (JsonParser parser = new FilteringParserDelegate(mapper.createParser(limited(body, maxBytes)), filter,
-                    TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
-                return parser.nextToken() == null ? null : mask(mapper.readTree(parser), key);
-            }
-            catch (JacksonException ex) {
-                return null;
-            }
-        };
-    }
-
-    static BodyReader<JsonNode> tree(long maxBytes, String key) {
-        return tree(JSON, WITHOUT_FILE_DATA, maxBytes, key);
-    }
-
-    /** Drops every {@code file_data} property: inline file contents, which can be megabytes and are never used. */
-    static final TokenFilter WITHOUT_FILE_DATA = new SkipProperty("file_data");
-
-    /** Includes everything but properties of one name, wherever they are; empty objects and arrays are kept. */
-    static class SkipProperty extends TokenFilter {
-
-        private final String skipped;
-
-        SkipProperty(String skipped) {
-            this.skipped = skipped;
-        }
-
-        @Override
-        public TokenFilter includeProperty(String name) {
-            return skipped.equals(name) ? null : this;
-        }
-
-        @Override
-        public boolean includeEmptyObject(boolean contentsFiltered) {
-            return true;
-        }
-
-        @Override
-        public boolean includeEmptyArray(boolean contentsFiltered) {
-            return true;
-        }
-    }
-
-    /**
-     * From an error answer's JSON object only {@code detail} and {@code error_type}, the rest skipped unread, the key
-     * masked; null when the body is not a JSON object.
-     */
-    static JsonNode errorFields(InputStream body, String key) {
-        try (JsonParser parser = JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            ObjectNode fields = JSON.createObjectNode();
-            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = parser.currentName();
-                parser.nextToken();
-                if ("detail".equals(name) || "error_type".equals(name)) {
-                    fields.set(name, value(parser));
-                }
-                else {
-                    parser.skipChildren();
-                }
-            }
-            return mask(fields, key);
-        }
-        catch (JacksonException ex) {
-            return null;
-        }
-    }
-
-    /** The value the parser stands at, as a tree; the parser then stands at its last token. */
-    static JsonNode value(JsonParser parser) {
-        return VALUE.readValue(parser);
-    }
-
-    private static InputStream limited(InputStream body, long maxBytes) {
-        return maxBytes == Long.MAX_VALUE ? body
-                // Unchecked, so the parser passes it on instead of calling the body unparseable.
-                : new LimitedInputStream(body, maxBytes, limit -> {
-                    throw new DataBufferLimitException("answer larger than " + limit + " bytes");
-                });
-    }
-
-    /** The body as JSON, or null when there is none or it does not parse (HTML error pages, truncation). */
-    private static JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            JsonNode node = JSON.readTree(body);
-            return node == null || node.isMissingNode() ? null : node;
-        }
-        catch (JacksonException ex) {
-            return null;
-        }
-    }
-
-    // --- the key ---------------------------------------------------------------------------------------------------
-
-    private static boolean maskable(String key) {
-        return key != null && key.length() >= MIN_REDACTABLE_KEY_LENGTH;
-    }
-
-    static String mask(String text, String key) {
-        return text != null && maskable(key) && text.contains(key) ? text.replace(key, REDACTED) : text;
-    }
-
-    static byte[] mask(byte[] body, String key) {
-        if (!maskable(key) || body.length < key.length()) {
-            return body;
-        }
-        String text = new String(body, StandardCharsets.UTF_8);
-        return text.contains(key) ? text.replace(key, REDACTED).getBytes(StandardCharsets.UTF_8) : body;
-    }
-
-    /** The tree with the key masked in every string and property name; containers are changed in place. */
-    static JsonNode mask(JsonNode node, String key) {
-        if (node == null || !maskable(key)) {
-            return node;
-        }
-        if (node.isString()) {
-            String text = node.stringValue();
-            return text.contains(key) ? JSON.getNodeFactory().stringNode(text.replace(key, REDACTED)) : node;
-        }
-        if (node instanceof ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                JsonNode item = array.get(i);
-                JsonNode masked = mask(item, key);
-                if (masked != item) {
-                    array.set(i, masked);
-                }
-            }
-        }
-        else if (node instanceof ObjectNode object) {
-            List<Map.Entry<String, JsonNode>> properties = new ArrayList<>(object.properties());
-            boolean renamed = properties.stream().anyMatch(property -> property.getKey().contains(key));
-            if (renamed) {
-                object.removeAll();
-            }
-            for (Map.Entry<String, JsonNode> property : properties) {
-                JsonNode masked = mask(property.getValue(), key);
-                if (renamed) {
-                    object.set(mask(property.getKey(), key), masked);
-                }
-                else if (masked != property.getValue()) {
-                    object.set(property.getKey(), masked);
-                }
-            }
-        }
-        return node;
-    }
-
-    // --- classification ----------------------------------------------------------------------------------------
-
-    /** The outcome of an answer that is not the one the protocol promises for the call, from its code and error body. */
-    static <T> FalOutcome<T> classify(Reply<?> reply, JsonNode body) {
-        int code = reply.status();
-        if (code == 401 || code == 403) {
-            return new FalOutcome.Unavailable<>(code, "HTTP " + code + " fal refused the key", reply.retryAfter(), false, true);
-        }
-        if (code == 429 || code >= 500 || code < 400) {
-            String type = errorType(reply, body, null);
-            String reason = "HTTP " + code + (type != null ? " " + type : "");
-            return new FalOutcome.Unavailable<>(code, reason, reply.retryAfter());
-        }
-        JsonNode detail = detail(body);
-        if (code == 422) {
-            String message = detail != null ? summarize(detail) : "validation failed";
-            return new FalOutcome.Rejected<>(code, new FalError("fal_validation_error", message, detail));
-        }
-        String message = detail != null ? summarize(detail) : "fal answered HTTP " + code;
-        return new FalOutcome.Rejected<>(code, new FalError("fal_http_" + code, message, detail));
-    }
-
-    /** A 2xx whose body is not what the protocol promises: fal may have acted on the request. */
-    static <T> FalOutcome<T> unparseable(Reply<?> reply) {
-        return new FalOutcome.Unavailable<>(reply.status(), "HTTP " + reply.status() + " unparseable body", null, reply.is2xx());
-    }
-
-    /** fal's {@code detail}, when the body is a JSON object that has one. */
-    static JsonNode detail(JsonNode body) {
-        JsonNode detail = body != null && body.isObject() ? body.get("detail") : null;
-        return detail == null || detail.isNull() ? null : detail;
-    }
-
-    /** {@code X-Fal-Error-Type}, else the body's {@code error_type}, restricted to identifier characters. */
-    static String errorType(Reply<?> reply, JsonNode body, String fallback) {
-        String type = reply.errorType();
-        if (type == null) {
-            type = body != null && body.isObject() ? text(body.get("error_type")) : null;
-        }
-        return type != null && SAFE_ERROR_TYPE.matcher(type).matches() ? type : fallback;
-    }
-
-    /**
-     * A readable line for fal's {@code detail}: a plain string as is; FastAPI-style validation items as
-     * {@code loc.path: msg}, joined by {@code "; "}.
-     */
-    static String summarize(JsonNode detail) {
-        if (detail == null || detail.isNull() || detail.isMissingNode()) {
-            return null;
-        }
-        if (!detail.isArray()) {
-            return truncate(message(detail));
-        }
-        List<String> parts = new ArrayList<>();
-        for (JsonNode item : detail.values()) {
-            String msg = message(item.isObject() ? item.get("msg") : item);
-            List<String> path = new ArrayList<>();
-            JsonNode loc = item.isObject() ? item.get("loc") : null;
-            if (loc != null && loc.isArray()) {
-                loc.values().forEach(segment -> path.add(message(segment)));
-            }
-            parts.add(path.isEmpty() ? msg : String.join(".", path) + ": " + msg);
-        }
-        return truncate(String.join("; ", parts));
-    }
-
-    static String truncate(String text) {
-        return text == null || text.length() <= MAX_MESSAGE_LENGTH ? text : text.substring(0, MAX_MESSAGE_LENGTH - 1) + "…";
-    }
-
-    // --- JSON values -------------------------------------------------------------------------------------------
-
-    /** A string field, or null when absent or not a string. */
-    static String text(JsonNode node) {
-        return node != null && node.isString() ? node.stringValue() : null;
-    }
-
-    /** Any node as text: strings as they are, numbers and booleans printed, objects and arrays as JSON. */
-    static String message(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isString()) {
-            return node.stringValue();
-        }
-        return node.isValueNode() ? node.asString() : node.toString();
-    }
-
-    static Integer integer(JsonNode node) {
-        return node != null && node.isIntegralNumber() && node.canConvertToInt() ? node.intValue() : null;
+        return timeouts.reason(failure);
     }
 }

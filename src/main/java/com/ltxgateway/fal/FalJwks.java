@@ -1,17 +1,18 @@
 package com.ltxgateway.fal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+
+import com.ltxgateway.net.OutboundCallFailed;
+import com.ltxgateway.net.OutboundHttp;
+
+import io.netty.handler.codec.http.HttpMethod;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,8 @@ public class FalJwks implements FalWebhookKeys, AutoCloseable {
     /** A JWKS holds a handful of keys; anything much larger is not one. */
     private static final int MAX_BYTES = 64 * 1024;
 
-    private final HttpClient http;
+    private final OutboundHttp http;
     private final URI url;
-    private final Duration readTimeout;
     private final Duration cacheTtl;
     private final Duration refetchInterval;
     private final Clock clock;
@@ -51,11 +51,10 @@ public class FalJwks implements FalWebhookKeys, AutoCloseable {
 
     public FalJwks(FalProperties properties, Clock clock) {
         this.url = properties.jwksUrl();
-        this.readTimeout = properties.readTimeout();
         this.cacheTtl = properties.jwksCacheTtl();
         this.refetchInterval = properties.jwksRefetchInterval();
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(properties.connectTimeout()).build();
+        this.http = OutboundHttp.pooled("fal-jwks", properties.timeouts());
     }
 
     @Override
@@ -105,18 +104,14 @@ public class FalJwks implements FalWebhookKeys, AutoCloseable {
         Instant now = clock.instant();
         lastAttempt = now;
         try {
-            HttpRequest request = HttpRequest.newBuilder(url).timeout(readTimeout).header("Accept", "application/json").GET().build();
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] body;
-            try (InputStream in = response.body()) {
-                body = in.readNBytes(MAX_BYTES + 1);
-            }
-            if (response.statusCode() != 200 || body.length > MAX_BYTES) {
-                log.warn("Could not fetch fal's webhook keys from {}: HTTP {}{}", url, response.statusCode(),
-                        body.length > MAX_BYTES ? ", body too large" : "");
+            OutboundHttp.Answer answer = http.exchange(HttpMethod.GET, url, Map.of("Accept", "application/json"), null, MAX_BYTES,
+                    MAX_BYTES);
+            if (answer.status() != 200 || answer.tooLarge()) {
+                log.warn("Could not fetch fal's webhook keys from {}: HTTP {}{}", url, answer.status(),
+                        answer.tooLarge() ? ", body too large" : "");
                 return false;
             }
-            List<PublicKey> keys = Ed25519Jwks.parse(json.readTree(body));
+            List<PublicKey> keys = Ed25519Jwks.parse(json.readTree(answer.body()));
             if (keys.isEmpty()) {
                 log.warn("fal's webhook key set at {} holds no Ed25519 key", url);
                 return false;
@@ -124,12 +119,12 @@ public class FalJwks implements FalWebhookKeys, AutoCloseable {
             fetched = new Fetched(keys, now);
             return true;
         }
-        catch (IOException | JacksonException | IllegalArgumentException e) {
-            log.warn("Could not fetch fal's webhook keys from {}: {}", url, e.getClass().getSimpleName());
+        catch (OutboundCallFailed e) {
+            log.warn("Could not fetch fal's webhook keys from {}: {}", url, e.reason());
             return false;
         }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        catch (JacksonException | IllegalArgumentException e) {
+            log.warn("Could not read fal's webhook keys from {}: {}", url, e.getClass().getSimpleName());
             return false;
         }
     }

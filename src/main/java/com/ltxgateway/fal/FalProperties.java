@@ -3,6 +3,8 @@ package com.ltxgateway.fal;
 import java.net.URI;
 import java.time.Duration;
 
+import com.ltxgateway.net.OutboundTimeouts;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.StringUtils;
@@ -62,13 +64,13 @@ public record FalProperties(
         return new FalEndpoint(queueUrl, endpointId, key);
     }
 
-    /**
-     * The longest one fal call can take: the connect timeout, then the read timeout for the answer to begin and again
-     * for its body. A lease must outlast this between two renewals, and a stopping instance waits this long for calls
-     * under way.
-     */
+    public OutboundTimeouts timeouts() {
+        return new OutboundTimeouts(connectTimeout, readTimeout);
+    }
+
+    /** The longest one fal call can take: leases and graceful stops are sized by it. */
     public Duration longestCall() {
-        return connectTimeout.plus(readTimeout).plus(readTimeout);
+        return timeouts().longestCall();
     }
 
     @Override

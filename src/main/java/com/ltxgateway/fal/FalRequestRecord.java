@@ -33,6 +33,6 @@ public record FalRequestRecord(String requestId, String endpointId, Instant sent
         }
         JsonNode detail = output.isObject() && output.hasNonNull("detail") ? output.get("detail") : output;
         String errorType = output.isObject() && output.path("error_type").isString() ? output.get("error_type").stringValue() : null;
-        return new FalResult.Error(WebClientFalQueue.modelError(statusCode, errorType, detail));
+        return new FalResult.Error(FalAnswers.modelError(statusCode, errorType, detail));
     }
 }

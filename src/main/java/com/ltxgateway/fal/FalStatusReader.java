@@ -157,7 +157,7 @@ final class FalStatusReader {
     /** A string value, or null (the value skipped) when it is anything else. */
     private String string(JsonToken value) {
         if (value == JsonToken.VALUE_STRING) {
-            return FalHttp.mask(parser.getString(), key);
+            return FalKeyMask.mask(parser.getString(), key);
         }
         parser.skipChildren();
         return null;
@@ -169,8 +169,8 @@ final class FalStatusReader {
             return null;
         }
         if (value.isStructStart()) {
-            return FalHttp.mask(FalHttp.message(FalHttp.value(parser)), key);
+            return FalKeyMask.mask(FalAnswers.message(FalBodies.value(parser)), key);
         }
-        return FalHttp.mask(parser.getString(), key);
+        return FalKeyMask.mask(parser.getString(), key);
     }
 }

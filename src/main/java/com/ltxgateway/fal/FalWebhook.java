@@ -63,9 +63,9 @@ public record FalWebhook(String requestId, String status, FalResult result, Stri
         String errorType = payload != null && payload.isObject() ? text(payload.get("error_type")) : null;
         if (detail != null && !detail.isNull()) {
             Matcher code = STATUS_CODE.matcher(error == null ? "" : error);
-            return WebClientFalQueue.modelError(code.find() ? Integer.parseInt(code.group(1)) : 0, errorType, detail);
+            return FalAnswers.modelError(code.find() ? Integer.parseInt(code.group(1)) : 0, errorType, detail);
         }
-        return new FalError(WebClientFalQueue.modelErrorCode(0, errorType), error != null ? error : "fal reported an error",
+        return new FalError(FalAnswers.modelErrorCode(0, errorType), error != null ? error : "fal reported an error",
                 payload == null || payload.isNull() ? null : payload);
     }
 

@@ -11,14 +11,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.filter.TokenFilter;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -55,7 +53,7 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
     // Costs are read as decimals, not doubles, so nano-dollars convert exactly.
     private static final JsonMapper DECIMALS = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
     // An item's input is kept as fal has it (it is matched against what the gateway submitted); outputs lose file_data.
-    private static final TokenFilter KEEP_INPUTS = new FalHttp.SkipProperty("file_data") {
+    private static final TokenFilter KEEP_INPUTS = new FalBodies.SkipProperty("file_data") {
         @Override
         public TokenFilter includeProperty(String name) {
             return "json_input".equals(name) ? TokenFilter.INCLUDE_ALL : super.includeProperty(name);
@@ -64,11 +62,12 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
 
     private final FalHttp http;
     private final FalProperties properties;
-    private final MeterRegistry meters;
+    private final FalCallMetrics metrics;
 
     WebClientFalPlatform(WebClient.Builder builder, FalProperties properties, MeterRegistry meters) {
         this.properties = properties;
-        this.meters = meters;
+        this.metrics = new FalCallMetrics("gateway.fal.platform.calls", "Calls to fal's Platform API, by how they ended",
+                new Duration[0], meters, log);
         this.http = new FalHttp("fal-platform", builder, properties);
     }
 
@@ -91,7 +90,7 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
     @Override
     public FalOutcome<FalPage<FalBillingEvent>> billingEvents(Instant start, Instant end, String cursor) {
         return page("billing_events", url("/models/billing-events", start, end, cursor, ""), DECIMALS,
-                FalHttp.WITHOUT_FILE_DATA, "billing_events", WebClientFalPlatform::billingEvent);
+                FalBodies.WITHOUT_FILE_DATA, "billing_events", WebClientFalPlatform::billingEvent);
     }
 
     // --- calls ---------------------------------------------------------------------------------------------------
@@ -124,48 +123,29 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
         if (!enabled()) {
             return new FalOutcome.Unavailable<>(0, "no admin key configured", null);
         }
-        // block() would fail there anyway; failing here keeps it from being reported as fal being unavailable.
-        if (Schedulers.isInNonBlockingThread()) {
-            throw new IllegalStateException("fal calls block; call them from a virtual thread, not " + Thread.currentThread().getName());
-        }
         String key = properties.adminKey();
-        Request<JsonNode> request = Request.of(HttpMethod.GET, url, key, FalHttp.tree(mapper, filter, MAX_PAGE_BYTES, key));
-        long started = System.nanoTime();
-        FalOutcome<FalPage<T>> outcome = http.execute(request, reply -> read(reply, itemsField, item));
-        long latency = System.nanoTime() - started;
-        Timer.builder("gateway.fal.platform.calls")
-                .description("Calls to fal's Platform API, by how they ended")
-                .tag("operation", operation)
-                .tag("outcome", switch (outcome) {
-                    case FalOutcome.Success<FalPage<T>> s -> "success";
-                    case FalOutcome.Rejected<FalPage<T>> r -> "rejected";
-                    case FalOutcome.Unavailable<FalPage<T>> u -> "unavailable";
-                })
-                .register(meters)
-                .record(latency, TimeUnit.NANOSECONDS);
-        if (log.isDebugEnabled()) {
-            log.debug("fal platform {} outcome={} latency={}ms", operation, describe(outcome), Duration.ofNanos(latency).toMillis());
-        }
-        return outcome;
+        Request<JsonNode> request = Request.of(HttpMethod.GET, url, key, FalBodies.tree(mapper, filter, MAX_PAGE_BYTES, key));
+        return metrics.record(operation, Tags.empty(), () -> http.execute(request, reply -> read(reply, itemsField, item)),
+                WebClientFalPlatform::describe);
     }
 
     private static <T> FalOutcome<FalPage<T>> read(Reply<JsonNode> reply, String itemsField, Function<JsonNode, T> item) {
         JsonNode body = reply.body();
         if (!reply.is2xx()) {
-            return FalHttp.classify(reply, body);
+            return FalAnswers.classify(reply, body);
         }
         JsonNode list = body != null && body.isObject() ? body.get(itemsField) : null;
         if (list == null || !list.isArray()) {
-            return FalHttp.unparseable(reply);
+            return FalAnswers.unparseable(reply);
         }
         List<T> items = new ArrayList<>();
         for (JsonNode node : list.values()) {
-            T value = node.isObject() && StringUtils.hasText(FalHttp.text(node.get("request_id"))) ? item.apply(node) : null;
+            T value = node.isObject() && StringUtils.hasText(FalAnswers.text(node.get("request_id"))) ? item.apply(node) : null;
             if (value != null) {
                 items.add(value);
             }
         }
-        String next = FalHttp.text(body.get("next_cursor"));
+        String next = FalAnswers.text(body.get("next_cursor"));
         JsonNode more = body.get("has_more");
         boolean last = !StringUtils.hasText(next) || more != null && more.isBoolean() && !more.booleanValue();
         return new FalOutcome.Success<>(new FalPage<>(items, last ? null : next));
@@ -173,24 +153,24 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
 
     private static String describe(FalOutcome<?> outcome) {
         return switch (outcome) {
-            case FalOutcome.Success<?>(FalPage<?> page) -> "ok " + page.items().size() + " item(s)" + (page.nextCursor() != null ? ", more" : "");
-            case FalOutcome.Success<?> s -> "ok";
-            case FalOutcome.Rejected<?> r -> "rejected " + r.httpStatus() + " " + WebClientFalQueue.safeType(r.error().code());
-            case FalOutcome.Unavailable<?> u -> "unavailable " + u.reason();
+            case FalOutcome.Success<?>(FalPage<?> page) -> "outcome=ok " + page.items().size() + " item(s)" + (page.nextCursor() != null ? ", more" : "");
+            case FalOutcome.Success<?> s -> "outcome=ok";
+            case FalOutcome.Rejected<?> r -> "outcome=rejected " + r.httpStatus() + " " + FalAnswers.safeType(r.error().code());
+            case FalOutcome.Unavailable<?> u -> "outcome=unavailable " + u.reason();
         };
     }
 
     // --- items ---------------------------------------------------------------------------------------------------
 
     private static FalRequestRecord request(JsonNode item) {
-        return new FalRequestRecord(FalHttp.text(item.get("request_id")), FalHttp.text(item.get("endpoint_id")),
+        return new FalRequestRecord(FalAnswers.text(item.get("request_id")), FalAnswers.text(item.get("endpoint_id")),
                 instant(item.get("sent_at")), instant(item.get("started_at")), instant(item.get("ended_at")),
-                FalHttp.integer(item.get("status_code")), payload(item.get("json_input")), payload(item.get("json_output")));
+                FalAnswers.integer(item.get("status_code")), payload(item.get("json_input")), payload(item.get("json_output")));
     }
 
     private static FalBillingEvent billingEvent(JsonNode item) {
         BigDecimal nanos = decimal(item.get("cost_estimate_nano_usd"));
-        return new FalBillingEvent(FalHttp.text(item.get("request_id")), FalHttp.text(item.get("endpoint_id")),
+        return new FalBillingEvent(FalAnswers.text(item.get("request_id")), FalAnswers.text(item.get("endpoint_id")),
                 instant(item.get("timestamp")), nanos == null ? null : nanos.movePointLeft(9));
     }
 
@@ -200,7 +180,7 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
 
     /** ISO-8601 with an offset ({@code Z}, {@code +00:00}); without one, UTC. Null when absent or unreadable. */
     static Instant instant(JsonNode node) {
-        String text = FalHttp.text(node);
+        String text = FalAnswers.text(node);
         if (!StringUtils.hasText(text)) {
             return null;
         }
@@ -225,7 +205,7 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
         if (node.isNumber()) {
             return node.decimalValue();
         }
-        String text = FalHttp.text(node);
+        String text = FalAnswers.text(node);
         if (!StringUtils.hasText(text)) {
             return null;
         }

@@ -1,20 +1,15 @@
 package com.ltxgateway.fal;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
@@ -25,8 +20,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.util.UriComponentsBuilder;
-import org.springframework.web.util.UriUtils;
 
 import com.ltxgateway.fal.FalHttp.Reply;
 import com.ltxgateway.fal.FalHttp.Request;
@@ -57,11 +50,13 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     private final JsonMapper json = JsonMapper.shared();
     private final int maxResponseBytes;
     private final URI falQueueUrl;
-    private final MeterRegistry meters;
+    private final FalCallMetrics metrics;
 
     WebClientFalQueue(WebClient.Builder builder, FalProperties properties, MeterRegistry meters) {
         this.falQueueUrl = properties.queueUrl();
-        this.meters = meters;
+        // Fixed buckets keep the series few, and still place a p95 between fal's usual answers and a timeout.
+        this.metrics = new FalCallMetrics("gateway.fal.calls", "Calls to fal's queue API (and the sandbox simulator), by how they ended",
+                LATENCY_BUCKETS, meters, log);
         this.maxResponseBytes = (int) Math.min(Integer.MAX_VALUE,
                 Objects.requireNonNullElse(properties.maxResponseSize(), DataSize.ofMegabytes(4)).toBytes());
         this.http = new FalHttp("fal-queue", builder, properties);
@@ -76,25 +71,21 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(gate, "gate");
-        String url = base(endpoint) + "/" + encodePath(endpoint.endpointId());
-        if (webhookUrl != null) {
-            url += "?fal_webhook=" + UriUtils.encode(webhookUrl.toString(), StandardCharsets.UTF_8);
-        }
         String key = key(endpoint);
-        Request<JsonNode> request = Request.gated(HttpMethod.POST, URI.create(url), key, json.writeValueAsBytes(input), gate,
-                FalHttp.capped(maxResponseBytes, key));
+        Request<JsonNode> request = Request.gated(HttpMethod.POST, FalQueueUrls.submitUrl(endpoint, webhookUrl), key, json.writeValueAsBytes(input), gate,
+                FalBodies.capped(maxResponseBytes, key));
         return call("submit", null, endpoint, request, reply -> {
             if (!reply.is2xx()) {
-                return FalHttp.classify(reply, reply.body());
+                return FalAnswers.classify(reply, reply.body());
             }
             JsonNode node = reply.body();
-            String requestId = node == null ? null : FalHttp.text(node.get("request_id"));
+            String requestId = node == null ? null : FalAnswers.text(node.get("request_id"));
             if (!StringUtils.hasText(requestId)) {
-                return FalHttp.unparseable(reply);
+                return FalAnswers.unparseable(reply);
             }
             FalRequestRef ref = new FalRequestRef(requestId, uri(node.get("status_url")), uri(node.get("response_url")),
                     uri(node.get("cancel_url")));
-            return new FalOutcome.Success<>(new FalSubmission(ref, FalHttp.integer(node.get("queue_position"))));
+            return new FalOutcome.Success<>(new FalSubmission(ref, FalAnswers.integer(node.get("queue_position"))));
         });
     }
 
@@ -104,11 +95,11 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
 
     @Override
     public FalOutcome<FalStatus> status(FalEndpoint endpoint, FalRequestRef request, int logsFrom) {
-        URI url = statusUrl(endpoint, request, logsFrom >= 0);
+        URI url = FalQueueUrls.statusUrl(endpoint, request, logsFrom >= 0);
         String key = key(endpoint);
         Request<StatusAnswer> call = Request.of(HttpMethod.GET, url, key, (code, body) -> {
             if (code < 200 || code >= 300) {
-                return new StatusAnswer(null, FalHttp.errorFields(body, key));
+                return new StatusAnswer(null, FalBodies.errorFields(body, key));
             }
             // Streamed 2xx bodies are not masked as a whole: every string taken from them is, as it is read.
             try (JsonParser parser = json.createParser(body)) {
@@ -121,11 +112,11 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
         return call("status", request.requestId(), endpoint, call, reply -> {
             // 202 while queued or running, 200 once completed: the body says which, the code adds nothing.
             if (!reply.is2xx()) {
-                return FalHttp.classify(reply, reply.body().error());
+                return FalAnswers.classify(reply, reply.body().error());
             }
             FalStatusReader.Reading reading = reply.body().reading();
             if (reading == null) {
-                return FalHttp.unparseable(reply);
+                return FalAnswers.unparseable(reply);
             }
             FalStatus.State state = state(reading.status());
             if (state == null) {
@@ -142,41 +133,41 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
 
     @Override
     public FalOutcome<FalResult> result(FalEndpoint endpoint, FalRequestRef request) {
-        URI url = sameOrigin(endpoint, request.responseUrl(), requestUrl(endpoint, request, ""));
+        URI url = FalQueueUrls.sameOrigin(endpoint, request.responseUrl(), FalQueueUrls.requestUrl(endpoint, request, ""));
         String key = key(endpoint);
-        return call("result", request.requestId(), endpoint, Request.of(HttpMethod.GET, url, key, FalHttp.tree(Long.MAX_VALUE, key)), reply -> {
+        return call("result", request.requestId(), endpoint, Request.of(HttpMethod.GET, url, key, FalBodies.tree(Long.MAX_VALUE, key)), reply -> {
             JsonNode node = reply.body();
             if (reply.is2xx()) {
-                return node == null || !node.isObject() ? FalHttp.unparseable(reply) : new FalOutcome.Success<>(new FalResult.Output(node));
+                return node == null || !node.isObject() ? FalAnswers.unparseable(reply) : new FalOutcome.Success<>(new FalResult.Output(node));
             }
             int code = reply.status();
             // The result endpoint relays the model's own status and body, so an error body here is how the run
             // ended, not a fault of the call. Rate limits, auth failures and bare gateway errors are the exceptions.
-            JsonNode detail = FalHttp.detail(node);
+            JsonNode detail = FalAnswers.detail(node);
             boolean modelError = code >= 400 && code != 429 && code != 401 && code != 403 && detail != null;
             if (!modelError) {
-                return FalHttp.classify(reply, node);
+                return FalAnswers.classify(reply, node);
             }
-            return new FalOutcome.Success<>(new FalResult.Error(modelError(code, FalHttp.errorType(reply, node, null), detail)));
+            return new FalOutcome.Success<>(new FalResult.Error(FalAnswers.modelError(code, FalAnswers.errorType(reply, node, null), detail)));
         });
     }
 
     @Override
     public FalOutcome<FalCancellation> cancel(FalEndpoint endpoint, FalRequestRef request) {
-        URI url = sameOrigin(endpoint, request.cancelUrl(), requestUrl(endpoint, request, "/cancel"));
+        URI url = FalQueueUrls.sameOrigin(endpoint, request.cancelUrl(), FalQueueUrls.requestUrl(endpoint, request, "/cancel"));
         String key = key(endpoint);
-        return call("cancel", request.requestId(), endpoint, Request.of(HttpMethod.PUT, url, key, FalHttp.capped(maxResponseBytes, key)), reply -> {
+        return call("cancel", request.requestId(), endpoint, Request.of(HttpMethod.PUT, url, key, FalBodies.capped(maxResponseBytes, key)), reply -> {
             if (reply.status() == 401 || reply.status() == 403) {
-                return FalHttp.classify(reply, reply.body());
+                return FalAnswers.classify(reply, reply.body());
             }
             // fal does not document which HTTP code goes with which answer, and some come with a 4xx, so a
             // recognisable body wins over the code.
             JsonNode node = reply.body();
-            FalCancellation answer = node == null ? null : cancellation(FalHttp.text(node.get("status")));
+            FalCancellation answer = node == null ? null : cancellation(FalAnswers.text(node.get("status")));
             if (answer != null) {
                 return new FalOutcome.Success<>(answer);
             }
-            return reply.is2xx() ? FalHttp.unparseable(reply) : FalHttp.classify(reply, node);
+            return reply.is2xx() ? FalAnswers.unparseable(reply) : FalAnswers.classify(reply, node);
         });
     }
 
@@ -192,120 +183,11 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
 
     private <B, T> FalOutcome<T> call(String operation, String requestId, FalEndpoint endpoint, Request<B> request,
             Function<Reply<B>, FalOutcome<T>> interpret) {
-        // block() would fail there anyway; failing here keeps it from being reported as fal being unavailable.
-        if (Schedulers.isInNonBlockingThread()) {
-            throw new IllegalStateException("fal calls block; call them from a virtual thread, not " + Thread.currentThread().getName());
-        }
-        long started = System.nanoTime();
-        FalOutcome<T> outcome = http.execute(request, interpret);
-        long latency = System.nanoTime() - started;
-        Timer.builder("gateway.fal.calls")
-                .description("Calls to fal's queue API (and the sandbox simulator), by how they ended")
-                .tag("operation", operation)
-                .tag("outcome", switch (outcome) {
-                    case FalOutcome.Success<T> s -> "success";
-                    case FalOutcome.Rejected<T> r -> "rejected";
-                    case FalOutcome.Unavailable<T> u -> "unavailable";
-                })
-                // Sandbox trainings use this adapter too; their calls must not blur fal's own numbers.
-                .tag("target", endpoint.queueUrl().equals(falQueueUrl) ? "fal" : "sandbox")
-                // Fixed buckets keep the series few, and still place a p95 between fal's usual answers and a timeout.
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(meters)
-                .record(latency, TimeUnit.NANOSECONDS);
-        if (log.isDebugEnabled()) {
-            String id = requestId != null ? requestId
-                    : outcome instanceof FalOutcome.Success<T>(FalSubmission s) ? s.request().requestId() : "-";
-            log.debug("fal {} request={} outcome={} latency={}ms", operation, id, describe(outcome),
-                    Duration.ofNanos(latency).toMillis());
-        }
-        return outcome;
-    }
-
-    // --- classification ----------------------------------------------------------------------------------------
-
-    /**
-     * How a run ended in an error, from the model's status code and its error body's {@code detail}: the same
-     * whether the result call or a webhook relayed it.
-     */
-    static FalError modelError(int httpStatus, String errorType, JsonNode detail) {
-        return new FalError(modelErrorCode(httpStatus, errorType), summarize(detail), detail);
-    }
-
-    /** fal's error type when it named a usable one, else what the status code says. */
-    static String modelErrorCode(int httpStatus, String errorType) {
-        if (errorType != null && FalHttp.SAFE_ERROR_TYPE.matcher(errorType).matches()) {
-            return errorType;
-        }
-        return httpStatus == 422 ? "fal_validation_error" : "fal_error";
-    }
-
-    /**
-     * A readable line for fal's {@code detail}: a plain string as is; FastAPI-style validation items as
-     * {@code loc.path: msg}, joined by {@code "; "}.
-     */
-    static String summarize(JsonNode detail) {
-        return FalHttp.summarize(detail);
-    }
-
-    // --- URLs ----------------------------------------------------------------------------------------------------
-
-    private static String base(FalEndpoint endpoint) {
-        String base = endpoint.queueUrl().toString();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    }
-
-    /** {@code {queueUrl}/{owner}/{app}/requests/{id}{suffix}}: fal drops the endpoint's sub-path here. */
-    private static URI requestUrl(FalEndpoint endpoint, FalRequestRef request, String suffix) {
-        String[] segments = endpoint.endpointId().split("/");
-        String app = segments.length >= 2 ? segments[0] + "/" + segments[1] : endpoint.endpointId();
-        return URI.create(base(endpoint) + "/" + encodePath(app) + "/requests/"
-                + UriUtils.encodePathSegment(request.requestId(), StandardCharsets.UTF_8) + suffix);
-    }
-
-    private static String encodePath(String path) {
-        List<String> encoded = new ArrayList<>();
-        for (String segment : path.split("/")) {
-            if (!segment.isEmpty()) {
-                encoded.add(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
-            }
-        }
-        return String.join("/", encoded);
-    }
-
-    /** fal's own URL when it points at the endpoint's queue host, so the key cannot be sent anywhere else. */
-    static URI sameOrigin(FalEndpoint endpoint, URI candidate, URI fallback) {
-        if (candidate == null || !candidate.isAbsolute() || candidate.getRawUserInfo() != null || candidate.getHost() == null) {
-            return fallback;
-        }
-        URI queue = endpoint.queueUrl();
-        boolean same = candidate.getScheme().equalsIgnoreCase(queue.getScheme())
-                && candidate.getHost().equalsIgnoreCase(queue.getHost())
-                && port(candidate) == port(queue);
-        return same ? candidate : fallback;
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() != -1) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
-    }
-
-    /** fal's status URL (same host only) with {@code logs} forced into its query, else one built from the id. */
-    private static URI statusUrl(FalEndpoint endpoint, FalRequestRef request, boolean withLogs) {
-        String logs = withLogs ? "1" : "0";
-        URI built = requestUrl(endpoint, request, "/status?logs=" + logs);
-        URI candidate = sameOrigin(endpoint, request.statusUrl(), built);
-        if (candidate == built) {
-            return built;
-        }
-        try {
-            return UriComponentsBuilder.fromUri(candidate).replaceQueryParam("logs", logs).build(true).toUri();
-        }
-        catch (IllegalArgumentException ex) {
-            return built;
-        }
+        // Sandbox trainings use this adapter too; their calls must not blur fal's own numbers.
+        Tags target = Tags.of("target", endpoint.queueUrl().equals(falQueueUrl) ? "fal" : "sandbox");
+        return metrics.record(operation, target, () -> http.execute(request, interpret), outcome -> "request="
+                + (requestId != null ? requestId : outcome instanceof FalOutcome.Success<T>(FalSubmission s) ? s.request().requestId() : "-")
+                + " outcome=" + describe(outcome));
     }
 
     // --- parsing -------------------------------------------------------------------------------------------------
@@ -336,7 +218,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     }
 
     private static URI uri(JsonNode node) {
-        String text = FalHttp.text(node);
+        String text = FalAnswers.text(node);
         if (!StringUtils.hasText(text)) {
             return null;
         }
@@ -351,16 +233,12 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     private static String describe(FalOutcome<?> outcome) {
         return switch (outcome) {
             case FalOutcome.Success<?>(FalStatus s) -> "ok " + s.state();
-            case FalOutcome.Success<?>(FalResult.Error e) -> "ok model error " + safeType(e.error().code());
+            case FalOutcome.Success<?>(FalResult.Error e) -> "ok model error " + FalAnswers.safeType(e.error().code());
             case FalOutcome.Success<?>(FalResult.Output o) -> "ok output";
             case FalOutcome.Success<?>(FalCancellation c) -> "ok " + c;
             case FalOutcome.Success<?> s -> "ok";
-            case FalOutcome.Rejected<?> r -> "rejected " + r.httpStatus() + " " + safeType(r.error().code());
+            case FalOutcome.Rejected<?> r -> "rejected " + r.httpStatus() + " " + FalAnswers.safeType(r.error().code());
             case FalOutcome.Unavailable<?> u -> "unavailable " + u.reason();
         };
-    }
-
-    static String safeType(String type) {
-        return type != null && FalHttp.SAFE_ERROR_TYPE.matcher(type).matches() ? type : "?";
     }
 }

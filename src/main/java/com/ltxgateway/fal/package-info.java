@@ -1,5 +1,5 @@
 /** fal's protocols: the queue and Platform API adapters and fal's webhook signatures. Knows nothing of trainings. */
-@ApplicationModule(allowedDependencies = {})
+@ApplicationModule(allowedDependencies = { "net" })
 @NullMarked
 package com.ltxgateway.fal;
 

@@ -1,10 +1,6 @@
 package com.ltxgateway.sandbox;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,9 +10,13 @@ import java.util.Map;
 import com.ltxgateway.Backoff;
 import com.ltxgateway.ClaimLoop;
 import com.ltxgateway.fal.FalWebhookSignature;
+import com.ltxgateway.net.OutboundCallFailed;
+import com.ltxgateway.net.OutboundHttp;
+import com.ltxgateway.net.OutboundTimeouts;
 import com.ltxgateway.sandbox.SandboxRequests.DueWebhook;
 import com.ltxgateway.sandbox.SandboxWebhookKeys.SigningKey;
 
+import io.netty.handler.codec.http.HttpMethod;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.slf4j.Logger;
@@ -42,8 +42,9 @@ class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
     private static final Duration IDLE_INTERVAL = Duration.ofMillis(250);
     private static final Backoff RETRIES = Backoff.schedule(List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),
             Duration.ofSeconds(25), Duration.ofSeconds(125)));
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final OutboundTimeouts TIMEOUTS = new OutboundTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    /** The receiver answers with an empty body; what it says is not read. */
+    private static final long MAX_RESPONSE_BYTES = 64 * 1024;
     /** Longer than one delivery can take, so a live replica's claim never runs out under it and needs no renewal. */
     private static final Duration LEASE = Duration.ofSeconds(30);
 
@@ -52,10 +53,10 @@ class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
     private final SandboxWebhookKeys keys;
     private final JsonMapper json;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    private final OutboundHttp http = OutboundHttp.pooled("sandbox-webhooks", TIMEOUTS);
 
     SandboxWebhooks(SandboxRequests requests, SandboxResults results, SandboxWebhookKeys keys, JsonMapper json, Clock clock) {
-        super("sandbox-webhooks", CONCURRENCY, CONCURRENCY, IDLE_INTERVAL, LEASE, CONNECT_TIMEOUT.plus(RESPONSE_TIMEOUT).plusSeconds(1));
+        super("sandbox-webhooks", CONCURRENCY, CONCURRENCY, IDLE_INTERVAL, LEASE, TIMEOUTS.longestCall().plusSeconds(1));
         this.requests = requests;
         this.results = results;
         this.keys = keys;
@@ -73,19 +74,24 @@ class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
         SimulatedRequest request = due.request();
         String outcome;
         try {
-            HttpResponse<Void> response = http.send(signed(request), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() / 100 == 2) {
+            byte[] body = payload(request);
+            OutboundHttp.Answer answer = http.exchange(HttpMethod.POST, URI.create(request.webhookUrl()), headers(request, body),
+                    body, 0, MAX_RESPONSE_BYTES);
+            if (answer.is2xx()) {
                 requests.webhookDelivered(request.id());
                 return;
             }
-            outcome = "HTTP " + response.statusCode();
+            outcome = "HTTP " + answer.status();
         }
-        catch (IOException | RuntimeException e) {
+        catch (OutboundCallFailed e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            outcome = e.reason();
+        }
+        catch (RuntimeException e) {
+            // The result could not be made (its row gone, say): retried like an unreachable receiver.
             outcome = e.getClass().getSimpleName();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         }
         Duration retryIn = RETRIES.after(due.attempt(), null).orElse(null);
         log.warn("Sandbox webhook of request {} failed ({}), attempt {}{}", request.id(), outcome, due.attempt(),
@@ -98,7 +104,8 @@ class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
         http.close();
     }
 
-    private HttpRequest signed(SimulatedRequest request) {
+    /** What fal posts: the request's result as the payload, or the model's error body when it did not succeed. */
+    private byte[] payload(SimulatedRequest request) {
         SandboxResults.Result result = results.of(request);
         Map<String, Object> webhook = new LinkedHashMap<>();
         webhook.put("request_id", request.id().toString());
@@ -109,18 +116,17 @@ class SandboxWebhooks extends ClaimLoop<DueWebhook> implements AutoCloseable {
             // fal's wording: the model's status code, whose error body is the payload.
             webhook.put("error", "Invalid status code: " + result.status());
         }
-        byte[] body = json.writeValueAsBytes(webhook);
+        return json.writeValueAsBytes(webhook);
+    }
+
+    private Map<String, String> headers(SimulatedRequest request, byte[] body) {
         SigningKey key = keys.signingKey();
-        FalWebhookSignature.Headers headers = FalWebhookSignature.sign(key.privateKey(), request.id().toString(), USER_ID,
+        FalWebhookSignature.Headers signature = FalWebhookSignature.sign(key.privateKey(), request.id().toString(), USER_ID,
                 clock.instant().getEpochSecond(), body);
-        return HttpRequest.newBuilder(URI.create(request.webhookUrl()))
-                .timeout(RESPONSE_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header(FalWebhookSignature.REQUEST_ID_HEADER, headers.requestId())
-                .header(FalWebhookSignature.USER_ID_HEADER, headers.userId())
-                .header(FalWebhookSignature.TIMESTAMP_HEADER, headers.timestamp())
-                .header(FalWebhookSignature.SIGNATURE_HEADER, headers.signature())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        return Map.of("Content-Type", "application/json",
+                FalWebhookSignature.REQUEST_ID_HEADER, signature.requestId(),
+                FalWebhookSignature.USER_ID_HEADER, signature.userId(),
+                FalWebhookSignature.TIMESTAMP_HEADER, signature.timestamp(),
+                FalWebhookSignature.SIGNATURE_HEADER, signature.signature());
     }
 }

@@ -1,5 +1,5 @@
 /** A fal simulator speaking fal's queue protocol, for sandbox keys: nothing reaches fal, nothing costs money. */
-@ApplicationModule(allowedDependencies = { "fal" })
+@ApplicationModule(allowedDependencies = { "fal", "net" })
 @NullMarked
 package com.ltxgateway.sandbox;
 

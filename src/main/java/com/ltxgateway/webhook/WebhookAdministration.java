@@ -1,7 +1,5 @@
 package com.ltxgateway.webhook;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,6 +16,7 @@ import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.net.OutboundUrlPolicy;
+import com.ltxgateway.net.Urls;
 import com.ltxgateway.webhook.SigningSecrets.IssuedSecret;
 import com.ltxgateway.webhook.WebhookDeliveries.Attempt;
 import com.ltxgateway.webhook.WebhookDeliveries.Delivery;
@@ -225,7 +224,7 @@ public class WebhookAdministration {
             int attempts, String lastError, Instant createdAt, Instant finishedAt) {
 
         static DeliverySummary of(Delivery d) {
-            return new DeliverySummary(d.id(), d.eventType(), d.trainingId(), withoutQuery(d.url()), d.status().wireName(),
+            return new DeliverySummary(d.id(), d.eventType(), d.trainingId(), Urls.redacted(d.url()), d.status().wireName(),
                     d.attempts(), d.lastError(), d.createdAt(), d.finishedAt());
         }
     }
@@ -245,21 +244,5 @@ public class WebhookAdministration {
         public String toString() {
             return "NewSigningSecret[createdAt=" + createdAt + "]";
         }
-    }
-
-    /** User info goes too: like a query string, it is where receivers put credentials. */
-    static String withoutQuery(String url) {
-        try {
-            URI uri = new URI(url);
-            if (uri.getHost() != null) {
-                return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                        + (uri.getRawPath() == null ? "" : uri.getRawPath());
-            }
-        }
-        catch (URISyntaxException e) {
-            // the page still shows where it went, cut by hand below
-        }
-        int cut = url.indexOf('?');
-        return cut < 0 ? url : url.substring(0, cut);
     }
 }

@@ -29,7 +29,7 @@ class WebhookDispatcher extends ClaimLoop<ClaimedDelivery> {
         // An attempt is bounded by its timeouts and far shorter than its lease, so leases need no renewal; a stop waits
         // for attempts under way, and the claims of any it cuts short come back after their lease.
         super("webhook-dispatcher", properties.concurrency(), properties.concurrency(), properties.idleInterval(),
-                properties.lease(), properties.connectTimeout().plus(properties.readTimeout()).plusSeconds(1));
+                properties.lease(), properties.timeouts().longestCall().plusSeconds(1));
         this.deliveries = deliveries;
         this.worker = worker;
         this.properties = properties;

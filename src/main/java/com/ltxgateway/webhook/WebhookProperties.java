@@ -3,6 +3,8 @@ package com.ltxgateway.webhook;
 import java.time.Duration;
 import java.util.List;
 
+import com.ltxgateway.net.OutboundTimeouts;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -40,6 +42,10 @@ record WebhookProperties(
         if (retrySchedule.stream().anyMatch(wait -> wait.isNegative() || wait.isZero())) {
             throw new IllegalArgumentException("gateway.webhooks.retry-schedule: every wait must be positive, not " + retrySchedule);
         }
+    }
+
+    OutboundTimeouts timeouts() {
+        return new OutboundTimeouts(connectTimeout, readTimeout);
     }
 
     @Override

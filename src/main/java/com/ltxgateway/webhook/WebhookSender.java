@@ -3,60 +3,38 @@ package com.ltxgateway.webhook;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.ltxgateway.Causes;
 import com.ltxgateway.RetryAfter;
-import com.ltxgateway.TransportFailure;
-import com.ltxgateway.net.OutboundAddressRefused;
+import com.ltxgateway.net.OutboundCallFailed;
+import com.ltxgateway.net.OutboundHttp;
 import com.ltxgateway.net.OutboundUrlPolicy;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
+import io.netty.handler.codec.http.HttpMethod;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Sends one webhook request and reports what became of it; never throws for the receiver's faults. Redirects are
- * not followed (a receiver could point one inside), at most {@code max-response-size} of a response is read,
- * and host names resolve through {@link CheckedAddressResolverGroup}.
+ * Sends one webhook request and reports what became of it; never throws for the receiver's faults. Nothing of the
+ * answer but its status and {@code Retry-After} is kept, at most {@code max-response-size} of it is read, and host
+ * names resolve through the outbound URL policy at connection time.
  */
 @Component
 class WebhookSender implements AutoCloseable {
 
-    /** A receiver asking for more than this is read as asking for this; the schedule's own waits are shorter. */
-
-    private final ConnectionProvider connections;
-    private final HttpClient client;
-    private final Duration readTimeout;
-    private final Duration callTimeout;
+    private final OutboundHttp http;
     private final long maxResponseBytes;
 
     WebhookSender(WebhookProperties properties, OutboundUrlPolicy policy) {
-        this.readTimeout = properties.readTimeout();
-        // The read timeout bounds each wait for data, so a response trickling in could last forever; this caps it.
-        this.callTimeout = properties.connectTimeout().plus(properties.readTimeout()).plus(properties.readTimeout());
+        this.http = OutboundHttp.pooled("webhooks", properties.timeouts(), policy);
         this.maxResponseBytes = properties.maxResponseSize().toBytes();
-        this.connections = ConnectionProvider.builder("webhooks")
-                .maxIdleTime(Duration.ofSeconds(20))
-                .maxLifeTime(Duration.ofMinutes(5))
-                .evictInBackground(Duration.ofSeconds(30))
-                .build();
-        this.client = HttpClient.create(connections)
-                .resolver(new CheckedAddressResolverGroup(policy))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-                .responseTimeout(readTimeout)
-                .followRedirect(false);
     }
 
     @Override
     public void close() {
-        connections.dispose();
+        http.close();
     }
 
     /**
@@ -68,49 +46,22 @@ class WebhookSender implements AutoCloseable {
     record Result(Integer httpStatus, Duration retryAfter, String error, boolean refused, Duration latency) {
     }
 
-    private record Answer(int status, String retryAfter) {
-    }
-
     /** Blocks; call it from a virtual thread. */
     Result post(URI url, Map<String, String> headers, byte[] body) {
         long started = System.nanoTime();
+        Map<String, String> sent = new LinkedHashMap<>(headers);
+        sent.put(HttpHeaderNames.CONTENT_TYPE.toString(), "application/json");
         try {
-            Answer answer = client
-                    .headers(h -> {
-                        headers.forEach(h::set);
-                        h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                        h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                    })
-                    .post()
-                    .uri(url.toString())
-                    .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
-                    .response((response, content) -> content
-                            .map(ByteBuf::readableBytes)
-                            .scan(0L, Long::sum)
-                            .takeUntil(read -> read > maxResponseBytes)
-                            .then(Mono.just(new Answer(response.status().code(),
-                                    response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)))))
-                    .next()
-                    .timeout(callTimeout)
-                    .block();
-            if (answer == null) {
-                return new Result(null, null, "no response", false, since(started));
-            }
-            return new Result(answer.status(), RetryAfter.parse(answer.retryAfter(), Instant.now()), null, false, since(started));
+            OutboundHttp.Answer answer = http.exchange(HttpMethod.POST, url, sent, body, 0, maxResponseBytes);
+            return new Result(answer.status(), RetryAfter.parse(answer.header(HttpHeaderNames.RETRY_AFTER), Instant.now()), null,
+                    false, since(started));
         }
-        catch (RuntimeException e) {
-            OutboundAddressRefused refused = Causes.find(e, OutboundAddressRefused.class);
-            return refused != null ? new Result(null, null, "refused: " + refused.getMessage(), true, since(started))
-                    : new Result(null, null, reason(e), false, since(started));
+        catch (OutboundCallFailed e) {
+            return new Result(null, null, e.reason(), e.refused(), since(started));
         }
-    }
-
-    private String reason(Throwable failure) {
-        return TransportFailure.reason(failure, readTimeout, callTimeout);
     }
 
     private static Duration since(long started) {
         return Duration.ofNanos(System.nanoTime() - started);
     }
-
 }

@@ -1,4 +1,4 @@
-package com.ltxgateway;
+package com.ltxgateway.net;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -13,13 +13,15 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
 import tools.jackson.core.JacksonException;
 
+import com.ltxgateway.Causes;
+
 import org.springframework.core.io.buffer.DataBufferLimitException;
 
 /**
  * Why an outbound call got no answer, in the words the gateway stores and shows for fal's calls and for webhook
  * deliveries alike. The reason never holds the exception's message: messages may carry URLs with credentials.
  */
-public final class TransportFailure {
+final class TransportFailure {
 
     private TransportFailure() {
     }
@@ -31,11 +33,12 @@ public final class TransportFailure {
      * @param readTimeout how long a response may be silent
      * @param callTimeout how long a whole call may take
      */
-    public static String reason(Throwable failure, Duration readTimeout, Duration callTimeout) {
+    static String reason(Throwable failure, Duration readTimeout, Duration callTimeout) {
         Throwable root = failure;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             root = t;
             String reason = switch (t) {
+                case OutboundAddressRefused e -> "refused: " + e.getMessage();
                 case ReadTimeoutException e -> "timeout after " + format(readTimeout);
                 case TimeoutException e -> "timeout after " + format(callTimeout);
                 case ConnectTimeoutException e -> "connect timeout";

@@ -1,11 +1,9 @@
-package com.ltxgateway.webhook;
+package com.ltxgateway.net;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-
-import com.ltxgateway.net.OutboundUrlPolicy;
 
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
@@ -14,7 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 
 /**
- * Resolves host names through the outbound URL policy, so a webhook connection only ever goes to an address that
+ * Resolves host names through the outbound URL policy, so a connection only ever goes to an address that
  * was checked in the same lookup: a DNS answer that changes after an earlier check (DNS rebinding) cannot lead it
  * inside. The JDK's lookup blocks, so it runs on a virtual thread instead of an event loop other clients share.
  */
@@ -32,7 +30,7 @@ final class CheckedAddressResolverGroup extends AddressResolverGroup<InetSocketA
 
             @Override
             protected void doResolve(String host, Promise<InetAddress> promise) {
-                Thread.ofVirtual().name("webhook-dns").start(() -> {
+                Thread.ofVirtual().name("outbound-dns").start(() -> {
                     try {
                         promise.setSuccess(policy.resolve(host).getFirst());
                     }
@@ -44,7 +42,7 @@ final class CheckedAddressResolverGroup extends AddressResolverGroup<InetSocketA
 
             @Override
             protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-                Thread.ofVirtual().name("webhook-dns").start(() -> {
+                Thread.ofVirtual().name("outbound-dns").start(() -> {
                     try {
                         promise.setSuccess(policy.resolve(host));
                     }

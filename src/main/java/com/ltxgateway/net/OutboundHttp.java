@@ -1,0 +1,158 @@
+package com.ltxgateway.net;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.ltxgateway.Causes;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The gateway's one way out over HTTP: Reactor Netty with the same pool, timeouts and rules for every caller. fal's
+ * adapters put Spring's {@code WebClient} over {@link #client()} (its request is applied only once a connection is
+ * open, which the submit gate needs); the other callers send and read with {@link #exchange}, blocking, from virtual
+ * threads.
+ * <p>
+ * Redirects are never followed (one could carry a key, or lead a team's URL inside), and Reactor Netty's retry of a
+ * request on a reset connection is off (it would send a webhook or a submit twice). Pooled connections are retired
+ * before load balancers drop them silently while idle, which would otherwise fail the next call that picks one up.
+ */
+public final class OutboundHttp implements AutoCloseable {
+
+    private final ConnectionProvider connections;
+    private final HttpClient client;
+    private final OutboundTimeouts timeouts;
+
+    private OutboundHttp(ConnectionProvider connections, OutboundTimeouts timeouts, @Nullable OutboundUrlPolicy policy) {
+        this.connections = connections;
+        this.timeouts = timeouts;
+        HttpClient client = HttpClient.create(connections)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis()))
+                .responseTimeout(timeouts.read())
+                .followRedirect(false)
+                .disableRetry(true);
+        this.client = policy == null ? client : client.resolver(new CheckedAddressResolverGroup(policy));
+    }
+
+    /** Keeps connections for reuse, in a pool of its own named for its metrics. */
+    public static OutboundHttp pooled(String name, OutboundTimeouts timeouts) {
+        return new OutboundHttp(pool(name), timeouts, null);
+    }
+
+    /**
+     * Like {@link #pooled}, and every host name resolves through {@code policy}: the connection goes to an address
+     * checked in the same lookup, so a DNS answer that changed since the URL was checked cannot lead it inside.
+     */
+    public static OutboundHttp pooled(String name, OutboundTimeouts timeouts, OutboundUrlPolicy policy) {
+        return new OutboundHttp(pool(name), timeouts, policy);
+    }
+
+    /** A new connection for every call: for a request that must not go out on one the other end may have dropped. */
+    public static OutboundHttp unpooled(OutboundTimeouts timeouts) {
+        return new OutboundHttp(ConnectionProvider.newConnection(), timeouts, null);
+    }
+
+    private static ConnectionProvider pool(String name) {
+        return ConnectionProvider.builder(name)
+                .maxIdleTime(Duration.ofSeconds(20))
+                .maxLifeTime(Duration.ofMinutes(5))
+                .evictInBackground(Duration.ofSeconds(30))
+                .build();
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public OutboundTimeouts timeouts() {
+        return timeouts;
+    }
+
+    /**
+     * An answer. {@code body} holds at most the bytes the call asked to keep; {@code tooLarge} says the answer went on
+     * past the most the call would read, where reading stopped.
+     */
+    public record Answer(int status, HttpHeaders headers, byte[] body, boolean tooLarge) {
+
+        public @Nullable String header(CharSequence name) {
+            return headers.get(name);
+        }
+
+        public boolean is2xx() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /**
+     * Sends {@code body} (none when null) and reads the answer, keeping at most {@code keepBytes} of it and reading no
+     * more than {@code maxBytes}. Blocks for at most {@link OutboundTimeouts#longestCall()}; call it from a virtual
+     * thread.
+     *
+     * @throws OutboundCallFailed when no answer came, with a reason that is safe to show
+     */
+    public Answer exchange(HttpMethod method, URI url, Map<String, String> headers, byte @Nullable [] body, int keepBytes,
+            long maxBytes) {
+        try {
+            Answer answer = client
+                    .headers(h -> {
+                        headers.forEach(h::set);
+                        if (body != null) {
+                            h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                        }
+                    })
+                    .request(method)
+                    .uri(url)
+                    .send(body == null ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
+                    .response((response, content) -> {
+                        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+                        AtomicLong read = new AtomicLong();
+                        return content
+                                .doOnNext(buffer -> keep(buffer, kept, keepBytes))
+                                .map(buffer -> read.addAndGet(buffer.readableBytes()))
+                                .takeUntil(total -> total > maxBytes)
+                                .then(Mono.fromSupplier(() -> new Answer(response.status().code(), response.responseHeaders(),
+                                        kept.toByteArray(), read.get() > maxBytes)));
+                    })
+                    .next()
+                    .timeout(timeouts.longestCall())
+                    .block();
+            if (answer == null) {
+                throw new IllegalStateException("no response");
+            }
+            return answer;
+        }
+        catch (RuntimeException e) {
+            if (Causes.find(e, InterruptedException.class) != null) {
+                // The wait that was interrupted cleared the flag; the caller's loop still has to see it.
+                Thread.currentThread().interrupt();
+            }
+            throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
+        }
+    }
+
+    private static void keep(ByteBuf buffer, ByteArrayOutputStream kept, int keepBytes) {
+        int wanted = Math.min(buffer.readableBytes(), keepBytes - kept.size());
+        if (wanted > 0) {
+            byte[] bytes = new byte[wanted];
+            buffer.getBytes(buffer.readerIndex(), bytes);
+            kept.writeBytes(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        connections.dispose();
+    }
+}

@@ -1,0 +1,145 @@
+package com.ltxgateway.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The one outbound client against a real server on loopback: what it keeps, what it refuses to do, how it fails. */
+class OutboundHttpTests {
+
+    private static final OutboundTimeouts TIMEOUTS = new OutboundTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
+
+    private final HttpServer server = server();
+    private final OutboundHttp http = OutboundHttp.pooled("outbound-tests", TIMEOUTS);
+
+    @AfterEach
+    void close() {
+        http.close();
+        server.stop(0);
+    }
+
+    @Test
+    void aCallLastsAtMostConnectThenTwiceTheReadTimeout() {
+        assertThat(TIMEOUTS.longestCall()).isEqualTo(Duration.ofMillis(1600));
+    }
+
+    @Test
+    void keepsAsMuchOfTheAnswerAsAskedAndSaysWhenItWentOnPastTheLimit() {
+        answer("/ten", 200, "0123456789");
+
+        OutboundHttp.Answer whole = http.exchange(HttpMethod.GET, url("/ten"), Map.of(), null, 64, 64);
+        OutboundHttp.Answer head = http.exchange(HttpMethod.GET, url("/ten"), Map.of(), null, 4, 64);
+        OutboundHttp.Answer cut = http.exchange(HttpMethod.GET, url("/ten"), Map.of(), null, 4, 5);
+
+        assertThat(new String(whole.body(), StandardCharsets.UTF_8)).isEqualTo("0123456789");
+        assertThat(whole.tooLarge()).isFalse();
+        assertThat(new String(head.body(), StandardCharsets.UTF_8)).isEqualTo("0123");
+        assertThat(head.tooLarge()).isFalse();
+        assertThat(cut.tooLarge()).isTrue();
+    }
+
+    @Test
+    void sendsTheBodyWithItsHeadersAndHandsBackTheAnswersHeaders() {
+        server.createContext("/echo", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Retry-After", "7");
+            exchange.getResponseHeaders().add("X-Seen", exchange.getRequestHeaders().getFirst("X-Sent"));
+            exchange.sendResponseHeaders(202, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+
+        OutboundHttp.Answer answer = http.exchange(HttpMethod.POST, url("/echo"), Map.of("X-Sent", "yes"),
+                "{}".getBytes(StandardCharsets.UTF_8), 64, 64);
+
+        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.is2xx()).isTrue();
+        assertThat(answer.header("Retry-After")).isEqualTo("7");
+        assertThat(answer.header("X-Seen")).isEqualTo("yes");
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
+    }
+
+    @Test
+    void neverFollowsARedirect() {
+        server.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().add("Location", url("/elsewhere").toString());
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        answer("/elsewhere", 200, "followed");
+
+        OutboundHttp.Answer answer = http.exchange(HttpMethod.GET, url("/moved"), Map.of(), null, 64, 64);
+
+        assertThat(answer.status()).isEqualTo(302);
+        assertThat(answer.body()).isEmpty();
+    }
+
+    @Test
+    void namesWhyNoAnswerCameWithoutTheUrl() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        server.createContext("/silent", exchange -> {
+            try {
+                Thread.sleep(2_000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+
+        OutboundCallFailed refused = catchThrowableOfType(OutboundCallFailed.class,
+                () -> http.exchange(HttpMethod.GET, URI.create("http://127.0.0.1:" + closedPort + "/?token=secret"), Map.of(), null, 0, 0));
+        OutboundCallFailed silent = catchThrowableOfType(OutboundCallFailed.class,
+                () -> http.exchange(HttpMethod.GET, url("/silent"), Map.of(), null, 0, 0));
+
+        assertThat(refused.reason()).isEqualTo("connection refused");
+        assertThat(refused.getMessage()).doesNotContain("secret");
+        assertThat(refused.refused()).isFalse();
+        assertThat(silent.reason()).isEqualTo("timeout after 300ms");
+    }
+
+    private void answer(String path, int status, String body) {
+        server.createContext(path, exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+    }
+
+    private URI url(String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    private static HttpServer server() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.start();
+            return server;
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
