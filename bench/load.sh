@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The gateway as it runs, under load, in one run: creates with the tracker on (a live team key, the tracker
+# submitting and polling what it accepts, fal's webhooks on, against a fal stand-in on loopback) and off, the bare
+# PostgreSQL floor, reads by id while trainings are tracked, and 10,000 trainings in flight in a 512 MB heap.
+# The gateway runs from the application jar; the report goes to target/load/report.md.
+#   bench/load.sh                                       # every phase, 20 s per measurement
+#   PHASES=tracker-off,tracker-on DURATION=30 bench/load.sh
+#   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
+#                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+ensure_tool wrk wrk
+ensure_tool pgbench postgresql-client
+
+export JAVA_HOME=$(find_java)
+echo "building the application jar and the test classes"
+./mvnw -B -q -ntp -DskipTests package
+./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+jar=$(ls target/ltx-trainer-gateway-*.jar | grep -v plain | head -1)
+classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+
+"$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out target/load \
+    --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
+    --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-120}" \
+    --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --profile "${PROFILE:-false}"

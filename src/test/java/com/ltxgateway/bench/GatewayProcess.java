@@ -1,0 +1,124 @@
+package com.ltxgateway.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One gateway process started from the application jar, as deployed, with what a benchmark reads of it. */
+record GatewayProcess(String name, Process process, int port, String database, Path log) {
+
+    static GatewayProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> environment, String database,
+            Path out) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = out.resolve(name + ".log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        builder.environment().put("SERVER_PORT", Integer.toString(port));
+        builder.environment().put("GATEWAY_PUBLIC_URL", "http://127.0.0.1:" + port);
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        return new GatewayProcess(name, builder.start(), port, database, log);
+    }
+
+    URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    void awaitReady(HttpClient http) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < until && process.isAlive()) {
+            try {
+                HttpRequest request = HttpRequest.newBuilder(url("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException e) {
+                // not listening yet
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(250);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(name + " did not become ready; see " + log);
+    }
+
+    /** User and system CPU the process used so far, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // The command name in parentheses may hold spaces: count fields after its closing parenthesis.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    long rssKilobytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    /** Starts a Java Flight Recorder sampling profile: the measured window only, without start-up and warm-up. */
+    void startProfile() throws IOException, InterruptedException {
+        jcmd("JFR.start", "name=load", "settings=profile");
+    }
+
+    /** Stops the profile and writes it to {@code file}. */
+    void stopProfile(Path file) throws IOException, InterruptedException {
+        jcmd("JFR.stop", "name=load", "filename=" + file.toAbsolutePath());
+    }
+
+    private void jcmd(String... arguments) throws IOException, InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        List<String> command = new ArrayList<>(List.of(java.resolveSibling("jcmd").toString(), Long.toString(process.pid())));
+        command.addAll(List.of(arguments));
+        Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + String.join(" ", arguments) + " failed");
+        }
+    }
+
+    boolean logContains(String text) throws IOException {
+        return Files.readString(log).contains(text);
+    }
+
+    /** SIGTERM, as an orchestrator stops it, and waits for it to exit. */
+    void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

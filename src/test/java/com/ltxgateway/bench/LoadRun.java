@@ -1,0 +1,505 @@
+package com.ltxgateway.bench;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.ltxgateway.fal.FakeFalServer;
+import com.ltxgateway.fal.FakeFalWebhooks;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The load run behind {@code bench/load.sh}: the gateway as it runs (the application jar, a live team key, the tracker
+ * submitting and polling what it accepts, fal's webhooks on) against a fal stand-in on loopback, compared in one run
+ * with the same API with the tracker off and with the bare PostgreSQL floor. Not a test: it takes minutes, and its
+ * figures are ratios of one run, since these machines are shared and noisy.
+ * <p>
+ * Phases, each on a database of its own so no phase tracks another's trainings:
+ * <ol>
+ * <li>{@code floor}: pgbench commits a 3 KB jsonb row and an event row per transaction, 16 clients.</li>
+ * <li>{@code tracker-off}: wrk posts trainings for {@code --duration} at {@code --connections}.</li>
+ * <li>{@code tracker-on}: the same, then every training followed to {@code succeeded}; the gateway's CPU seconds from
+ * the first create to the last success, and fal's calls, divided by the trainings completed.</li>
+ * <li>{@code get}: {@code --tracked} trainings kept queued at fal and tracked while wrk reads them back by id at 16
+ * connections.</li>
+ * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
+ * run, and its resident memory.</li>
+ * </ol>
+ *
+ * <pre>
+ * java -cp ... com.ltxgateway.bench.LoadRun --jar target/app.jar [--out target/load] [--duration 20] [--connections 8]
+ *      [--tracked 1000] [--in-flight 10000] [--sample-for 120] [--phases floor,tracker-off,tracker-on,get,memory]
+ *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
+ * </pre>
+ */
+public final class LoadRun {
+
+    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final String FAL_KEY = "fal-load-key-0123456789";
+    private static final String ADMIN_KEY = "ltx_admin_load_0123456789abcdefghijklmnopqrstuvwxyz";
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+    private static final int WARM_UP = 10;
+
+    private final Options options;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, String> results = new LinkedHashMap<>();
+    private final List<String> report = new ArrayList<>();
+    private EmbeddedPostgres postgres;
+    private FakeFalServer fal;
+    private FakeFalWebhooks webhooks;
+    private volatile GatewayProcess current;
+
+    private LoadRun(Options options) {
+        this.options = options;
+    }
+
+    record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int inFlight, int sampleForSeconds,
+            List<String> phases, boolean profile) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                given.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            }
+            if (!given.containsKey("jar")) {
+                throw new IllegalArgumentException("--jar <the application jar> is required");
+            }
+            return new Options(Path.of(given.get("jar")), Path.of(given.getOrDefault("out", "target/load")),
+                    Integer.parseInt(given.getOrDefault("duration", "20")), Integer.parseInt(given.getOrDefault("connections", "8")),
+                    Integer.parseInt(given.getOrDefault("tracked", "1000")), Integer.parseInt(given.getOrDefault("in-flight", "10000")),
+                    Integer.parseInt(given.getOrDefault("sample-for", "120")),
+                    List.of(given.getOrDefault("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
+                    Boolean.parseBoolean(given.getOrDefault("profile", "false")));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Files.createDirectories(options.out());
+        LoadRun run = new LoadRun(options);
+        try {
+            run.run();
+        }
+        finally {
+            run.shutDown();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        fal = FakeFalServer.start(FAL_KEY);
+        webhooks = FakeFalWebhooks.start();
+        // fal's webhooks go to whichever gateway is running, as through a load balancer.
+        fal.sendWebhooks(webhooks).webhookTarget(url -> current.url(url.getRawPath()));
+        note("# Load run %s", Instant.now());
+        note("");
+        note("%d s per measurement, %d wrk connections for creates; PostgreSQL %s embedded on port %d.", options.durationSeconds(),
+                options.connections(), serverVersion(), postgres.getPort());
+        for (String phase : options.phases()) {
+            switch (phase) {
+                case "floor" -> floor();
+                case "tracker-off" -> creates(false);
+                case "tracker-on" -> creates(true);
+                case "get" -> reads();
+                case "memory" -> memory();
+                default -> throw new IllegalArgumentException("unknown phase " + phase);
+            }
+        }
+        summary();
+        Files.write(options.out().resolve("report.md"), report);
+        System.out.println("report: " + options.out().resolve("report.md"));
+    }
+
+    // --- phases ----------------------------------------------------------------------------------------------------
+
+    private void floor() throws Exception {
+        String database = database("floor");
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            s.execute("create table training (id text primary key, input jsonb not null, created_at timestamptz not null)");
+            s.execute("create table training_event (id bigserial primary key, training_id text not null, type text not null,"
+                    + " at timestamptz not null)");
+        }
+        String padding = "x".repeat(3000);
+        Path script = options.out().resolve("floor.sql");
+        Files.writeString(script, """
+                \\set n random(1, 1000000000)
+                begin;
+                insert into training values (md5(:n::text || clock_timestamp()::text), jsonb_build_object('training_data_url', 'https://example.com/' || :n, 'padding', '%s'), now());
+                insert into training_event (training_id, type, at) values (:n::text, 'created', now());
+                commit;
+                """.formatted(padding));
+        String out = exec(List.of("pgbench", "-n", "-c", "16", "-j", "2", "-T", Integer.toString(options.durationSeconds()), "-f",
+                script.toString(), "-h", "localhost", "-p", Integer.toString(postgres.getPort()), "-U", "postgres", database));
+        Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        double value = tps.find() ? Double.parseDouble(tps.group(1)) : 0;
+        results.put("floor tps", format(value));
+        note("");
+        note("## PostgreSQL floor (pgbench, 16 clients, %d s)", options.durationSeconds());
+        note("");
+        note("%s transactions/s, each a 3 KB jsonb row and an event row.", format(value));
+    }
+
+    private void creates(boolean tracker) throws Exception {
+        String name = tracker ? "tracker-on" : "tracker-off";
+        fal.runsAsDefault().queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(3));
+        GatewayProcess gateway = start(name, database(name.replace('-', '_')), Map.of("GATEWAY_TRACKER_ENABLED", Boolean.toString(tracker)), "768m");
+        String key = teamKey(gateway);
+        // A warm-up that is not measured: the JIT compiles the hot paths, pools fill; the tracker then finishes what it
+        // took, so the measured trainings are all that it works on.
+        wrk(gateway, "POST", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), WARM_UP);
+        long succeededBefore = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) : 0;
+        long warmedUp = count(gateway.database(), "select count(*) from training");
+        Map<String, Integer> falBefore = falCalls();
+        long cpuBefore = gateway.cpuTicks();
+        startProfile(gateway);
+        Instant began = Instant.now();
+        Wrk wrk = wrk(gateway, "POST", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), options.durationSeconds());
+        long succeeded = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) - succeededBefore : 0;
+        long created = count(gateway.database(), "select count(*) from training") - warmedUp;
+        stopProfile(gateway);
+        note("");
+        note("## Creates, tracker %s (wrk, %d connections, %d s)", tracker ? "on" : "off", options.connections(), options.durationSeconds());
+        note("");
+        note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored |");
+        note("|---|---|---|---|---|---|---|");
+        note("| %s | %s | %s | %s | %s | %d | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
+                wrk.errors(), created);
+        results.put(name + " creates/s", format(wrk.requestsPerSecond()));
+        results.put(name + " p99", wrk.p99());
+        results.put(name + " errors", Long.toString(wrk.errors()));
+        if (tracker) {
+            double cpu = (gateway.cpuTicks() - cpuBefore) / (double) CLOCK_TICKS_PER_SECOND;
+            Duration took = Duration.between(began, Instant.now());
+            Map<String, Integer> falAfter = falCalls();
+            note("");
+            note("All %d trainings ended %s s after the first measured create; %d succeeded. Gateway CPU: %s s, **%s ms per training**.",
+                    created, took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
+            note("");
+            note("| fal calls per training | submit | status | result | cancel | webhooks delivered |");
+            note("|---|---|---|---|---|---|");
+            note("| %s | %s | %s | %s | %s | %s |", perTraining(falAfter, falBefore, null, succeeded),
+                    perTraining(falAfter, falBefore, FakeFalServer.SUBMIT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.STATUS, succeeded),
+                    perTraining(falAfter, falBefore, FakeFalServer.RESULT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.CANCEL, succeeded),
+                    perTraining(falAfter, falBefore, "webhooks", succeeded));
+            results.put("cpu ms per training", format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
+            results.put("fal calls per training", perTraining(falAfter, falBefore, null, succeeded));
+        }
+        gateway.stop();
+    }
+
+    private void reads() throws Exception {
+        // Queued at fal for longer than the phase: every training stays tracked while it is read.
+        fal.runsAsDefault().queueDuration(Duration.ofHours(2)).runDuration(Duration.ofSeconds(3));
+        GatewayProcess gateway = start("get", database("get"), Map.of(), "768m");
+        String key = teamKey(gateway);
+        List<String> ids = createMany(gateway, key, options.tracked());
+        Path idFile = options.out().resolve("ids.txt");
+        Files.write(idFile, ids);
+        awaitSubmitted(gateway.database(), options.tracked(), Duration.ofMinutes(5));
+        List<String> idArgument = List.of(idFile.toAbsolutePath().toString());
+        wrk(gateway, "GET", "/v1/trainings", key, 16, "bench/get.lua", idArgument, WARM_UP);
+        startProfile(gateway);
+        Wrk wrk = wrk(gateway, "GET", "/v1/trainings", key, 16, "bench/get.lua", idArgument, options.durationSeconds());
+        stopProfile(gateway);
+        long tracked = count(gateway.database(), "select count(*) from tracking_job");
+        note("");
+        note("## GET /v1/trainings/{id} while %d trainings are tracked (wrk, 16 connections, %d s)", tracked, options.durationSeconds());
+        note("");
+        note("| reads/s | p50 | p90 | p99 | max | non-2xx |");
+        note("|---|---|---|---|---|---|");
+        note("| %s | %s | %s | %s | %s | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors());
+        results.put("get p99", wrk.p99());
+        results.put("get reads/s", format(wrk.requestsPerSecond()));
+        gateway.stop();
+    }
+
+    private void memory() throws Exception {
+        fal.runsAsDefault().queueDuration(Duration.ofHours(2)).runDuration(Duration.ofSeconds(3));
+        GatewayProcess gateway = start("memory", database("memory"), Map.of(), "512m");
+        String key = teamKey(gateway);
+        Instant began = Instant.now();
+        createMany(gateway, key, options.inFlight());
+        note("");
+        note("## %d trainings in flight, -Xmx512m", options.inFlight());
+        note("");
+        note("Created in %d s. Then sampled every 10 s for %d s: jobs due but not claimed, the most overdue, the gateway's RSS.",
+                Duration.between(began, Instant.now()).toSeconds(), options.sampleForSeconds());
+        note("");
+        note("| s | tracked | due, unclaimed | most overdue | RSS |");
+        note("|---|---|---|---|---|");
+        double worst = 0;
+        long maxRss = 0;
+        for (int t = 0; t <= options.sampleForSeconds(); t += 10) {
+            List<String> row = query(gateway.database(), """
+                    select (select count(*) from tracking_job),
+                           count(*) filter (where due_at < now() and lease_until is null),
+                           coalesce(extract(epoch from max(now() - due_at) filter (where due_at < now() and lease_until is null)), 0)
+                    from tracking_job""");
+            long rss = gateway.rssKilobytes();
+            maxRss = Math.max(maxRss, rss);
+            worst = Math.max(worst, Double.parseDouble(row.get(2)));
+            note("| %d | %s | %s | %s s | %d MB |", t, row.get(0), row.get(1), format(Double.parseDouble(row.get(2))), rss / 1024);
+            Thread.sleep(10_000);
+        }
+        results.put("memory most overdue", format(worst) + " s");
+        results.put("memory max RSS", maxRss / 1024 + " MB");
+        results.put("memory heap errors", gateway.logContains("OutOfMemoryError") ? "OutOfMemoryError" : "none");
+        gateway.stop();
+    }
+
+    private void summary() {
+        note("");
+        note("## Summary");
+        note("");
+        note("| figure | value |");
+        note("|---|---|");
+        results.forEach((name, value) -> note("| %s | %s |", name, value));
+        ratio("tracker on / tracker off creates/s", "tracker-on creates/s", "tracker-off creates/s");
+        ratio("tracker off creates/s / PostgreSQL floor tps", "tracker-off creates/s", "floor tps");
+    }
+
+    private void ratio(String name, String numerator, String denominator) {
+        if (results.containsKey(numerator) && results.containsKey(denominator)) {
+            double value = Double.parseDouble(results.get(numerator).replace(",", ""))
+                    / Double.parseDouble(results.get(denominator).replace(",", ""));
+            note("| **%s** | **%s %%** |", name, format(value * 100));
+        }
+    }
+
+    // --- the parts -------------------------------------------------------------------------------------------------
+
+    private GatewayProcess start(String name, String database, Map<String, String> settings, String heap) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPRING_DATASOURCE_URL", jdbcUrl(database));
+        env.put("SPRING_DATASOURCE_USERNAME", "postgres");
+        env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
+        env.put("GATEWAY_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY);
+        env.put("FAL_KEY", FAL_KEY);
+        env.put("GATEWAY_FAL_QUEUE_URL", fal.queueUrl().toString());
+        env.put("GATEWAY_FAL_USER_ID", FakeFalWebhooks.USER_ID);
+        env.put("GATEWAY_FAL_JWKS_URL", webhooks.jwksUrl().toString());
+        env.put("GATEWAY_TRACKER_WEBHOOKS_EXPECTED", "true");
+        env.put("SPRING_MAIN_BANNER_MODE", "off");
+        env.put("LOGGING_LEVEL_ROOT", "WARN");
+        env.putAll(settings);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
+        if (options.profile()) {
+            // Deep stacks, so a sample still shows which request or loop it belongs to (the default keeps 64 frames).
+            jvm.add("-XX:FlightRecorderOptions:stackdepth=256");
+        }
+        GatewayProcess gateway = GatewayProcess.start(name, options.jar(), jvm, env, database, options.out());
+        current = gateway;
+        gateway.awaitReady(http);
+        return gateway;
+    }
+
+    private String teamKey(GatewayProcess gateway) throws IOException, InterruptedException {
+        send(gateway, "POST", "/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"load\",\"name\":\"Load\"}");
+        return JSON.readTree(send(gateway, "POST", "/v1/admin/teams/load/api-keys", ADMIN_KEY,
+                "{\"name\":\"load\",\"mode\":\"live\"}").body()).get("key").asString();
+    }
+
+    private List<String> createMany(GatewayProcess gateway, String key, int count) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<String>> ids = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String body = "{\"input\":{\"training_data_url\":\"https://example.com/load/" + i + ".zip\",\"number_of_steps\":1000}}";
+                ids.add(clients.submit(() -> JSON.readTree(send(gateway, "POST", "/v1/trainings", key, body).body()).get("id").asString()));
+            }
+            List<String> created = new ArrayList<>();
+            for (Future<String> id : ids) {
+                created.add(id.get(5, TimeUnit.MINUTES));
+            }
+            return created;
+        }
+        finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private HttpResponse<String> send(GatewayProcess gateway, String method, String path, String key, String body)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway.url(path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
+    record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors) {
+    }
+
+    private Wrk wrk(GatewayProcess gateway, String method, String path, String key, int connections, String script,
+            List<String> scriptArgs, int seconds) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s",
+                "--latency", "-s", script, "-H", "Authorization: Bearer " + key, gateway.url(path).toString()));
+        if (!scriptArgs.isEmpty()) {
+            command.add("--");
+            command.addAll(scriptArgs);
+        }
+        String out = exec(command);
+        Files.writeString(options.out().resolve(gateway.name() + "-wrk.txt"), out);
+        return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), text(out, "\\s50%\\s+(\\S+)"), text(out, "\\s90%\\s+(\\S+)"),
+                text(out, "\\s99%\\s+(\\S+)"), text(out, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)"),
+                (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)") + (long) number(out, "Socket errors:.*?timeout ([0-9]+)"));
+    }
+
+    private void startProfile(GatewayProcess gateway) throws IOException, InterruptedException {
+        if (options.profile()) {
+            gateway.startProfile();
+        }
+    }
+
+    private void stopProfile(GatewayProcess gateway) throws IOException, InterruptedException {
+        if (options.profile()) {
+            gateway.stopProfile(options.out().resolve(gateway.name() + ".jfr"));
+        }
+    }
+
+    private Map<String, Integer> falCalls() {
+        Map<String, Integer> calls = new HashMap<>();
+        for (String operation : List.of(FakeFalServer.SUBMIT, FakeFalServer.STATUS, FakeFalServer.RESULT, FakeFalServer.CANCEL)) {
+            calls.put(operation, fal.callCount(operation));
+        }
+        calls.put("webhooks", (int) fal.webhookDeliveries().stream().filter(FakeFalServer.WebhookDelivery::delivered).count());
+        return calls;
+    }
+
+    /** Calls of one operation (all of fal's queue calls when null) per completed training. */
+    private static String perTraining(Map<String, Integer> after, Map<String, Integer> before, String operation, long trainings) {
+        List<String> operations = operation != null ? List.of(operation)
+                : List.of(FakeFalServer.SUBMIT, FakeFalServer.STATUS, FakeFalServer.RESULT, FakeFalServer.CANCEL);
+        long calls = operations.stream().mapToLong(op -> after.get(op) - before.get(op)).sum();
+        return trainings == 0 ? "-" : BigDecimal.valueOf(calls).divide(BigDecimal.valueOf(trainings), 2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private long awaitAllEnded(String database, Duration limit) throws Exception {
+        long until = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < until) {
+            if (count(database, "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')") == 0) {
+                return count(database, "select count(*) from training where status = 'succeeded'");
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("trainings still open after " + limit);
+    }
+
+    private void awaitSubmitted(String database, int trainings, Duration limit) throws Exception {
+        long until = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < until && count(database, "select count(*) from training where status = 'queued'") < trainings) {
+            Thread.sleep(250);
+        }
+    }
+
+    private String database(String name) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+            s.execute("create database " + name);
+        }
+        return name;
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
+    }
+
+    private Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), "postgres", "postgres");
+    }
+
+    private long count(String database, String sql) throws SQLException {
+        return Long.parseLong(query(database, sql).getFirst());
+    }
+
+    private List<String> query(String database, String sql) throws SQLException {
+        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                row.add(rs.getString(i));
+            }
+            return row;
+        }
+    }
+
+    private String serverVersion() throws SQLException {
+        return query("postgres", "show server_version").getFirst();
+    }
+
+    private String exec(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command.subList(0, 1)) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static String text(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    private static String format(double value) {
+        return value >= 100 ? String.format("%,.0f", value) : String.format("%.2f", value);
+    }
+
+    private void note(String format, Object... args) {
+        String line = String.format(format, args);
+        report.add(line);
+        System.out.println(line);
+    }
+
+    private void shutDown() throws IOException {
+        if (current != null) {
+            current.stop();
+        }
+        if (fal != null) {
+            fal.close();
+        }
+        if (webhooks != null) {
+            webhooks.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}
