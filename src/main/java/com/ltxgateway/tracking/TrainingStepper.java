@@ -17,6 +17,7 @@ import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
 import com.ltxgateway.training.Fence;
+import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
@@ -245,13 +246,18 @@ class TrainingStepper {
                     return;
                 }
                 Duration interval = schedule.afterReading(job, status.state(), endpoints.webhooksExpected(training.mode()));
+                TrainingStatus reported = status.state() == FalStatus.State.IN_QUEUE ? TrainingStatus.QUEUED : TrainingStatus.RUNNING;
                 inTransaction(() -> {
                     answered(training, status, logsFrom);
-                    if (status.state() == FalStatus.State.IN_QUEUE) {
-                        transitions.queued(training.id(), fence, status.queuePosition());
-                    }
-                    else {
-                        transitions.running(training.id(), fence);
+                    // Most readings repeat what the training shows: the release alone is then the whole write, with
+                    // no lock on the training's row. A change made meanwhile is newer than this reading anyway.
+                    if (!training.alreadyShows(reported, status.queuePosition())) {
+                        if (reported == TrainingStatus.QUEUED) {
+                            transitions.queued(training.id(), fence, status.queuePosition());
+                        }
+                        else {
+                            transitions.running(training.id(), fence);
+                        }
                     }
                     jobs.release(job, interval, interval, status.state().name());
                 });

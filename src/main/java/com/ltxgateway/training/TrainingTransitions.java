@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -56,9 +57,16 @@ public class TrainingTransitions {
      * @param falRequest null until fal accepted the training
      * @param attempt the number of the latest submit attempt (0 before the first)
      * @param logLines how many of fal's log lines are on the timeline already
+     * @param queuePosition fal's last reported queue position while queued, else null
      */
     public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequest falRequest,
-            boolean cancelRequested, SubmissionState submission, int attempt, int logLines, boolean falUnreachable) {
+            boolean cancelRequested, SubmissionState submission, int attempt, int logLines, boolean falUnreachable,
+            Integer queuePosition) {
+
+        /** Whether fal's reading says nothing the training does not know already: no change to lock and write. */
+        public boolean alreadyShows(TrainingStatus reported, Integer reportedQueuePosition) {
+            return status == reported && (reported != TrainingStatus.QUEUED || Objects.equals(queuePosition, reportedQueuePosition));
+        }
     }
 
     /** Leave to send submit attempt {@code attempt} of a training. */
@@ -350,7 +358,8 @@ public class TrainingTransitions {
     private void record(Training training, Transition transition, String cause, Instant now) {
         if (transition != null) {
             record(training, transition.to(), cause, now,
-                    new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now));
+                    new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now,
+                            training.webhookUrl()));
         }
     }
 
@@ -377,7 +386,8 @@ public class TrainingTransitions {
         return new TrackedTraining(t.id(), t.status(), t.mode(),
                 t.falRequestId() == null ? null
                         : new FalRequest(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
-                t.cancelRequestedAt() != null, t.submission(), t.submitAttempts(), t.logLines(), t.falUnreachableSince() != null);
+                t.cancelRequestedAt() != null, t.submission(), t.submitAttempts(), t.logLines(), t.falUnreachableSince() != null,
+                t.queuePosition());
     }
 
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */

@@ -47,20 +47,20 @@ class WebhookOutbox {
         if (type == null) {
             return;
         }
-        JsonNode training = representations.of(change.trainingId());
         // One delivery per URL: a training whose webhook_url is also a registered endpoint is told once, as the
         // endpoint, so that a 410 there disables it.
         Map<String, UUID> destinations = new LinkedHashMap<>();
         for (Endpoint endpoint : endpoints.subscribedTo(change.teamId(), type)) {
             destinations.putIfAbsent(endpoint.url(), endpoint.id());
         }
-        String webhookUrl = training.path("webhook_url").stringValue(null);
-        if (webhookUrl != null) {
-            destinations.putIfAbsent(webhookUrl, null);
+        if (change.webhookUrl() != null) {
+            destinations.putIfAbsent(change.webhookUrl(), null);
         }
         if (destinations.isEmpty()) {
+            // Most changes of most teams: nobody to tell, so the training's representation is not even built.
             return;
         }
+        JsonNode training = representations.of(change.trainingId());
         ObjectNode payload = json.createObjectNode();
         payload.put("type", type.wireName());
         payload.set("timestamp", json.valueToTree(change.at()));

@@ -130,7 +130,22 @@ class TrainingTransitionsTests {
         assertThat(entries.of(id)).hasSize(2).last()
                 .isEqualTo(new TimelineEntry("state_changed", at, "running", "fal reports IN_PROGRESS"));
         assertThat(events.stream(TrainingStatusChanged.class)).containsExactly(
-                new TrainingStatusChanged(id, team, TrainingStatus.PENDING, TrainingStatus.RUNNING, at));
+                new TrainingStatusChanged(id, team, TrainingStatus.PENDING, TrainingStatus.RUNNING, at, null));
+    }
+
+    @Test
+    void aTrackedTrainingTellsWhetherAReadingWouldChangeIt() {
+        String id = create("live").id();
+        transitions.queued(id, Fence.NONE, 3);
+
+        TrainingTransitions.TrackedTraining queued = transitions.find(id).orElseThrow();
+
+        assertThat(queued.queuePosition()).isEqualTo(3);
+        assertThat(queued.alreadyShows(TrainingStatus.QUEUED, 3)).isTrue();
+        assertThat(queued.alreadyShows(TrainingStatus.QUEUED, 2)).isFalse();
+        assertThat(queued.alreadyShows(TrainingStatus.RUNNING, null)).isFalse();
+        transitions.running(id, Fence.NONE);
+        assertThat(transitions.find(id).orElseThrow().alreadyShows(TrainingStatus.RUNNING, null)).isTrue();
     }
 
     @Test
