@@ -21,9 +21,12 @@ public class AccessAdministration {
     private final TeamRepository teams;
     private final ApiKeyRepository keys;
     private final AuditLog auditLog;
+    private final ApiKeyRevocations revocations;
     private final Clock clock;
 
-    AccessAdministration(TeamRepository teams, ApiKeyRepository keys, AuditLog auditLog, Clock clock) {
+    AccessAdministration(TeamRepository teams, ApiKeyRepository keys, AuditLog auditLog, ApiKeyRevocations revocations,
+            Clock clock) {
+        this.revocations = revocations;
         this.teams = teams;
         this.keys = keys;
         this.auditLog = auditLog;
@@ -75,7 +78,7 @@ public class AccessAdministration {
     public ApiKeySummary revokeKey(String actor, UUID keyId) {
         ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
         if (!key.isRevoked()) {
-            key.revoke(now());
+            revocations.revoke(key, now());
             auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
         }
         return summary(key);

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns a presented bearer key into a {@link Caller}, or nothing for unknown and revoked keys. It runs on every
- * API request, so it is one indexed query in autocommit, with no transaction around it.
+ * API request: a key checked lately is answered from {@link ApiKeyCache}, any other with one indexed query in
+ * autocommit, with no transaction around it.
  */
 @Component
 class ApiKeyAuthenticator {
@@ -21,38 +23,44 @@ class ApiKeyAuthenticator {
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
     private final JdbcClient jdbc;
+    private final ApiKeyCache cache;
     private final Clock clock;
 
-    ApiKeyAuthenticator(JdbcClient jdbc, Clock clock) {
+    ApiKeyAuthenticator(JdbcClient jdbc, ApiKeyCache cache, Clock clock) {
         this.jdbc = jdbc;
+        this.cache = cache;
         this.clock = clock;
     }
 
     Optional<Caller> authenticate(String presentedKey) {
-        Optional<ActiveKey> key = jdbc.sql("""
+        byte[] digest = ApiKeySecret.digest(presentedKey);
+        String cacheKey = HexFormat.of().formatHex(digest);
+        Optional<ApiKeyCache.Entry> key = cache.get(cacheKey, () -> load(digest));
+        key.ifPresent(entry -> touch(cacheKey, entry));
+        return key.map(ApiKeyCache.Entry::caller);
+    }
+
+    private Optional<ApiKeyCache.Entry> load(byte[] digest) {
+        return jdbc.sql("""
                 select k.id, k.prefix, k.role, k.mode, k.last_used_at, t.id as team_id, t.slug
                 from api_key k left join team t on t.id = k.team_id
                 where k.secret_sha256 = ? and k.revoked_at is null""")
-                .param(ApiKeySecret.digest(presentedKey))
+                .param(digest)
                 .query((rs, n) -> {
                     String mode = rs.getString("mode");
                     Timestamp lastUsed = rs.getTimestamp("last_used_at");
-                    return new ActiveKey(new Caller(rs.getObject("id", UUID.class), rs.getString("prefix"),
+                    return new ApiKeyCache.Entry(new Caller(rs.getObject("id", UUID.class), rs.getString("prefix"),
                             "admin".equals(rs.getString("role")), rs.getObject("team_id", UUID.class), rs.getString("slug"),
-                            mode == null ? null : KeyMode.fromWireName(mode)), lastUsed == null ? null : lastUsed.toInstant());
+                            mode == null ? null : KeyMode.fromWireName(mode)), lastUsed == null ? null : lastUsed.toInstant(), null);
                 })
                 .optional();
-        key.ifPresent(this::touch);
-        return key.map(ActiveKey::caller);
     }
 
-    private void touch(ActiveKey key) {
+    private void touch(String cacheKey, ApiKeyCache.Entry key) {
         Instant now = clock.instant();
         if (key.lastUsedAt() == null || key.lastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
             jdbc.sql("update api_key set last_used_at = ? where id = ?").params(Timestamp.from(now), key.caller().keyId()).update();
+            cache.used(cacheKey, now);
         }
-    }
-
-    private record ActiveKey(Caller caller, Instant lastUsedAt) {
     }
 }

@@ -21,9 +21,12 @@ class BootstrapAdminKey implements ApplicationRunner {
     private final BootstrapProperties properties;
     private final ApiKeyRepository keys;
     private final TransactionTemplate transactions;
+    private final ApiKeyRevocations revocations;
     private final Clock clock;
 
-    BootstrapAdminKey(BootstrapProperties properties, ApiKeyRepository keys, TransactionTemplate transactions, Clock clock) {
+    BootstrapAdminKey(BootstrapProperties properties, ApiKeyRepository keys, TransactionTemplate transactions,
+            ApiKeyRevocations revocations, Clock clock) {
+        this.revocations = revocations;
         this.properties = properties;
         this.keys = keys;
         this.transactions = transactions;
@@ -45,7 +48,7 @@ class BootstrapAdminKey implements ApplicationRunner {
                 var existing = keys.findBySecretSha256(secret.sha256());
                 keys.findByBootstrapTrueAndRevokedAtIsNull().stream()
                         .filter(key -> existing.map(e -> !e.id().equals(key.id())).orElse(true))
-                        .forEach(key -> key.revoke(now));
+                        .forEach(key -> revocations.revoke(key, now));
                 if (existing.isEmpty()) {
                     keys.saveAndFlush(ApiKey.admin("bootstrap", secret, true, now));
                     log.info("Bootstrap admin key {}... is active", secret.prefix());

@@ -208,6 +208,11 @@ public final class LoadRun {
                     perTraining(falAfter, falBefore, FakeFalServer.SUBMIT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.STATUS, succeeded),
                     perTraining(falAfter, falBefore, FakeFalServer.RESULT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.CANCEL, succeeded),
                     perTraining(falAfter, falBefore, "webhooks", succeeded));
+            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().collect(java.util.stream.Collectors.groupingBy(
+                    d -> d.delivered() ? "delivered" : d.status() != null ? "HTTP " + d.status() : String.valueOf(d.error()),
+                    java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+            note("");
+            note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
             results.put("cpu ms per training", format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
             results.put("fal calls per training", perTraining(falAfter, falBefore, null, succeeded));
         }
