@@ -5,6 +5,7 @@
 # The gateway runs from the application jar; the report goes to target/load/report.md.
 #   bench/load.sh                                       # every phase, 20 s per measurement
 #   PHASES=tracker-off,tracker-on DURATION=30 bench/load.sh
+#   JAR=/tmp/before.jar OUT=target/load-before bench/load.sh   # an earlier build, measured by the same harness
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
 cd "$(dirname "$0")/.."
@@ -16,10 +17,11 @@ export JAVA_HOME=$(find_java)
 echo "building the application jar and the test classes"
 ./mvnw -B -q -ntp -DskipTests package
 ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
-jar=$(ls target/ltx-trainer-gateway-*.jar | grep -v plain | head -1)
+# JAR=... measures another build (an earlier commit's, say) with this run's harness.
+jar=${JAR:-$(ls target/ltx-trainer-gateway-*.jar | grep -v plain | head -1)}
 classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 
-"$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out target/load \
+"$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out "${OUT:-target/load}" \
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-120}" \
     --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --profile "${PROFILE:-false}"
