@@ -76,17 +76,11 @@ class WebClientFalQueueTests {
     }
 
     private void respond(int code, String body, String... headers) {
-        MockResponse.Builder response = new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body);
-        for (int i = 0; i < headers.length; i += 2) {
-            response.addHeader(headers[i], headers[i + 1]);
-        }
-        server.enqueue(response.build());
+        MockFal.respond(server, code, body, headers);
     }
 
     private RecordedRequest taken() throws InterruptedException {
-        RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-        assertThat(request).as("request reached the server").isNotNull();
-        return request;
+        return MockFal.taken(server);
     }
 
     private static JsonNode json(String text) {
