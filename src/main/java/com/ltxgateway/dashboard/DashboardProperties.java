@@ -7,5 +7,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /** @param refreshInterval how often open training lists ask for changes */
 @ConfigurationProperties("gateway.dashboard")
-record DashboardProperties(@DefaultValue("3s") Duration refreshInterval) {
+public record DashboardProperties(@DefaultValue("3s") Duration refreshInterval) {
 }

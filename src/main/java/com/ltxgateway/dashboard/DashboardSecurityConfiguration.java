@@ -33,9 +33,12 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * stateless bearer-key chain, so API keys never open it and sessions never reach the API.
  */
 @Configuration(proxyBeanMethods = false)
-class DashboardSecurityConfiguration {
+public class DashboardSecurityConfiguration {
 
-    static final String LOGIN_PAGE = "/login";
+    /** Where a signed-in person who may not see a page is sent. */
+    public static final String FORBIDDEN_PAGE = "/admin/forbidden";
+
+    public static final String LOGIN_PAGE = "/login";
 
     /**
      * Media may come from any https origin: output videos live on fal's file storage. Everything else is the
@@ -105,7 +108,7 @@ class DashboardSecurityConfiguration {
     /** A refused form post (most often an expired CSRF token) gets a page that says what to do, not a bare 403. */
     private static AccessDeniedHandler forbiddenPage() {
         var handler = new AccessDeniedHandlerImpl();
-        handler.setErrorPage(DashboardErrorPages.FORBIDDEN);
+        handler.setErrorPage(FORBIDDEN_PAGE);
         return handler;
     }
 

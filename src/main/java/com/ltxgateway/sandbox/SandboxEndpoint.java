@@ -23,6 +23,8 @@ public class SandboxEndpoint {
 
     /** The fal user id the simulator signs its webhooks for. */
     public static final String WEBHOOK_USER_ID = "sandbox";
+    /** Where the simulator answers fal's queue protocol. */
+    public static final String QUEUE_PATH = "/sandbox/queue";
 
     private final SandboxProperties properties;
     private final FalProperties fal;
@@ -54,12 +56,12 @@ public class SandboxEndpoint {
     }
 
     public FalEndpoint endpoint() {
-        URI queueUrl = properties.queueUrl() != null ? properties.queueUrl() : URI.create(loopback() + SandboxQueueController.BASE_PATH);
+        URI queueUrl = properties.queueUrl() != null ? properties.queueUrl() : URI.create(loopback() + QUEUE_PATH);
         return new FalEndpoint(queueUrl, fal.endpointId(), key);
     }
 
     /** Whether a caller of the simulator sent the key it expects, in fal's {@code Authorization: Key} form. */
-    boolean authorizes(String authorization) {
+    public boolean authorizes(String authorization) {
         return authorization != null && MessageDigest.isEqual(("Key " + key).getBytes(StandardCharsets.UTF_8),
                 authorization.getBytes(StandardCharsets.UTF_8));
     }
@@ -73,7 +75,7 @@ public class SandboxEndpoint {
     }
 
     /** Whether {@code url} points at this gateway, at its public URL or at the loopback address the simulator uses. */
-    boolean isGatewayUrl(String url) {
+    public boolean isGatewayUrl(String url) {
         URI parsed;
         try {
             parsed = new URI(url);

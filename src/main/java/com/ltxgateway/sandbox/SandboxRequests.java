@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 @Component
-class SandboxRequests {
+public class SandboxRequests {
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -27,7 +27,7 @@ class SandboxRequests {
 
     /** A request with a webhook URL has its webhook due when it completes. */
     @Transactional
-    void insert(SimulatedRequest request) {
+    public void insert(SimulatedRequest request) {
         jdbc.sql("""
                 insert into sandbox_request (request_id, input, webhook_url, fail, created_at, started_at, completed_at, webhook_due_at)
                 values (?, cast(? as jsonb), ?, ?, ?, ?, ?, ?)""")
@@ -38,13 +38,13 @@ class SandboxRequests {
     }
 
     @Transactional(readOnly = true)
-    Optional<SimulatedRequest> find(UUID id) {
+    public Optional<SimulatedRequest> find(UUID id) {
         return jdbc.sql("select * from sandbox_request where request_id = ?").param(id).query(SandboxRequests::map).optional();
     }
 
     /** Stops the simulated run now: a queued request never starts, a running one completes (and calls back) at once. */
     @Transactional
-    void cancel(UUID id, Instant now) {
+    public void cancel(UUID id, Instant now) {
         jdbc.sql("""
                 update sandbox_request set canceled_at = ?, completed_at = least(completed_at, ?),
                     started_at = least(started_at, ?),

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
  * The result call answers with it and the webhook carries it, so both report the same outcome.
  */
 @Component
-class SandboxResults {
+public class SandboxResults {
 
-    static final String FAILURE_MESSAGE = "Training data archive holds fewer than 10 video clips (sandbox_outcome=failed)";
+    public static final String FAILURE_MESSAGE = "Training data archive holds fewer than 10 video clips (sandbox_outcome=failed)";
 
     private final GatewayProperties gateway;
     private final JsonMapper json;
@@ -26,14 +26,14 @@ class SandboxResults {
         this.json = json;
     }
 
-    record Result(int status, Object body) {
+    public record Result(int status, Object body) {
 
         boolean succeeded() {
             return status == 200;
         }
     }
 
-    Result of(SimulatedRequest request) {
+    public Result of(SimulatedRequest request) {
         if (request.canceledAt() != null) {
             return new Result(400, Map.of("detail", "Request was cancelled"));
         }
@@ -41,6 +41,6 @@ class SandboxResults {
             return new Result(422, Map.of("detail", List.of(Map.of(
                     "loc", List.of("body", "training_data_url"), "msg", FAILURE_MESSAGE, "type", "value_error"))));
         }
-        return new Result(200, SandboxFiles.outputs(request, json.readTree(request.input()), gateway));
+        return new Result(200, SandboxOutputs.outputs(request, json.readTree(request.input()), gateway));
     }
 }

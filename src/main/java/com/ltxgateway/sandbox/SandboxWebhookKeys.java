@@ -52,7 +52,7 @@ public class SandboxWebhookKeys implements FalWebhookKeys {
     }
 
     /** The key as a JWKS, the way fal publishes its own. */
-    Map<String, Object> jwks() {
+    public Map<String, Object> jwks() {
         SigningKey signing = key.obtain();
         return Ed25519Jwks.jwks(Map.of(signing.kid(), signing.publicKey()));
     }

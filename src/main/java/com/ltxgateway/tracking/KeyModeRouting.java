@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class KeyModeRouting implements TrainingDestinations {
 
-    static final String WEBHOOK_PATH = "/fal/webhooks/";
+    public static final String WEBHOOK_PATH = "/fal/webhooks/";
 
     private final FalProperties fal;
     private final SandboxEndpoint sandbox;
@@ -70,16 +70,16 @@ public class KeyModeRouting implements TrainingDestinations {
         return fal.hasUserId() ? gateway.publicUrl(path) : null;
     }
 
-    FalWebhookKeys webhookKeys(String mode) {
+    public FalWebhookKeys webhookKeys(String mode) {
         return isSandbox(mode) ? sandboxKeys : falKeys;
     }
 
     /** The fal user a training's webhooks must be signed for; null when none is configured (every delivery is refused). */
-    String webhookUserId(String mode) {
+    public String webhookUserId(String mode) {
         return isSandbox(mode) ? SandboxEndpoint.WEBHOOK_USER_ID : fal.userId();
     }
 
-    boolean tokenMatches(String trainingId, String token) {
+    public boolean tokenMatches(String trainingId, String token) {
         return tokens.matches(trainingId, token);
     }
 

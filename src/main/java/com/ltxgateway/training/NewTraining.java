@@ -9,7 +9,7 @@ import org.hibernate.validator.constraints.CodePointLength;
 
 /** The body of {@code POST /v1/trainings} and {@code POST /v1/trainings/validate}. */
 @Schema(description = "A training to create. Every invalid field is named at once in the problem's errors.")
-record NewTraining(
+public record NewTraining(
 
         @Schema(description = "What fal trains on and how.")
         @NotNull(message = "is required")

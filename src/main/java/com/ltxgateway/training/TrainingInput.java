@@ -20,7 +20,7 @@ import org.hibernate.validator.constraints.CodePointLength;
         + "what is left out gets its default, and answers show the input as forwarded, with every default.")
 @GroupSequence({ TrainingInput.class, JsonContract.Afterwards.class })
 @MiddleKeyframes(groups = JsonContract.AcrossFields.class)
-record TrainingInput(
+public record TrainingInput(
 
         @Schema(description = "URL to a .zip archive of the training data: video clips, each with an optional .txt "
                 + "caption of the same base name.")
@@ -117,7 +117,7 @@ record TrainingInput(
             + "inconsistent tone, cinematic oversaturation, stylized filters, or AI artifacts.";
 
     /** The seed's defaults; the OpenAPI document shows these same values. */
-    TrainingInput {
+    public TrainingInput {
         rank = requireNonNullElse(rank, Rank.R32);
         numberOfSteps = requireNonNullElse(numberOfSteps, 2000);
         learningRate = requireNonNullElse(learningRate, 0.0002);

@@ -26,10 +26,10 @@ import org.springframework.transaction.annotation.Transactional;
  * trainings arrive, served by the (team_id, [status,] created_at, id) indexes and the GIN index on metadata.
  */
 @Component
-class TrainingQueries {
+public class TrainingQueries {
 
-    static final int DEFAULT_LIMIT = 20;
-    static final int MAX_LIMIT = 100;
+    public static final int DEFAULT_LIMIT = 20;
+    public static final int MAX_LIMIT = 100;
 
     private final EntityManager entityManager;
     private final TeamDirectory teams;
@@ -44,22 +44,22 @@ class TrainingQueries {
     }
 
     /** {@code text}, when set, matches a training id or fal request id exactly, or part of a metadata key or value. */
-    record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata,
+    public record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata,
             String text) {
     }
 
-    record Cursor(Instant createdAt, String id) {
+    public record Cursor(Instant createdAt, String id) {
 
         /** 9999-12-31T23:59:59.999999Z. */
         private static final long MAX_MICROS = 253_402_300_799_999_999L;
 
-        String encode() {
+        public String encode() {
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
             return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
         }
 
         /** Checked down to what the query binds: PostgreSQL refuses out-of-range timestamps and U+0000 with an error. */
-        static Cursor decode(String value) {
+        public static Cursor decode(String value) {
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 2);
                 long micros = Long.parseLong(parts[0]);
@@ -75,7 +75,7 @@ class TrainingQueries {
     }
 
     @Transactional(readOnly = true)
-    TrainingPage list(Caller caller, ListQuery query) {
+    public TrainingPage list(Caller caller, ListQuery query) {
         return listVisibleTo(caller.admin() ? null : caller.teamId(), query);
     }
 

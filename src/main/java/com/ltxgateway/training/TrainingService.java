@@ -25,7 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** The training API's use cases. Team isolation is enforced here: another team's training is simply not found. */
 @Service
-class TrainingService {
+public class TrainingService {
 
     private final TrainingRequestValidator validator;
     private final TrainingRepository trainings;
@@ -57,17 +57,17 @@ class TrainingService {
     }
 
     /** A create's answer: a new training, or the stored response of an earlier request with the same key. */
-    record Created(String trainingId, TrainingView view, int replayedStatus, String replayedBody) {
+    public record Created(String trainingId, TrainingView view, int replayedStatus, String replayedBody) {
 
-        boolean replayed() {
+        public boolean replayed() {
             return replayedBody != null;
         }
     }
 
-    record Estimate(ObjectNode input, BigDecimal estimatedCostUsd) {
+    public record Estimate(ObjectNode input, BigDecimal estimatedCostUsd) {
     }
 
-    Created create(Caller caller, JsonNode body, String idempotencyKey) {
+    public Created create(Caller caller, JsonNode body, String idempotencyKey) {
         if (caller.admin()) {
             throw new TeamKeyRequired();
         }
@@ -95,13 +95,13 @@ class TrainingService {
         });
     }
 
-    Estimate estimate(JsonNode body) {
+    public Estimate estimate(JsonNode body) {
         TrainingRequest request = validator.validate(body);
         return new Estimate(request.input(), pricing.estimate(request.numberOfSteps()));
     }
 
     @Transactional(readOnly = true)
-    TrainingView get(Caller caller, String id) {
+    public TrainingView get(Caller caller, String id) {
         return get(caller::canSee, id);
     }
 
@@ -112,7 +112,7 @@ class TrainingService {
     }
 
     @Transactional
-    TrainingView cancel(Caller caller, String id) {
+    public TrainingView cancel(Caller caller, String id) {
         return cancel(caller::canSee, caller.actor(), id);
     }
 
@@ -130,7 +130,7 @@ class TrainingService {
     }
 
     @Transactional(readOnly = true)
-    List<TimelineEntry> timeline(Caller caller, String id) {
+    public List<TimelineEntry> timeline(Caller caller, String id) {
         return timeline(caller::canSee, id);
     }
 

@@ -32,5 +32,5 @@ public enum TrainingStatus {
         throw new IllegalArgumentException(value);
     }
 
-    static final Set<String> WIRE_NAMES = Set.of("pending", "queued", "running", "succeeded", "failed", "canceled");
+    public static final Set<String> WIRE_NAMES = Set.of("pending", "queued", "running", "succeeded", "failed", "canceled");
 }

@@ -99,7 +99,7 @@ public class WebhookAdministration {
 
     /** Its pending deliveries end with it. */
     @Transactional
-    void delete(String actor, UUID endpointId) {
+    public void delete(String actor, UUID endpointId) {
         if (!endpoints.delete(endpointId, now())) {
             throw new WebhookEndpointNotFound(endpointId.toString());
         }
@@ -134,23 +134,23 @@ public class WebhookAdministration {
     }
 
     @Transactional(readOnly = true)
-    List<Delivery> deliveries(Status status, String trainingId, String before, int limit) {
+    public List<Delivery> deliveries(Status status, String trainingId, String before, int limit) {
         return deliveries.page(status, trainingId, before, limit);
     }
 
     @Transactional(readOnly = true)
-    Delivery delivery(String id) {
+    public Delivery delivery(String id) {
         return deliveries.find(id).orElseThrow(() -> new WebhookDeliveryNotFound(id));
     }
 
     @Transactional(readOnly = true)
-    List<Attempt> attempts(String deliveryId) {
+    public List<Attempt> attempts(String deliveryId) {
         return deliveries.attempts(deliveryId);
     }
 
     /** A new attempt now, with the whole retry schedule ahead of it again. */
     @Transactional
-    Delivery redeliver(String actor, String id) {
+    public Delivery redeliver(String actor, String id) {
         Delivery delivery = delivery(id);
         if (delivery.endpointId() != null) {
             String inactive = endpoints.find(delivery.endpointId()).map(Endpoint::inactiveReason).orElse(null);
@@ -166,7 +166,7 @@ public class WebhookAdministration {
         return delivery(id);
     }
 
-    Optional<String> teamSlug(UUID teamId) {
+    public Optional<String> teamSlug(UUID teamId) {
         return teams.slugOf(teamId);
     }
 

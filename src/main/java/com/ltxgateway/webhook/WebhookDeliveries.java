@@ -26,7 +26,7 @@ import org.springframework.transaction.annotation.Transactional;
  * gateway's clock, bound as a parameter.
  */
 @Component
-class WebhookDeliveries {
+public class WebhookDeliveries {
 
     private static final int MAX_ERROR_LENGTH = 500;
 
@@ -38,14 +38,14 @@ class WebhookDeliveries {
         this.clock = clock;
     }
 
-    enum Status {
+    public enum Status {
         PENDING, DELIVERED, FAILED;
 
-        String wireName() {
+        public String wireName() {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        static Status fromWireName(String name) {
+        public static Status fromWireName(String name) {
             return valueOf(name.toUpperCase(Locale.ROOT));
         }
     }
@@ -136,10 +136,10 @@ class WebhookDeliveries {
 
     // --- what admins see ------------------------------------------------------------------------------------------
 
-    record Attempt(int attempt, Instant at, String sentBy, Integer httpStatus, int latencyMs, String error) {
+    public record Attempt(int attempt, Instant at, String sentBy, Integer httpStatus, int latencyMs, String error) {
     }
 
-    record Delivery(String id, String eventId, String eventType, String trainingId, UUID teamId, UUID endpointId,
+    public record Delivery(String id, String eventId, String eventType, String trainingId, UUID teamId, UUID endpointId,
             String url, Status status, int attempts, Instant dueAt, String lastError, Instant createdAt,
             Instant finishedAt, Attempt lastAttempt) {
     }

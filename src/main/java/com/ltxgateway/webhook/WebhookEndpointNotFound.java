@@ -4,7 +4,7 @@ import com.ltxgateway.ApiProblem;
 
 public class WebhookEndpointNotFound extends ApiProblem.NotFound {
 
-    WebhookEndpointNotFound(String id) {
+    public WebhookEndpointNotFound(String id) {
         super("No webhook endpoint '" + id + "'");
     }
 }

@@ -66,6 +66,6 @@ class DashboardOidcLoginTests extends GatewayTestSupport {
 
         assertThat(admin.getResponse().getStatus()).isEqualTo(200);
         assertThat(stranger.getResponse().getStatus()).isEqualTo(403);
-        assertThat(stranger.getResponse().getForwardedUrl()).isEqualTo(DashboardErrorPages.FORBIDDEN);
+        assertThat(stranger.getResponse().getForwardedUrl()).isEqualTo(DashboardSecurityConfiguration.FORBIDDEN_PAGE);
     }
 }

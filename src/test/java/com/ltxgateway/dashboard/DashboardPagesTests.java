@@ -118,7 +118,7 @@ class DashboardPagesTests extends GatewayTestSupport {
 
         assertThat(forged.getResponse().getStatus()).isEqualTo(403);
         assertThat(badToken.getResponse().getStatus()).isEqualTo(403);
-        assertThat(badToken.getResponse().getForwardedUrl()).isEqualTo(DashboardErrorPages.FORBIDDEN);
+        assertThat(badToken.getResponse().getForwardedUrl()).isEqualTo(DashboardSecurityConfiguration.FORBIDDEN_PAGE);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("cancel_requested_at").isNull()).isTrue();
     }
 

@@ -1,5 +1,13 @@
-package com.ltxgateway.access;
+package com.ltxgateway.access.web;
 
+import com.ltxgateway.access.AccessAdministration;
+import com.ltxgateway.access.ApiKeyNotFound;
+import com.ltxgateway.access.ApiKeySummary;
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.access.KeyMode;
+import com.ltxgateway.access.NewKey;
+import com.ltxgateway.access.NewTeam;
+import com.ltxgateway.access.TeamSummary;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;

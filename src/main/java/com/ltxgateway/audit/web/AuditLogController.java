@@ -1,5 +1,6 @@
-package com.ltxgateway.audit;
+package com.ltxgateway.audit.web;
 
+import com.ltxgateway.audit.AuditLog;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,6 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
+import com.ltxgateway.dashboard.DashboardSecurityConfiguration;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -18,9 +19,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 class DashboardErrorPages {
 
     /** Where the dashboard chain's access-denied handler forwards to; the forward passes no security filter. */
-    static final String FORBIDDEN = "/admin/forbidden";
 
-    @RequestMapping(FORBIDDEN)
+    @RequestMapping(DashboardSecurityConfiguration.FORBIDDEN_PAGE)
     String forbidden(HttpServletRequest request, HttpServletResponse response, Model model) {
         response.setStatus(HttpStatus.FORBIDDEN.value());
         if (request.getAttribute(WebAttributes.ACCESS_DENIED_403) instanceof CsrfException) {

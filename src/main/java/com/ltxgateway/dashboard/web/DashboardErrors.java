@@ -1,4 +1,4 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
 import com.ltxgateway.ApiProblem;
 

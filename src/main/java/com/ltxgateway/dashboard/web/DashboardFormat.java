@@ -1,4 +1,4 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -7,9 +7,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
+import com.ltxgateway.net.Urls;
+
 import org.springframework.stereotype.Component;
 
-/** How the pages write times, money and sizes; templates call it as {@code @dashboardFormat}. */
+/** How the pages write times, money, sizes and URLs; templates call it as {@code @dashboardFormat}. */
 @Component("dashboardFormat")
 public class DashboardFormat {
 
@@ -22,6 +24,11 @@ public class DashboardFormat {
 
     public String usd(BigDecimal amount) {
         return amount == null ? "—" : "$" + amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** A URL without its query string and user info, where receivers put their credentials. */
+    public String url(String url) {
+        return url == null ? "—" : Urls.redacted(url);
     }
 
     public String bytes(Long size) {

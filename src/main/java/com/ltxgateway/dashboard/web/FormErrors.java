@@ -1,4 +1,4 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
+import com.ltxgateway.dashboard.DashboardSecurityConfiguration;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
+import com.ltxgateway.dashboard.DashboardUsers;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;

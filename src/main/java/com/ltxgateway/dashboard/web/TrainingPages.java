@@ -1,5 +1,7 @@
-package com.ltxgateway.dashboard;
+package com.ltxgateway.dashboard.web;
 
+import com.ltxgateway.dashboard.DashboardProperties;
+import com.ltxgateway.dashboard.DashboardUsers;
 import java.security.Principal;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
-package com.ltxgateway.reconciliation;
+package com.ltxgateway.reconciliation.web;
 
+import com.ltxgateway.reconciliation.FalOrphans;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,5 +1,6 @@
-package com.ltxgateway.sandbox;
+package com.ltxgateway.sandbox.web;
 
+import com.ltxgateway.sandbox.SandboxWebhookKeys;
 import java.util.Map;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;

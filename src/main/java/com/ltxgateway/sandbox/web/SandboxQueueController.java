@@ -1,5 +1,10 @@
-package com.ltxgateway.sandbox;
+package com.ltxgateway.sandbox.web;
 
+import com.ltxgateway.sandbox.SandboxEndpoint;
+import com.ltxgateway.sandbox.SandboxProperties;
+import com.ltxgateway.sandbox.SandboxRequests;
+import com.ltxgateway.sandbox.SandboxResults;
+import com.ltxgateway.sandbox.SimulatedRequest;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,10 +45,9 @@ import org.springframework.web.util.UriComponentsBuilder;
  */
 @RestController
 @ConditionalOnBooleanProperty(name = "gateway.sandbox.enabled", matchIfMissing = true)
-@RequestMapping(SandboxQueueController.BASE_PATH)
+@RequestMapping(SandboxEndpoint.QUEUE_PATH)
 class SandboxQueueController {
 
-    static final String BASE_PATH = "/sandbox/queue";
     static final String FAILURE_MARKER = "sandbox_outcome=failed";
 
     private final SandboxRequests requests;
@@ -176,7 +180,7 @@ class SandboxQueueController {
 
     private String requestBase(String owner, String app, UUID id) {
         String base = properties.queueUrl() != null ? properties.queueUrl().toString()
-                : ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE_PATH).toUriString();
+                : ServletUriComponentsBuilder.fromCurrentContextPath().path(SandboxEndpoint.QUEUE_PATH).toUriString();
         return UriComponentsBuilder.fromUri(URI.create(base)).pathSegment(owner, app, "requests", id.toString()).toUriString();
     }
 

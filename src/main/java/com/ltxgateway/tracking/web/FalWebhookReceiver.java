@@ -1,5 +1,11 @@
-package com.ltxgateway.tracking;
+package com.ltxgateway.tracking.web;
 
+import com.ltxgateway.tracking.FalCompletions;
+import com.ltxgateway.tracking.FalWebhookMalformed;
+import com.ltxgateway.tracking.FalWebhookRejected;
+import com.ltxgateway.tracking.KeyModeRouting;
+import com.ltxgateway.tracking.Tracker;
+import com.ltxgateway.tracking.TrackingJobs;
 import java.util.Optional;
 
 import com.ltxgateway.LogFields;

@@ -1,5 +1,7 @@
-package com.ltxgateway.training;
+package com.ltxgateway.training.web;
 
+import com.ltxgateway.training.TrainingAdministration;
+import com.ltxgateway.training.TrainingView;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.access.Caller;
 

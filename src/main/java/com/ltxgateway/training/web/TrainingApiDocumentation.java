@@ -1,5 +1,7 @@
-package com.ltxgateway.training;
+package com.ltxgateway.training.web;
 
+import com.ltxgateway.training.JsonContract;
+import com.ltxgateway.training.NewTraining;
 import io.swagger.v3.oas.models.OpenAPI;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.stereotype.Component;

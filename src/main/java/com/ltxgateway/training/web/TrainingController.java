@@ -1,5 +1,12 @@
-package com.ltxgateway.training;
+package com.ltxgateway.training.web;
 
+import com.ltxgateway.training.NewTraining;
+import com.ltxgateway.training.TrainingInput;
+import com.ltxgateway.training.TrainingPage;
+import com.ltxgateway.training.TrainingQueries;
+import com.ltxgateway.training.TrainingService;
+import com.ltxgateway.training.TrainingStatus;
+import com.ltxgateway.training.TrainingView;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Instant;

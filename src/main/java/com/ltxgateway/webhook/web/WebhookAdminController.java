@@ -1,5 +1,7 @@
-package com.ltxgateway.webhook;
+package com.ltxgateway.webhook.web;
 
+import com.ltxgateway.webhook.WebhookAdministration;
+import com.ltxgateway.webhook.WebhookEndpointNotFound;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
