@@ -3,7 +3,6 @@ package com.ltxgateway.tracking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,7 +12,7 @@ import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalServer.Call;
 import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.support.Api;
-import com.ltxgateway.support.GatewayTestSupport;
+import com.ltxgateway.support.SteppedGatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
@@ -25,11 +24,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * fal's faults, injected at {@link FakeFalServer} and aimed at one training each (by its training data URL), go
  * through the real adapter and tracker: transient ones are retried with backoff and shown on the timeline (that the
- * wait honours Retry-After is {@link TrackerScheduleTests}'s, on a clock of its own); a validation error fails the training at once; nothing fails on a timer or on a guess (an outage,
- * a refused key, a request fal says it does not know); a submit whose answer is lost is never sent again until fal's
- * webhook names it or an admin decides; cancels are sent until fal confirms them.
+ * wait honours Retry-After is {@link TrackerScheduleTests}'s); a validation error fails the training at once; nothing
+ * fails on a timer or on a guess (an outage, a refused key, a request fal says it does not know); a submit whose answer
+ * is lost is never sent again until fal's webhook names it or an admin decides; cancels are sent until fal confirms
+ * them. The tracker and the orphan cancels run round by round on a clock the test moves, so backoffs and "hours
+ * later" take no real time; only fal's own timeouts and delays do.
  */
-class FalFaultTests extends GatewayTestSupport {
+class FalFaultTests extends SteppedGatewayTestSupport {
 
     @Autowired
     private FalWebhookTokens tokens;
@@ -41,11 +42,9 @@ class FalFaultTests extends GatewayTestSupport {
     private String url;
 
     @BeforeEach
-    void liveTeamAndCleanFal() {
+    void liveTeam() {
         key = newTeamKey("live");
         url = "https://data.example.com/faults/" + UUID.randomUUID() + ".zip";
-        // The server is shared with other test classes: make sure nothing they set slows or fails these runs.
-        FAL.runsAsDefault();
     }
 
     @Test
@@ -54,7 +53,7 @@ class FalFaultTests extends GatewayTestSupport {
         FAL.failNext(1, call(FakeFalServer.STATUS), 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), NO_RUNNER);
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        JsonNode done = awaitStatus(key, id, "succeeded");
+        JsonNode done = stepUntilStatus(key, id, "succeeded");
 
         assertThat(done.get("output").get("lora_file").get("url").asString()).contains(done.get("fal_request_id").asString());
         assertThat(done.get("error").isNull()).isTrue();
@@ -71,7 +70,7 @@ class FalFaultTests extends GatewayTestSupport {
         FAL.delayNext(1, call(FakeFalServer.STATUS), Duration.ofSeconds(3));
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        awaitStatus(key, id, "succeeded");
+        stepUntilStatus(key, id, "succeeded");
 
         assertThat(falUnavailableEvents(id)).singleElement().asString().contains("timeout after 1s");
         assertThat(calls(FakeFalServer.STATUS)).hasSizeGreaterThanOrEqualTo(2);
@@ -84,21 +83,23 @@ class FalFaultTests extends GatewayTestSupport {
         FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
+        stepUntil(() -> eventTypes(id).contains("submit_unconfirmed"));
 
-        // Many poll intervals (1 s at most here) later, still nothing is sent again, however long fal takes to report.
-        Awaitility.await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> calls(FakeFalServer.SUBMIT).size() == 1);
-        JsonNode waiting = api.get("/v1/trainings/" + id, key).json();
+        // An hour later, in steps longer than any poll interval, nothing is sent again however long fal takes to report.
+        stepThrough(Duration.ofHours(1), Duration.ofMinutes(1));
+        assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
+        JsonNode waiting = training(key, id);
         assertThat(waiting.get("status").asString()).isEqualTo("pending");
         assertThat(waiting.get("submit_unconfirmed_at").isNull()).isFalse();
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("submit_unconfirmed")).singleElement()
                 .satisfies(e -> assertThat(e.get("message").asString()).contains("timeout after 1s").contains("not submitted again"));
 
         // fal's webhook names the request: the training adopts it and ends with its outcome.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> submissions().size() == 1);
         String requestId = submissions().getFirst().requestId();
         assertThat(deliverFalWebhook(id, requestId, completed(requestId)).status()).isEqualTo(200);
 
-        JsonNode done = awaitStatus(key, id, "succeeded");
+        JsonNode done = stepUntilStatus(key, id, "succeeded");
         assertThat(done.get("fal_request_id").asString()).isEqualTo(requestId);
         assertThat(done.get("submit_unconfirmed_at").isNull()).isTrue();
         assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
@@ -109,22 +110,22 @@ class FalFaultTests extends GatewayTestSupport {
     void aCancelOfAnUnconfirmedSubmitWaitsForEvidenceAndAnAdminsResubmitCancelsItBeforeItReachesFal() {
         FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
         String id = create(key, minimalRequest(url)).get("id").asString();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
+        stepUntil(() -> eventTypes(id).contains("submit_unconfirmed"));
 
         var cancel = api.post("/v1/trainings/" + id + "/cancel", key, "");
         assertThat(cancel.status()).isEqualTo(202);
         // fal may run the request: it is not "canceled before fal accepted it", and nothing is submitted.
         assertThat(cancel.json().get("status").asString()).isEqualTo("pending");
         assertThat(cancel.json().get("cancel_requested_at").isNull()).isFalse();
-        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-                .until(() -> "pending".equals(api.get("/v1/trainings/" + id, key).json().get("status").asString()));
+        stepThrough(Duration.ofHours(1), Duration.ofMinutes(1));
+        assertThat(training(key, id).get("status").asString()).isEqualTo("pending");
 
         // A team key may not decide this; an admin may, and it is audited.
         assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", key, "").status()).isEqualTo(404);
         var resubmit = api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "");
         assertThat(resubmit.status()).as(resubmit.text()).isEqualTo(202);
 
-        JsonNode canceled = awaitStatus(key, id, "canceled");
+        JsonNode canceled = stepUntilStatus(key, id, "canceled");
         assertThat(canceled.get("fal_request_id").isNull()).isTrue();
         assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
         assertThat(api.get("/v1/admin/audit-log?limit=20", ADMIN_KEY).json().get("data").valueStream()
@@ -138,12 +139,12 @@ class FalFaultTests extends GatewayTestSupport {
     void anAdminsResubmitSubmitsAgainAndTheEarlierRequestTurningUpIsCanceledAsADuplicate() {
         FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
         String id = create(key, minimalRequest(url)).get("id").asString();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> eventTypes(id).contains("submit_unconfirmed"));
+        stepUntil(() -> eventTypes(id).contains("submit_unconfirmed"));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> submissions().size() == 1);
         String earlier = submissions().getFirst().requestId();
 
         assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "").status()).isEqualTo(202);
-        JsonNode done = awaitStatus(key, id, "succeeded");
+        JsonNode done = stepUntilStatus(key, id, "succeeded");
         assertThat(done.get("fal_request_id").asString()).isNotEqualTo(earlier);
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("submit_retried")).singleElement()
                 .satisfies(e -> assertThat(e.get("message").asString()).contains("decided that fal does not hold"));
@@ -151,14 +152,13 @@ class FalFaultTests extends GatewayTestSupport {
         // The admin was wrong: fal reports the earlier request after all. It is recorded and canceled, the training kept.
         FAL.failNext(2, c -> c.operation().equals(FakeFalServer.CANCEL) && earlier.equals(c.requestId()), 503, Map.of(), NO_RUNNER);
         assertThat(deliverFalWebhook(id, earlier, completed(earlier)).status()).isEqualTo(200);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> orphan(earlier)
-                .map(o -> "ALREADY_COMPLETED".equals(o.path("cancel").asString())).orElse(false));
+        stepUntil(() -> orphan(earlier).map(o -> "ALREADY_COMPLETED".equals(o.path("cancel").asString())).orElse(false));
         JsonNode orphan = orphan(earlier).orElseThrow();
         assertThat(orphan.get("training_id").asString()).isEqualTo(id);
         assertThat(orphan.get("found_by").asString()).isEqualTo("fal_webhook");
         assertThat(FAL.received().stream().filter(c -> c.operation().equals(FakeFalServer.CANCEL) && earlier.equals(c.requestId())))
                 .as("the cancel is sent again until fal confirms it").hasSize(3);
-        assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
+        assertThat(training(key, id).get("status").asString()).isEqualTo("succeeded");
     }
 
     @Test
@@ -169,7 +169,7 @@ class FalFaultTests extends GatewayTestSupport {
         FAL.failNext(1, call(FakeFalServer.SUBMIT), 422, Map.of("X-Fal-Retryable", "false"), "{\"detail\": " + detail + "}");
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        JsonNode failed = awaitStatus(key, id, "failed");
+        JsonNode failed = stepUntilStatus(key, id, "failed");
 
         JsonNode error = failed.get("error");
         assertThat(error.get("code").asString()).isEqualTo("fal_validation_error");
@@ -190,13 +190,18 @@ class FalFaultTests extends GatewayTestSupport {
         FAL.failNext(12, call(FakeFalServer.SUBMIT), 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), NO_RUNNER);
 
         String id = create(key, minimalRequest(url)).get("id").asString();
-        JsonNode waiting = awaitTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
+        JsonNode waiting = stepUntilTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
         assertThat(waiting.get("status").asString()).isEqualTo("pending");
-        // Longer than any deadline would be here: it keeps waiting, visibly.
-        Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
-                .until(() -> "pending".equals(api.get("/v1/trainings/" + id, key).json().get("status").asString()));
+        // A day, longer than any deadline would be: it keeps waiting, visibly, unreachable since the first failure.
+        for (int quarter = 0; quarter < 4; quarter++) {
+            clock.advance(Duration.ofHours(6));
+            runDueWork();
+            JsonNode stillWaiting = training(key, id);
+            assertThat(stillWaiting.get("status").asString()).isEqualTo("pending");
+            assertThat(stillWaiting.get("fal_unreachable_since")).isEqualTo(waiting.get("fal_unreachable_since"));
+        }
 
-        JsonNode done = awaitStatus(key, id, "succeeded");
+        JsonNode done = stepUntilStatus(key, id, "succeeded");
         assertThat(done.get("fal_unreachable_since").isNull()).isTrue();
         assertThat(falUnavailableEvents(id)).hasSizeGreaterThanOrEqualTo(12).allMatch(m -> m.contains("HTTP 503"));
         assertThat(submissions()).hasSize(1);
@@ -204,15 +209,16 @@ class FalFaultTests extends GatewayTestSupport {
 
     @Test
     void aKeyFalRefusesForARunningTrainingIsAlertedAndFailsNothing() {
-        FAL.queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(2));
         String id = create(key, minimalRequest(url)).get("id").asString();
-        awaitTraining(key, id, t -> !t.get("fal_request_id").isNull());
+        // The submit alone: fal would answer the first poll that the run is over.
+        assertThat(tracker.runOnce()).isOne();
+        assertThat(training(key, id).get("fal_request_id").isNull()).isFalse();
         FAL.failNext(6, call(FakeFalServer.STATUS), 401, Map.of(), "{\"detail\": \"Invalid authorization\"}");
         FAL.failNext(3, call(FakeFalServer.STATUS), 404, Map.of(), "{\"detail\": \"Request not found\"}");
 
-        JsonNode refused = awaitTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
+        JsonNode refused = stepUntilTraining(key, id, t -> !t.get("fal_unreachable_since").isNull());
         assertThat(refused.get("status").asString()).isIn("queued", "running");
-        JsonNode done = awaitStatus(key, id, "succeeded");
+        JsonNode done = stepUntilStatus(key, id, "succeeded");
 
         assertThat(done.get("fal_unreachable_since").isNull()).isTrue();
         assertThat(falUnavailableEvents(id)).anyMatch(m -> m.contains("refused the gateway's key") && m.contains("FAL_KEY"))
@@ -224,12 +230,12 @@ class FalFaultTests extends GatewayTestSupport {
     void aCancelIsSentAgainUntilFalConfirmsIt() {
         FAL.runDuration(Duration.ofSeconds(30));
         String id = create(key, minimalRequest(url)).get("id").asString();
-        String requestId = awaitTraining(key, id, t -> !t.get("fal_request_id").isNull()).get("fal_request_id").asString();
+        String requestId = stepUntilTraining(key, id, t -> !t.get("fal_request_id").isNull()).get("fal_request_id").asString();
         FAL.failNext(3, call(FakeFalServer.CANCEL), 503, Map.of(), NO_RUNNER);
 
         assertThat(api.post("/v1/trainings/" + id + "/cancel", key, "").status()).isEqualTo(202);
 
-        awaitStatus(key, id, "canceled");
+        stepUntilStatus(key, id, "canceled");
         assertThat(calls(FakeFalServer.CANCEL)).hasSize(4);
         assertThat(FAL.state(requestId)).isEqualTo("COMPLETED");
         assertThat(falUnavailableEvents(id)).hasSize(3);
@@ -237,7 +243,15 @@ class FalFaultTests extends GatewayTestSupport {
 
     private Api.Response deliverFalWebhook(String trainingId, String requestId, String body) {
         return api.post("/fal/webhooks/" + trainingId + "/" + tokens.tokenFor(trainingId), null, body,
-                FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now())));
+                FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, clock.instant())));
+    }
+
+    /** Moves the clock on {@code step} at a time for {@code span}, running what falls due after each step. */
+    private void stepThrough(Duration span, Duration step) {
+        for (Duration moved = Duration.ZERO; moved.compareTo(span) < 0; moved = moved.plus(step)) {
+            clock.advance(step);
+            runDueWork();
+        }
     }
 
     /** What fal posts when the request completed; the outputs are the fake's. */

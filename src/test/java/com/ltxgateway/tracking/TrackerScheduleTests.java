@@ -8,108 +8,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.ltxgateway.ClaimLoop;
 import com.ltxgateway.fal.FakeFalServer;
-import com.ltxgateway.support.Api;
-import com.ltxgateway.support.MutableClock;
-import com.ltxgateway.support.TestPostgres;
+import com.ltxgateway.support.SteppedGatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The tracker's schedule on a clock the test moves: no loop runs by itself (an API-only instance, and the simulator's
- * webhooks stopped), so each test runs the tracker and the simulator's webhooks round by round and sees exactly when
- * work falls due. The simulator's requests follow the same clock, so a sandbox run takes no real time at all.
+ * The tracker's schedule on a clock the test moves: no loop runs by itself, so each test runs the tracker and the
+ * simulator's webhooks round by round and sees exactly when work falls due. The simulator's requests follow the same
+ * clock, so a sandbox run takes no real time at all.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "gateway.tracker.enabled=false")
-class TrackerScheduleTests {
+class TrackerScheduleTests extends SteppedGatewayTestSupport {
 
-    private static final String ADMIN_KEY = "ltx_admin_schedule_0123456789abcdefghijklmnopqrstuvw";
-    private static final String FAL_KEY = "fal-tracker-schedule-key-0123456789";
-    private static final FakeFalServer FAL = FakeFalServer.start(FAL_KEY);
-    private static final Duration QUEUE = Duration.ofSeconds(10);
-    private static final Duration RUN = Duration.ofSeconds(30);
-
-    @TestConfiguration(proxyBeanMethods = false)
-    static class Clocks {
-
-        @Bean
-        @Primary
-        MutableClock mutableClock() {
-            return MutableClock.atPresent();
-        }
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        TestPostgres.Server postgres = TestPostgres.server();
-        String database = TestPostgres.newDatabase("tracker_schedule");
-        registry.add("spring.datasource.url", () -> database);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
-        registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
-        registry.add("gateway.fal.key", () -> FAL_KEY);
-        registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
-        registry.add("gateway.sandbox.queue-duration", QUEUE::toString);
-        registry.add("gateway.sandbox.run-duration", RUN::toString);
-        // A backoff far below fal's Retry-After, so the wait is fal's.
-        registry.add("gateway.tracker.retry-initial-interval", () -> "200ms");
-    }
-
-    @Autowired
-    private MutableClock clock;
-
-    @Autowired
-    private Tracker tracker;
-
-    @Autowired
-    private ApplicationContext context;
-
-    @Autowired
-    private JdbcClient jdbc;
-
-    @LocalServerPort
-    private int port;
-
-    private Api api;
-    private ClaimLoop<?> simulatorWebhooks;
-
-    @AfterAll
-    static void stopFal() {
-        FAL.close();
-    }
+    private static final Duration QUEUE = SANDBOX_QUEUE;
+    private static final Duration RUN = SANDBOX_RUN;
 
     @BeforeEach
-    void connect() {
-        api = new Api("http://localhost:" + port);
-        simulatorWebhooks = context.getBean("sandboxWebhooks", ClaimLoop.class);
-        if (simulatorWebhooks.isRunning()) {
-            simulatorWebhooks.stop();
-        }
-        // What an earlier test left is not this one's to step.
-        jdbc.sql("delete from tracking_job").update();
+    void falRunsLong() {
         FAL.queueDuration(Duration.ZERO).runDuration(Duration.ofMinutes(10));
     }
 
     @Test
     void aSandboxTrainingIsPolledQuicklyThenOnlyAsABackstopAndEndsThroughTheSimulatorsSignedWebhook() {
         String key = api.newTeam(ADMIN_KEY, "sandbox").key();
-        String id = api.createTraining(key, request("https://example.com/clips.zip")).get("id").asString();
+        String id = api.createTraining(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
 
         assertThat(tracker.runOnce()).as("the submit").isEqualTo(1);
         assertThat(status(key, id)).isEqualTo("queued");
@@ -147,7 +72,7 @@ class TrackerScheduleTests {
         String url = "https://data.example.com/schedule/" + UUID.randomUUID() + ".zip";
         FAL.failNext(1, call -> call.operation().equals(FakeFalServer.SUBMIT) && url.equals(call.trainingDataUrl()), 429,
                 Map.of("Retry-After", "2"), "{\"detail\": \"Rate limit exceeded\"}");
-        String id = api.createTraining(key, request(url)).get("id").asString();
+        String id = api.createTraining(key, minimalRequest(url)).get("id").asString();
 
         assertThat(tracker.runOnce()).isEqualTo(1);
         // The backoff alone would have retried after 100-300 ms.
@@ -165,10 +90,6 @@ class TrackerScheduleTests {
         assertThat(training.get("fal_unreachable_since").isNull()).isTrue();
         assertThat(api.timeline(key, id)).filteredOn(e -> e.get("type").asString().equals("fal_unavailable"))
                 .singleElement().satisfies(e -> assertThat(e.get("message").asString()).contains("HTTP 429").contains("retrying in 2000 ms"));
-    }
-
-    private static String request(String dataUrl) {
-        return "{\"input\":{\"training_data_url\":\"" + dataUrl + "\",\"number_of_steps\":100}}";
     }
 
     private String status(String key, String id) {

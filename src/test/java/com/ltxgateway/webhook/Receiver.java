@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 final class Receiver implements AutoCloseable {
 
     /** One request as it arrived; {@code headers} keyed case-insensitively. */
-    record Request(String path, Map<String, List<String>> headers, String body, Instant at) {
+    record Request(String path, Map<String, List<String>> headers, String body) {
 
         String header(String name) {
             List<String> values = headers.get(name);
@@ -139,7 +138,7 @@ final class Receiver implements AutoCloseable {
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
             Request request = new Request(exchange.getRequestURI().toString(), headers,
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), Instant.now());
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             received.add(request);
             Reply reply = responder.apply(request);
             reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
