@@ -134,15 +134,7 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
     @Test
     void cancelsAfterConfirmationThroughTheApisPath() {
         TeamKey team = newTeam("live");
-        String id;
-        FAL.queueDuration(Duration.ofMinutes(5));
-        try {
-            id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
-            awaitStatus(team.key(), id, "queued");
-        }
-        finally {
-            FAL.queueDuration(Duration.ZERO);
-        }
+        String id = queuedAtFal(team);
         browser.open("/admin/trainings/" + id);
 
         browser.find("a.danger").click();
@@ -171,15 +163,7 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
     @Test
     void followsATrainingOnItsPageWithoutAReload() {
         TeamKey team = newTeam("live");
-        String id;
-        FAL.queueDuration(Duration.ofMinutes(5));
-        try {
-            id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
-            awaitStatus(team.key(), id, "queued");
-        }
-        finally {
-            FAL.queueDuration(Duration.ZERO);
-        }
+        String id = queuedAtFal(team);
         browser.open("/admin/trainings/" + id);
         assertThat(browser.find(".title-row .status").getText()).isEqualTo("queued");
         assertThat(browser.find("#training-live").getAttribute("hx-get")).startsWith("/admin/trainings/" + id + "/live?v=");
@@ -290,5 +274,18 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
     }
 
     private record TeamKey(String slug, String key) {
+    }
+
+    /** A live training fal keeps queued for minutes, so the test acts on it while it is still under way. */
+    private String queuedAtFal(TeamKey team) {
+        FAL.queueDuration(Duration.ofMinutes(5));
+        try {
+            String id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
+            awaitStatus(team.key(), id, "queued");
+            return id;
+        }
+        finally {
+            FAL.queueDuration(Duration.ZERO);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import com.ltxgateway.support.TeamRows;
 import com.ltxgateway.support.TestPostgres;
 
 import jakarta.persistence.EntityManager;
@@ -45,9 +46,7 @@ class TrainingRepositoryTests {
 
     @BeforeEach
     void team() {
-        team = UUID.randomUUID();
-        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, 'T', now())")
-                .params(team, "t-" + team.toString().substring(0, 8)).update();
+        team = TeamRows.insert(jdbc);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.ltxgateway.support.MutableClock;
+import com.ltxgateway.support.TeamRows;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
 
@@ -95,9 +96,7 @@ class TrainingTransitionsTests {
 
     @BeforeEach
     void team() {
-        team = UUID.randomUUID();
-        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, 'T', now())")
-                .params(team, "t-" + team.toString().substring(0, 8)).update();
+        team = TeamRows.insert(jdbc);
     }
 
     @Test
