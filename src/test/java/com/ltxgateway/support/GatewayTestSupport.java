@@ -47,12 +47,7 @@ public abstract class GatewayTestSupport {
         TestPostgres.useDatabase(registry, TestPostgres::sharedJdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.bootstrap.admin-password", () -> DASHBOARD_PASSWORD);
-        registry.add("gateway.fal.key", () -> FAL_KEY);
-        registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
-        registry.add("gateway.fal.jwks-url", () -> FAL_WEBHOOKS.jwksUrl().toString());
-        registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
-        registry.add("gateway.fal.connect-timeout", () -> "1s");
-        registry.add("gateway.fal.read-timeout", () -> "1s");
+        useFakeFal(registry, FAL_KEY, FAL, FAL_WEBHOOKS);
         registry.add("gateway.sandbox.queue-duration", () -> "1s");
         registry.add("gateway.sandbox.run-duration", () -> "2s");
         registry.add("gateway.tracker.idle-interval", () -> "100ms");
@@ -66,6 +61,16 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.webhooks.encryption-key", () -> WEBHOOK_ENCRYPTION_KEY);
         registry.add("gateway.webhooks.retry-schedule", () -> "200ms,500ms,1s");
         registry.add("gateway.webhooks.idle-interval", () -> "100ms");
+    }
+
+    /** fal stood in for by {@code fal} and {@code webhooks}, with timeouts a test can outwait. */
+    static void useFakeFal(DynamicPropertyRegistry registry, String falKey, FakeFalServer fal, FakeFalWebhooks webhooks) {
+        registry.add("gateway.fal.key", () -> falKey);
+        registry.add("gateway.fal.queue-url", () -> fal.queueUrl().toString());
+        registry.add("gateway.fal.jwks-url", () -> webhooks.jwksUrl().toString());
+        registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
+        registry.add("gateway.fal.connect-timeout", () -> "1s");
+        registry.add("gateway.fal.read-timeout", () -> "1s");
     }
 
     @BeforeEach

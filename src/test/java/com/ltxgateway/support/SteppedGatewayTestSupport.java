@@ -60,12 +60,7 @@ public abstract class SteppedGatewayTestSupport {
     static void steppedProperties(DynamicPropertyRegistry registry) {
         TestPostgres.useDatabase(registry, Database::jdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
-        registry.add("gateway.fal.key", () -> FAL_KEY);
-        registry.add("gateway.fal.queue-url", () -> FAL.queueUrl().toString());
-        registry.add("gateway.fal.jwks-url", () -> FAL_WEBHOOKS.jwksUrl().toString());
-        registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
-        registry.add("gateway.fal.connect-timeout", () -> "1s");
-        registry.add("gateway.fal.read-timeout", () -> "1s");
+        GatewayTestSupport.useFakeFal(registry, FAL_KEY, FAL, FAL_WEBHOOKS);
         registry.add("gateway.sandbox.queue-duration", SANDBOX_QUEUE::toString);
         registry.add("gateway.sandbox.run-duration", SANDBOX_RUN::toString);
         // A backoff far below the Retry-After the tests send, so a wait that honours it is fal's.
@@ -169,7 +164,7 @@ public abstract class SteppedGatewayTestSupport {
     }
 
     protected static String minimalRequest(String dataUrl) {
-        return "{\"input\":{\"training_data_url\":\"" + dataUrl + "\",\"number_of_steps\":100}}";
+        return GatewayTestSupport.minimalRequest(dataUrl);
     }
 
     protected JsonNode create(String key, String body) {
