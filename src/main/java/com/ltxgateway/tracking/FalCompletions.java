@@ -44,7 +44,7 @@ public class FalCompletions {
      * error body from the result endpoint is fal failing to give the result (it keeps one for an hour at most), not
      * how the run ended. With a cancel requested it is: fal may not name a canceled run an error
      */
-    public Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence,
+    Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence,
             boolean ranWithoutError) {
         return switch (fal.result(endpoint, FalTranslation.toFal(training.falRequest()))) {
             case FalOutcome.Success<FalResult>(FalResult.Error error) when ranWithoutError && !training.cancelRequested() -> Optional.of(new FalOutcome.Unavailable<>(0,

@@ -70,16 +70,16 @@ public class KeyModeRouting implements TrainingDestinations {
         return fal.hasUserId() ? gateway.publicUrl(path) : null;
     }
 
-    public FalWebhookKeys webhookKeys(String mode) {
+    FalWebhookKeys webhookKeys(String mode) {
         return isSandbox(mode) ? sandboxKeys : falKeys;
     }
 
     /** The fal user a training's webhooks must be signed for; null when none is configured (every delivery is refused). */
-    public String webhookUserId(String mode) {
+    String webhookUserId(String mode) {
         return isSandbox(mode) ? SandboxEndpoint.WEBHOOK_USER_ID : fal.userId();
     }
 
-    public boolean tokenMatches(String trainingId, String token) {
+    boolean tokenMatches(String trainingId, String token) {
         return tokens.matches(trainingId, token);
     }
 

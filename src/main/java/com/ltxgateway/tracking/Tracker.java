@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * handed back.
  */
 @Component
-public class Tracker extends ClaimLoop<ClaimedJob> {
+class Tracker extends ClaimLoop<ClaimedJob> {
 
     private static final Logger log = LoggerFactory.getLogger(Tracker.class);
 

@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
  * bound as a parameter, so the whole queue follows one clock.
  */
 @Component
-public class TrackingJobs {
+class TrackingJobs {
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -49,7 +49,7 @@ public class TrackingJobs {
      * Makes a job due now. A claimed job keeps its lease and is made due again as soon as its step releases it, so a
      * cancel or a settled submit never waits for the step's planned delay.
      */
-    public void nudge(String trainingId) {
+    void nudge(String trainingId) {
         Timestamp now = clockNow();
         jdbc.sql("update tracking_job set due_at = least(due_at, ?), nudged_at = ? where training_id = ?")
                 .params(now, now, trainingId)

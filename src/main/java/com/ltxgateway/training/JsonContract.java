@@ -53,7 +53,7 @@ import tools.jackson.databind.node.ObjectNode;
  * rest. A field that may be left out and has no default may also be null; any other null is refused.
  */
 @Component
-public class JsonContract {
+class JsonContract {
 
     /** Rules that run on a field only once its other rules hold. */
     interface Afterwards {
@@ -102,7 +102,7 @@ public class JsonContract {
      * Completes the schemas that swagger derived from {@code root} and the records it holds with what swagger does
      * not read from them: defaults, the constraints it does not know, and that unknown fields are refused.
      */
-    public void document(OpenAPI openApi, Class<? extends Record> root) {
+    void document(OpenAPI openApi, Class<? extends Record> root) {
         Deque<Class<?>> pending = new ArrayDeque<>(List.of(root));
         Set<Class<?>> seen = new HashSet<>();
         while (!pending.isEmpty()) {

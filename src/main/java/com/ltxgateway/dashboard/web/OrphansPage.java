@@ -23,6 +23,7 @@ class OrphansPage {
         var newest = orphans.page(null, SHOWN + 1);
         model.addAttribute("orphans", newest.size() > SHOWN ? newest.subList(0, SHOWN) : newest);
         model.addAttribute("more", newest.size() > SHOWN);
+        model.addAttribute("shown", SHOWN);
         model.addAttribute("openCancels", orphans.openCancels());
         return "dashboard/orphans";
     }

@@ -1,7 +1,5 @@
-package com.ltxgateway.training.web;
+package com.ltxgateway.training;
 
-import com.ltxgateway.training.JsonContract;
-import com.ltxgateway.training.NewTraining;
 import io.swagger.v3.oas.models.OpenAPI;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.stereotype.Component;

@@ -1,0 +1,130 @@
+package com.ltxgateway.tracking;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.ltxgateway.LogFields;
+import com.ltxgateway.fal.FalEndpoint;
+import com.ltxgateway.fal.FalWebhook;
+import com.ltxgateway.fal.FalWebhookSignature;
+import com.ltxgateway.fal.FalWebhookVerifier;
+import com.ltxgateway.fal.FalWebhookVerifier.Verdict;
+import com.ltxgateway.training.Fence;
+import com.ltxgateway.training.TrainingTransitions;
+import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Service;
+
+/**
+ * What fal (and the simulator, for sandbox trainings) reports of a completed request. Nothing in a delivery is read
+ * before it has passed, in this order: the training's token in the URL (known only to whoever this gateway told the
+ * URL), the fal user id it is signed for (the company's account, not any fal customer's), and fal's signature over
+ * the raw body. An unknown training fails the first check like a wrong token, so the answer tells nothing about
+ * which trainings exist. Then the outcome is applied at once through {@link TrainingTransitions}, so the API shows it
+ * as soon as the delivery is answered. Deliveries are idempotent: a repeat or a late one finds the training finished
+ * and changes nothing. The tracker keeps polling as a backstop.
+ */
+@Service
+public class FalWebhooks {
+
+    private static final Logger log = LoggerFactory.getLogger(FalWebhooks.class);
+
+    private final TrainingTransitions transitions;
+    private final KeyModeRouting endpoints;
+    private final FalWebhookVerifier verifier;
+    private final FalCompletions completions;
+    private final TrackingJobs jobs;
+    private final Tracker tracker;
+
+    FalWebhooks(TrainingTransitions transitions, KeyModeRouting endpoints, FalWebhookVerifier verifier,
+            FalCompletions completions, TrackingJobs jobs, Tracker tracker) {
+        this.transitions = transitions;
+        this.endpoints = endpoints;
+        this.verifier = verifier;
+        this.completions = completions;
+        this.jobs = jobs;
+        this.tracker = tracker;
+    }
+
+    /**
+     * @param token the URL's token; null on the path earlier releases handed to fal, which is refused like a wrong one
+     * @param body exactly as sent, as the signature covers it
+     * @throws FalWebhookRejected unless the delivery passes every check
+     * @throws FalWebhookMalformed for a verified body that is not a fal webhook
+     */
+    public void receive(String trainingId, @Nullable String token, Function<String, String> header, byte[] body) {
+        try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {
+            verifyAndApply(trainingId, token, header, body);
+        }
+        finally {
+            MDC.remove(LogFields.FAL_REQUEST_ID);
+        }
+    }
+
+    private void verifyAndApply(String trainingId, String token, Function<String, String> header, byte[] raw) {
+        if (!endpoints.tokenMatches(trainingId, token)) {
+            throw rejected(trainingId, "the URL's token is not this training's");
+        }
+        // The token was made for this id, so the training exists; which keys may sign depends on its mode.
+        TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> rejected(trainingId, "unknown training"));
+        FalWebhookSignature.Headers signature = FalWebhookSignature.Headers.from(header);
+        String userId = endpoints.webhookUserId(training.mode());
+        if (userId == null || !userId.equals(signature.userId())) {
+            throw rejected(trainingId, userId == null ? "no fal user id is configured" : "signed for another fal user");
+        }
+        Verdict verdict = verifier.verify(signature, raw, endpoints.webhookKeys(training.mode()));
+        if (verdict != Verdict.VERIFIED) {
+            throw rejected(trainingId, verdict.reason());
+        }
+        // Only a verified request id goes into the logs: before that it is whatever the caller sent.
+        MDC.put(LogFields.FAL_REQUEST_ID, signature.requestId());
+        FalWebhook webhook;
+        try {
+            webhook = FalWebhook.parse(raw);
+        }
+        catch (IllegalArgumentException e) {
+            throw new FalWebhookMalformed(e.getMessage());
+        }
+        // The body is signed too, but only the header's request id is part of the signed message.
+        if (!webhook.requestId().equals(signature.requestId())) {
+            throw rejected(trainingId, "the body names another request than the signature");
+        }
+        apply(training, webhook);
+    }
+
+    private void apply(TrackedTraining training, FalWebhook webhook) {
+        // Empty for a request the training does not follow: recorded with its cancel, which is sent until fal confirms.
+        Optional<TrackedTraining> own = transitions.falReported(training.id(), webhook.requestId(), webhook.summary());
+        if (own.isEmpty() || own.get().status().isTerminal()) {
+            return;
+        }
+        TrackedTraining tracked = own.get();
+        Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
+        if (webhook.result() != null) {
+            completions.apply(tracked.id(), Fence.NONE, webhook.result());
+        }
+        else if (endpoint.isEmpty()) {
+            leaveToTracker(training.id(), "no fal endpoint is available");
+        }
+        else {
+            // fal could not put the result into the webhook: fetch it like a poll that found the request COMPLETED.
+            completions.fetch(tracked, endpoint.get(), Fence.NONE, "OK".equals(webhook.status())).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
+        }
+    }
+
+    /** The tracker retries with backoff, which a webhook handler cannot. */
+    private void leaveToTracker(String trainingId, String reason) {
+        log.info("Result of training {} not fetched after fal's webhook ({}); the tracker fetches it", trainingId, reason);
+        jobs.nudge(trainingId);
+        tracker.wakeUp();
+    }
+
+    private static FalWebhookRejected rejected(String trainingId, String reason) {
+        log.info("Refused a fal webhook for training {}: {}", trainingId, reason);
+        return new FalWebhookRejected();
+    }
+}
