@@ -7,15 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import com.ltxgateway.GatewayApplication;
 import com.ltxgateway.support.Api;
+import com.ltxgateway.support.GatewayInstances;
 import com.ltxgateway.support.TestPostgres;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -61,17 +60,11 @@ class KeyRevocationClusterTests {
     }
 
     private static Api start(String jdbcUrl) {
-        var postgres = TestPostgres.server();
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .run("--server.port=0",
-                        "--spring.datasource.url=" + jdbcUrl,
-                        "--spring.datasource.username=" + postgres.username(),
-                        "--spring.datasource.password=" + postgres.password(),
-                        "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
-                        "--gateway.api-keys.cache-ttl=1h",
-                        "--gateway.tracker.enabled=false",
-                        "--spring.main.banner-mode=off");
+        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
+                "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
+                "--gateway.api-keys.cache-ttl=1h",
+                "--gateway.tracker.enabled=false");
         instances.add(context);
-        return new Api("http://localhost:" + context.getEnvironment().getProperty("local.server.port"));
+        return GatewayInstances.api(context);
     }
 }

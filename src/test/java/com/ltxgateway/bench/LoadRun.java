@@ -3,7 +3,6 @@ package com.ltxgateway.bench;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,15 +20,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalWebhooks;
+import com.ltxgateway.support.CommandLineOptions;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import tools.jackson.databind.json.JsonMapper;
@@ -83,19 +85,11 @@ public final class LoadRun {
             List<String> phases, boolean profile) {
 
         static Options parse(String[] args) {
-            Map<String, String> given = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                given.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-            }
-            if (!given.containsKey("jar")) {
-                throw new IllegalArgumentException("--jar <the application jar> is required");
-            }
-            return new Options(Path.of(given.get("jar")), Path.of(given.getOrDefault("out", "target/load")),
-                    Integer.parseInt(given.getOrDefault("duration", "20")), Integer.parseInt(given.getOrDefault("connections", "8")),
-                    Integer.parseInt(given.getOrDefault("tracked", "1000")), Integer.parseInt(given.getOrDefault("in-flight", "10000")),
-                    Integer.parseInt(given.getOrDefault("sample-for", "120")),
-                    List.of(given.getOrDefault("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
-                    Boolean.parseBoolean(given.getOrDefault("profile", "false")));
+            CommandLineOptions given = CommandLineOptions.parse(args, "jar");
+            return new Options(Path.of(given.get("jar")), Path.of(given.get("out", "target/load")), given.integer("duration", 20),
+                    given.integer("connections", 8), given.integer("tracked", 1000), given.integer("in-flight", 10000),
+                    given.integer("sample-for", 120), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
+                    Boolean.parseBoolean(given.get("profile", "false")));
         }
     }
 
@@ -208,9 +202,9 @@ public final class LoadRun {
                     perTraining(falAfter, falBefore, FakeFalServer.SUBMIT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.STATUS, succeeded),
                     perTraining(falAfter, falBefore, FakeFalServer.RESULT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.CANCEL, succeeded),
                     perTraining(falAfter, falBefore, "webhooks", succeeded));
-            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().collect(java.util.stream.Collectors.groupingBy(
+            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().collect(Collectors.groupingBy(
                     d -> d.delivered() ? "delivered" : d.status() != null ? "HTTP " + d.status() : String.valueOf(d.error()),
-                    java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                    TreeMap::new, Collectors.counting()));
             note("");
             note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
             results.put("cpu ms per training", format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));

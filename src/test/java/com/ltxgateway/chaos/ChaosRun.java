@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalWebhooks;
+import com.ltxgateway.support.CommandLineOptions;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import tools.jackson.databind.JsonNode;
@@ -89,16 +90,10 @@ public final class ChaosRun {
     record Options(Path jar, int trainings, int instances, boolean webhooks, long seed, Path out) {
 
         static Options parse(String[] args) {
-            Map<String, String> given = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                given.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-            }
-            if (!given.containsKey("jar")) {
-                throw new IllegalArgumentException("--jar <the application jar> is required");
-            }
-            return new Options(Path.of(given.get("jar")), Integer.parseInt(given.getOrDefault("trainings", "180")),
-                    Integer.parseInt(given.getOrDefault("instances", "3")), !"off".equals(given.getOrDefault("webhooks", "on")),
-                    Long.parseLong(given.getOrDefault("seed", "42")), Path.of(given.getOrDefault("out", "target/chaos")));
+            CommandLineOptions given = CommandLineOptions.parse(args, "jar");
+            return new Options(Path.of(given.get("jar")), given.integer("trainings", 180), given.integer("instances", 3),
+                    !"off".equals(given.get("webhooks", "on")), Long.parseLong(given.get("seed", "42")),
+                    Path.of(given.get("out", "target/chaos")));
         }
     }
 

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import com.ltxgateway.GatewayApplication;
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.fal.FalCancellation;
@@ -36,6 +35,7 @@ import com.ltxgateway.fal.FalStatus;
 import com.ltxgateway.fal.FalSubmission;
 import com.ltxgateway.fal.SubmitGate;
 import com.ltxgateway.support.Api;
+import com.ltxgateway.support.GatewayInstances;
 import com.ltxgateway.support.TestPostgres;
 
 import tools.jackson.databind.JsonNode;
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -271,31 +270,23 @@ class ClusterTests {
     // --- the cluster -------------------------------------------------------------------------------------------
 
     private static Instance start(String name) {
-        var postgres = TestPostgres.server();
         FalLine line = new FalLine();
-        // Command-line arguments, because default properties would lose to application.yaml (server.port, fal key).
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .initializers(ctx -> ctx.getBeanFactory().addBeanPostProcessor(line))
-                .run("--server.port=0",
-                        "--spring.datasource.url=" + jdbcUrl,
-                        "--spring.datasource.username=" + postgres.username(),
-                        "--spring.datasource.password=" + postgres.password(),
-                        "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
-                        "--gateway.fal.key=" + FAL_KEY,
-                        "--gateway.fal.queue-url=" + fal.queueUrl(),
-                        "--gateway.fal.jwks-url=" + webhooks.jwksUrl(),
-                        "--gateway.fal.user-id=" + FakeFalWebhooks.USER_ID,
-                        "--gateway.fal.connect-timeout=1s",
-                        "--gateway.fal.read-timeout=1s",
-                        "--gateway.tracker.idle-interval=100ms",
-                        "--gateway.tracker.poll-min-interval=100ms",
-                        "--gateway.tracker.poll-max-interval=500ms",
-                        "--gateway.tracker.retry-initial-interval=200ms",
-                        "--gateway.tracker.retry-max-interval=1s",
-                        "--gateway.tracker.lease=" + LEASE.toSeconds() + "s",
-                        "--spring.main.banner-mode=off");
-        String port = context.getEnvironment().getProperty("local.server.port");
-        Instance instance = new Instance(name, context, new Api("http://localhost:" + port), line);
+        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
+                ctx -> ctx.getBeanFactory().addBeanPostProcessor(line),
+                "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
+                "--gateway.fal.key=" + FAL_KEY,
+                "--gateway.fal.queue-url=" + fal.queueUrl(),
+                "--gateway.fal.jwks-url=" + webhooks.jwksUrl(),
+                "--gateway.fal.user-id=" + FakeFalWebhooks.USER_ID,
+                "--gateway.fal.connect-timeout=1s",
+                "--gateway.fal.read-timeout=1s",
+                "--gateway.tracker.idle-interval=100ms",
+                "--gateway.tracker.poll-min-interval=100ms",
+                "--gateway.tracker.poll-max-interval=500ms",
+                "--gateway.tracker.retry-initial-interval=200ms",
+                "--gateway.tracker.retry-max-interval=1s",
+                "--gateway.tracker.lease=" + LEASE.toSeconds() + "s");
+        Instance instance = new Instance(name, context, GatewayInstances.api(context), line);
         started.add(instance);
         return instance;
     }

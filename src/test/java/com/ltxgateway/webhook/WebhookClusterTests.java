@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import com.ltxgateway.GatewayApplication;
 import com.ltxgateway.support.Api;
+import com.ltxgateway.support.GatewayInstances;
 import com.ltxgateway.support.GatewayTestSupport;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.webhook.Receiver.Reply;
@@ -27,7 +27,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -107,26 +106,20 @@ class WebhookClusterTests {
     }
 
     private static Api start() {
-        var postgres = TestPostgres.server();
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .run("--server.port=0",
-                        "--spring.datasource.url=" + jdbcUrl,
-                        "--spring.datasource.username=" + postgres.username(),
-                        "--spring.datasource.password=" + postgres.password(),
-                        "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
-                        "--gateway.sandbox.queue-duration=300ms",
-                        "--gateway.sandbox.run-duration=600ms",
-                        "--gateway.tracker.idle-interval=100ms",
-                        "--gateway.tracker.poll-min-interval=100ms",
-                        "--gateway.tracker.poll-max-interval=300ms",
-                        "--gateway.webhooks.allowed-hosts=127.0.0.1",
-                        "--gateway.webhooks.encryption-key=" + GatewayTestSupport.WEBHOOK_ENCRYPTION_KEY,
-                        "--gateway.webhooks.retry-schedule=100ms,100ms,100ms",
-                        "--gateway.webhooks.idle-interval=50ms",
-                        "--gateway.webhooks.concurrency=4",
-                        "--spring.main.banner-mode=off");
+        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
+                "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
+                "--gateway.sandbox.queue-duration=300ms",
+                "--gateway.sandbox.run-duration=600ms",
+                "--gateway.tracker.idle-interval=100ms",
+                "--gateway.tracker.poll-min-interval=100ms",
+                "--gateway.tracker.poll-max-interval=300ms",
+                "--gateway.webhooks.allowed-hosts=127.0.0.1",
+                "--gateway.webhooks.encryption-key=" + GatewayTestSupport.WEBHOOK_ENCRYPTION_KEY,
+                "--gateway.webhooks.retry-schedule=100ms,100ms,100ms",
+                "--gateway.webhooks.idle-interval=50ms",
+                "--gateway.webhooks.concurrency=4");
         instances.add(context);
-        return new Api("http://localhost:" + context.getEnvironment().getProperty("local.server.port"));
+        return GatewayInstances.api(context);
     }
 
     private static String newTeam(Api api, String slug) {

@@ -1,0 +1,44 @@
+package com.ltxgateway.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.ltxgateway.GatewayApplication;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Whole gateway instances on one test database, as replicas share one in production: for cluster tests. */
+public final class GatewayInstances {
+
+    private GatewayInstances() {
+    }
+
+    /**
+     * Starts an instance on a random port with {@code jdbcUrl} as its database and {@code settings} on top. Command-line
+     * arguments, because default properties would lose to application.yaml (server.port, fal key).
+     */
+    public static ConfigurableApplicationContext start(String jdbcUrl, Consumer<ConfigurableApplicationContext> initializer,
+            String... settings) {
+        var postgres = TestPostgres.server();
+        List<String> arguments = new ArrayList<>(List.of("--server.port=0",
+                "--spring.datasource.url=" + jdbcUrl,
+                "--spring.datasource.username=" + postgres.username(),
+                "--spring.datasource.password=" + postgres.password(),
+                "--spring.main.banner-mode=off"));
+        arguments.addAll(List.of(settings));
+        return new SpringApplicationBuilder(GatewayApplication.class)
+                .initializers(initializer::accept)
+                .run(arguments.toArray(String[]::new));
+    }
+
+    public static ConfigurableApplicationContext start(String jdbcUrl, String... settings) {
+        return start(jdbcUrl, context -> {
+        }, settings);
+    }
+
+    public static Api api(ConfigurableApplicationContext instance) {
+        return new Api("http://localhost:" + instance.getEnvironment().getProperty("local.server.port"));
+    }
+}
