@@ -77,8 +77,7 @@ public class AccessAdministration {
     @Transactional
     public ApiKeySummary revokeKey(String actor, UUID keyId) {
         ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
-        if (!key.isRevoked()) {
-            revocations.revoke(key, now());
+        if (revocations.revoke(key, now())) {
             auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
         }
         return summary(key);

@@ -28,7 +28,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 class ApiKeyRevocations implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyRevocations.class);
-    static final String CHANNEL = "api_key_revoked";
+    private static final String CHANNEL = "api_key_revoked";
     private static final Duration WAIT = Duration.ofSeconds(1);
     private static final Duration RECONNECT = Duration.ofSeconds(2);
 
@@ -46,11 +46,11 @@ class ApiKeyRevocations implements SmartLifecycle {
 
     /**
      * The one way a key is revoked. Joins the caller's transaction: every instance hears of it when that commits,
-     * and nothing is heard when it rolls back.
+     * and nothing is heard when it rolls back. Returns false for a key revoked already, which changes nothing.
      */
-    void revoke(ApiKey key, Instant now) {
+    boolean revoke(ApiKey key, Instant now) {
         if (key.isRevoked()) {
-            return;
+            return false;
         }
         key.revoke(now);
         jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, key.id().toString()).query((rs, n) -> 1).list();
@@ -62,6 +62,7 @@ class ApiKeyRevocations implements SmartLifecycle {
                 cache.clear();
             }
         });
+        return true;
     }
 
     @Override
