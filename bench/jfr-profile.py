@@ -16,10 +16,11 @@ raw = subprocess.run([jfr, "print", "--json", "--stack-depth", "200", "--events"
                      check=True, capture_output=True, text=True).stdout
 events = json.loads(raw)["recording"]["events"]
 
+# The first kind whose prefix is on a sample's stack takes the sample: fal's webhooks are requests too.
 WORK = [
+    ("fal webhooks received", ("com.ltxgateway.tracking.web.FalWebhookReceiver",)),
     ("API requests", ("org.apache.catalina.", "org.apache.coyote.")),
     ("tracker", ("com.ltxgateway.tracking.Tracker.handle", "com.ltxgateway.tracking.TrainingStepper")),
-    ("fal webhooks received", ("com.ltxgateway.tracking.FalWebhookReceiver",)),
     ("team webhook dispatch", ("com.ltxgateway.webhook.",)),
     ("claim loops", ("com.ltxgateway.ClaimLoop",)),
     ("fal HTTP (Netty event loops)", ("io.netty.channel.nio.", "io.netty.channel.epoll.", "io.netty.channel.SingleThreadIoEventLoop")),
@@ -55,6 +56,7 @@ total = len(events)
 work = collections.Counter()
 libraries = collections.Counter()
 hot = collections.Counter()
+gateway = collections.Counter()
 for event in events:
     stack = frames(event)
     if any(f.startswith("org.springframework.boot.loader.launch.") for f in stack):
@@ -65,6 +67,10 @@ for event in events:
         work["GC / JIT / JVM"] += 1
         continue
     hot[stack[0]] += 1
+    # The gateway's own method nearest the top of the stack: which of its steps the library work below was for.
+    own = next((f for f in stack if f.startswith("com.ltxgateway.") and "$$" not in f), None)
+    if own:
+        gateway[own] += 1
     kind = next((name for name, prefixes in WORK if prefixes and any(f.startswith(prefixes) for f in stack)), "other")
     work[kind] += 1
     for name, prefixes in LIBRARIES.items():
@@ -80,6 +86,9 @@ for name, count in work.most_common():
 print("\n| library on the stack | share |\n|---|---|")
 for name, count in libraries.most_common():
     print(f"| {name} | {100 * count / total:.1f} % |")
+print("\n| gateway method nearest the top of the stack | share |\n|---|---|")
+for name, count in gateway.most_common(20):
+    print(f"| `{name}` | {100 * count / total:.1f} % |")
 print("\n| hottest methods (self) | share |\n|---|---|")
 for name, count in hot.most_common(15):
     print(f"| `{name}` | {100 * count / total:.1f} % |")

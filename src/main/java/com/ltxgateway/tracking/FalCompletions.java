@@ -22,10 +22,12 @@ public class FalCompletions {
 
     private final TrainingTransitions transitions;
     private final FalQueue fal;
+    private final StepTurns turns;
 
-    FalCompletions(TrainingTransitions transitions, FalQueue fal) {
+    FalCompletions(TrainingTransitions transitions, FalQueue fal, StepTurns turns) {
         this.transitions = transitions;
         this.fal = fal;
+        this.turns = turns;
     }
 
     /** Ends the training with fal's result: its output, or the error its run ended with. */
@@ -46,7 +48,7 @@ public class FalCompletions {
      */
     Optional<FalOutcome.Unavailable<FalResult>> fetch(TrackedTraining training, FalEndpoint endpoint, Fence fence,
             boolean ranWithoutError) {
-        return switch (fal.result(endpoint, FalTranslation.toFal(training.falRequest()))) {
+        return switch (turns.waitingFor(() -> fal.result(endpoint, FalTranslation.toFal(training.falRequest())))) {
             case FalOutcome.Success<FalResult>(FalResult.Error error) when ranWithoutError && !training.cancelRequested() -> Optional.of(new FalOutcome.Unavailable<>(0,
                     "fal reports the run completed but gives no result (" + error.error().code() + ": " + error.error().message() + ")", null));
             case FalOutcome.Success<FalResult> success -> {

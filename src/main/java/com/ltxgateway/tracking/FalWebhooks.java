@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalEndpoint;
+import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalWebhook;
 import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.fal.FalWebhookVerifier;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What fal (and the simulator, for sandbox trainings) reports of a completed request. Nothing in a delivery is read
@@ -39,15 +41,17 @@ public class FalWebhooks {
     private final FalCompletions completions;
     private final TrackingJobs jobs;
     private final Tracker tracker;
+    private final TransactionTemplate transactions;
 
     FalWebhooks(TrainingTransitions transitions, KeyModeRouting endpoints, FalWebhookVerifier verifier,
-            FalCompletions completions, TrackingJobs jobs, Tracker tracker) {
+            FalCompletions completions, TrackingJobs jobs, Tracker tracker, TransactionTemplate transactions) {
         this.transitions = transitions;
         this.endpoints = endpoints;
         this.verifier = verifier;
         this.completions = completions;
         this.jobs = jobs;
         this.tracker = tracker;
+        this.transactions = transactions;
     }
 
     /**
@@ -97,17 +101,23 @@ public class FalWebhooks {
     }
 
     private void apply(TrackedTraining training, FalWebhook webhook) {
-        // Empty for a request the training does not follow: recorded with its cancel, which is sent until fal confirms.
-        Optional<TrackedTraining> own = transitions.falReported(training.id(), webhook.requestId(), webhook.summary());
-        if (own.isEmpty() || own.get().status().isTerminal()) {
+        FalResult result = webhook.result();
+        // The report and the result it carries are one transaction: the training is locked once, and a failure leaves
+        // neither, for fal to deliver again.
+        Optional<TrackedTraining> own = transactions.execute(tx -> {
+            // Empty for a request the training does not follow: recorded with its cancel, sent until fal confirms.
+            Optional<TrackedTraining> reported = transitions.falReported(training.id(), webhook.requestId(), webhook.summary());
+            if (result != null && reported.isPresent() && !reported.get().status().isTerminal()) {
+                completions.apply(training.id(), Fence.NONE, result);
+            }
+            return reported;
+        });
+        if (result != null || own.isEmpty() || own.get().status().isTerminal()) {
             return;
         }
         TrackedTraining tracked = own.get();
         Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
-        if (webhook.result() != null) {
-            completions.apply(tracked.id(), Fence.NONE, webhook.result());
-        }
-        else if (endpoint.isEmpty()) {
+        if (endpoint.isEmpty()) {
             leaveToTracker(training.id(), "no fal endpoint is available");
         }
         else {

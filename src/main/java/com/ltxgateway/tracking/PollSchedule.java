@@ -10,7 +10,7 @@ import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
  * When the tracker takes a training up again after a step. Status readings come quickly after a change and slow down
  * while nothing happens, never beyond {@code gateway.tracker.poll-max-interval}, which bounds how late a completion is
  * noticed without a webhook; once a run has started and fal's webhook will report its end, polls are only a
- * backstop. After a fault, the backoff, never sooner than fal's {@code Retry-After}, for as long as it takes.
+ * backstop, and a request that stays queued is polled no more often than that either. After a fault, the backoff, never sooner than fal's {@code Retry-After}, for as long as it takes.
  */
 final class PollSchedule {
 
@@ -24,7 +24,8 @@ final class PollSchedule {
 
     /**
      * After a reading that found the request {@code IN_QUEUE} or {@code IN_PROGRESS}. Only a poll sees a run start;
-     * once it has, and {@code webhookExpected}, the webhook reports the end.
+     * once it has, and {@code webhookExpected}, the webhook reports the end. A request that stays queued is polled
+     * ever more slowly, up to the backstop interval when a webhook reports its end, else up to the longest interval.
      */
     Duration afterReading(ClaimedJob job, FalStatus.State state, boolean webhookExpected) {
         if (state == FalStatus.State.IN_PROGRESS && webhookExpected) {
@@ -33,8 +34,9 @@ final class PollSchedule {
         if (!state.name().equals(job.lastFalState()) || job.pollInterval().isZero()) {
             return properties.pollMinInterval();
         }
+        Duration longest = webhookExpected ? properties.pollBackstopInterval() : properties.pollMaxInterval();
         long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
-        return Duration.ofMillis(Math.min(grown, properties.pollMaxInterval().toMillis()));
+        return Duration.ofMillis(Math.min(grown, longest.toMillis()));
     }
 
     /** After the {@code failures}-th fault in a row; {@code retryAfter} is fal's, or null. */

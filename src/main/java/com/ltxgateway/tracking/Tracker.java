@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Each instance runs one tracker: a {@link ClaimLoop} over the tracking jobs that steps each claimed training on
- * its own virtual thread, with the training's id in every log line of the step. Claims are renewed every third of
+ * its own virtual thread, with the training's id in every log line of the step, in {@link StepTurns} while the instance
+ * serves requests. Claims are renewed every third of
  * their lease while a step runs. A stop (SIGTERM) stops claiming and waits as long as one fal call can take for the
  * steps under way; a step interrupted after that records its submit as unconfirmed, and every claim still held is
  * handed back.
@@ -27,13 +28,15 @@ class Tracker extends ClaimLoop<ClaimedJob> {
     private final TrackingJobs jobs;
     private final TrainingStepper stepper;
     private final TrackerProperties properties;
+    private final StepTurns turns;
 
-    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, FalProperties fal) {
+    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, StepTurns turns, FalProperties fal) {
         super("tracker", properties.concurrency(), properties.batchSize(), properties.idleInterval(),
                 properties.lease().dividedBy(3), fal.longestCall().plusSeconds(5));
         this.jobs = jobs;
         this.stepper = stepper;
         this.properties = properties;
+        this.turns = turns;
     }
 
     @Override
@@ -45,7 +48,7 @@ class Tracker extends ClaimLoop<ClaimedJob> {
     protected void handle(ClaimedJob job) {
         MDC.put(LogFields.TRAINING_ID, job.trainingId());
         try {
-            stepper.step(job);
+            turns.step(() -> stepper.step(job));
         }
         catch (ClaimExpired e) {
             log.info("Step of training {} ended: its claim was taken over", job.trainingId());

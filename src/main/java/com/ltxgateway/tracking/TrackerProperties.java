@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleInterval how often an idle instance looks for due work; new trainings wake it at once
  * @param batchSize how many due trainings one claim takes
  * @param concurrency how many trainings one instance works on at the same time
+ * @param concurrencyWhileServing how many of them work at the same time while the instance is serving requests: the
+ * others wait their turn, so callers are answered first. Waiting for fal takes no turn
  * @param lease how long a claim holds without renewal; an instance that dies loses its claims after this. A running
  * step renews its claim every third of the lease, so the lease only has to outlast a few missed renewals, not the step
  * @param pollMinInterval poll interval right after a training changed state
@@ -20,8 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollBackoffMultiplier growth of the poll interval while nothing changes
  * @param retryInitialInterval first wait after fal was unavailable (429, 5xx, timeout)
  * @param retryMaxInterval the longest wait between retries; retries go on for as long as fal is unavailable
- * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report; only a
- * backstop for a lost webhook, and short enough that outputs are still captured within two minutes
+ * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report, and the
+ * longest of a queued one; only a backstop for a lost webhook, and short enough that outputs are still captured within
+ * two minutes
  * @param webhooksExpected whether fal's webhooks reach this gateway; unset means yes unless
  * {@code gateway.public-url} is a loopback address. Sandbox trainings always expect the simulator's webhook
  */
@@ -31,6 +34,7 @@ public record TrackerProperties(
         @DefaultValue("500ms") Duration idleInterval,
         @DefaultValue("100") int batchSize,
         @DefaultValue("64") int concurrency,
+        @DefaultValue("2") int concurrencyWhileServing,
         @DefaultValue("60s") Duration lease,
         @DefaultValue("2s") Duration pollMinInterval,
         @DefaultValue("30s") Duration pollMaxInterval,

@@ -66,11 +66,12 @@ class TrainingStepper {
     private final FalKeyAlarm keyAlarm;
     private final PollSchedule schedule;
     private final RetryTemplate storeRetries;
+    private final StepTurns turns;
     private final Clock clock;
 
     TrainingStepper(TrainingTransitions transitions, TrainingTimeline timeline, TrackingJobs jobs, FalQueue fal,
             KeyModeRouting endpoints, FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions,
-            FalKeyAlarm keyAlarm, Clock clock) {
+            FalKeyAlarm keyAlarm, StepTurns turns, Clock clock) {
         this.transitions = transitions;
         this.timeline = timeline;
         this.jobs = jobs;
@@ -80,6 +81,7 @@ class TrainingStepper {
         this.properties = properties;
         this.transactions = transactions;
         this.keyAlarm = keyAlarm;
+        this.turns = turns;
         this.clock = clock;
         this.schedule = new PollSchedule(properties);
         this.storeRetries = new RetryTemplate(RetryPolicy.builder()
@@ -144,7 +146,7 @@ class TrainingStepper {
         JsonNode input = transitions.input(id);
         URI webhook = endpoints.webhookUrl(training.mode(), id);
         Gate gate = new Gate(() -> transitions.beginSubmission(id, fence));
-        FalOutcome<FalSubmission> outcome = fal.submit(endpoint, input, webhook, gate);
+        FalOutcome<FalSubmission> outcome = turns.waitingFor(() -> fal.submit(endpoint, input, webhook, gate));
         SubmitPermit permit = gate.permit;
         if (permit == null) {
             if (!gate.asked && outcome instanceof FalOutcome.Unavailable<FalSubmission> unavailable) {
@@ -162,14 +164,7 @@ class TrainingStepper {
             case FalOutcome.Success<FalSubmission> success -> {
                 keyAlarm.accepted();
                 MDC.put(LogFields.FAL_REQUEST_ID, success.value().request().requestId());
-                Acceptance acceptance = storeAcceptance(id, attempt, success.value());
-                Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
-                inTransaction(() -> {
-                    if (training.falUnreachable()) {
-                        timeline.falReachable(id);
-                    }
-                    jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
-                });
+                storeAcceptance(job, training, attempt, success.value());
             }
             case FalOutcome.Rejected<FalSubmission> rejected -> stored(() -> transitions.submitRejected(id, attempt, fence,
                     FalTranslation.fromFal(rejected.error()), "fal rejected the request (HTTP " + rejected.httpStatus() + ")"));
@@ -187,17 +182,28 @@ class TrainingStepper {
 
     /**
      * fal holds the request from now on, so its id must not be lost to a database hiccup: storing it is retried for
-     * minutes. Should it still fail, the attempt stays open and the next claim marks it unconfirmed; fal's webhook or
-     * request listing then names the request, and the log line here lets an operator find it meanwhile.
+     * minutes, in one transaction with the job's release. Should it still fail, the attempt stays open and the next
+     * claim marks it unconfirmed; fal's webhook or request listing then names the request, and the log line here lets an
+     * operator find it meanwhile.
      */
-    private Acceptance storeAcceptance(String trainingId, int attempt, FalSubmission submission) {
+    private void storeAcceptance(ClaimedJob job, TrackedTraining training, int attempt, FalSubmission submission) {
+        String id = training.id();
         try {
-            return storeRetries.invoke(() -> transitions.accepted(trainingId, attempt,
-                    FalTranslation.fromFal(submission.request()), submission.queuePosition()));
+            storeRetries.invoke(() -> transactions.execute(tx -> {
+                Acceptance acceptance = transitions.accepted(id, attempt, FalTranslation.fromFal(submission.request()),
+                        submission.queuePosition());
+                if (training.falUnreachable()) {
+                    timeline.falReachable(id);
+                }
+                // A cancel to forward, or an unwanted request to cancel, is the next step's at once.
+                Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
+                jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
+                return acceptance;
+            }));
         }
         catch (RuntimeException e) {
             log.error("fal accepted request {} for training {} (attempt {}), but it could not be stored; the training waits"
-                    + " for fal's webhook or request listing to name it", submission.request().requestId(), trainingId, attempt, e);
+                    + " for fal's webhook or request listing to name it", submission.request().requestId(), id, attempt, e);
             throw e;
         }
     }
@@ -215,7 +221,7 @@ class TrainingStepper {
 
     /** The training's own cancel, sent again until fal confirms it; then polls tell how the run ended. */
     private void cancel(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
-        switch (fal.cancel(endpoint, FalTranslation.toFal(training.falRequest()))) {
+        switch (turns.waitingFor(() -> fal.cancel(endpoint, FalTranslation.toFal(training.falRequest())))) {
             case FalOutcome.Success<FalCancellation> success -> {
                 switch (success.value()) {
                     case OK -> transitions.canceled(training.id(), fence, "canceled at fal");
@@ -234,7 +240,7 @@ class TrainingStepper {
 
     private void poll(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {
         int logsFrom = training.logLines();
-        switch (fal.status(endpoint, FalTranslation.toFal(training.falRequest()), logsFrom)) {
+        switch (turns.waitingFor(() -> fal.status(endpoint, FalTranslation.toFal(training.falRequest()), logsFrom))) {
             case FalOutcome.Success<FalStatus> success -> {
                 keyAlarm.accepted();
                 FalStatus status = success.value();

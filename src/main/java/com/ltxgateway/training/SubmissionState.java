@@ -1,5 +1,9 @@
 package com.ltxgateway.training;
 
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a pending training's submit to fal stands. fal's submit is not idempotent and fal bills every request that
  * succeeds, so a submit that may have reached fal is never sent again until evidence settles it.
@@ -15,5 +19,17 @@ public enum SubmissionState {
      */
     UNCONFIRMED,
     /** fal accepted the training as a request (or it finished). */
-    ACCEPTED
+    ACCEPTED;
+
+    /** Where a training with these columns stands: the one reading of them, for the entity and for projections. */
+    static SubmissionState of(TrainingStatus status, @Nullable String falRequestId, @Nullable Instant submitAttemptedAt,
+            @Nullable Instant submitUnconfirmedAt) {
+        if (falRequestId != null || status != TrainingStatus.PENDING) {
+            return ACCEPTED;
+        }
+        if (submitAttemptedAt == null) {
+            return NONE;
+        }
+        return submitUnconfirmedAt == null ? IN_FLIGHT : UNCONFIRMED;
+    }
 }

@@ -81,13 +81,7 @@ class Training {
     }
 
     SubmissionState submission() {
-        if (falRequestId != null || status != TrainingStatus.PENDING) {
-            return SubmissionState.ACCEPTED;
-        }
-        if (submitAttemptedAt == null) {
-            return SubmissionState.NONE;
-        }
-        return submitUnconfirmedAt == null ? SubmissionState.IN_FLIGHT : SubmissionState.UNCONFIRMED;
+        return SubmissionState.of(status, falRequestId, submitAttemptedAt, submitUnconfirmedAt);
     }
 
     /** Permits a submit attempt and returns its number; only when nothing that may have reached fal is outstanding. */

@@ -29,8 +29,6 @@ interface TrainingRepository extends JpaRepository<Training, String> {
         return training;
     }
 
-    Optional<Training> findByFalRequestId(String falRequestId);
-
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select t from Training t where t.falRequestId = :falRequestId")
     Optional<Training> findByFalRequestIdForUpdate(String falRequestId);

@@ -2,6 +2,9 @@ package com.ltxgateway.training;
 
 import java.math.BigDecimal;
 import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,8 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Every change of a training's state, creation included, for whoever observed it. Each method locks the training's
@@ -40,16 +45,27 @@ public class TrainingTransitions {
     private final TimelineEntries entries;
     private final ApplicationEventPublisher publisher;
     private final JsonMapper json;
+    private final JdbcClient jdbc;
     private final Clock clock;
 
     TrainingTransitions(TrainingRepository trainings, TimelineEntries entries, ApplicationEventPublisher publisher,
-            JsonMapper json, Clock clock) {
+            JsonMapper json, JdbcClient jdbc, Clock clock) {
         this.trainings = trainings;
         this.entries = entries;
         this.publisher = publisher;
         this.json = json;
+        this.jdbc = jdbc;
         this.clock = clock;
     }
+
+    /**
+     * The columns of a {@link TrackedTraining}: read on every tracker step and every fal webhook, so as one plain query
+     * instead of an entity with its input and output.
+     */
+    private static final String TRACKED = """
+            select id, status, mode, fal_request_id, fal_status_url, fal_response_url, fal_cancel_url, cancel_requested_at,
+                   submit_attempted_at, submit_unconfirmed_at, submit_attempts, log_lines, fal_unreachable_since, queue_position
+            from training""";
 
     /**
      * What the tracker needs to know to take a training one step further.
@@ -90,15 +106,15 @@ public class TrainingTransitions {
         return training;
     }
 
-    @Transactional(readOnly = true)
     public Optional<TrackedTraining> find(String id) {
-        return trainings.findById(id).map(TrainingTransitions::tracked);
+        return tracked(TRACKED + " where id = ?", id);
     }
 
     /** The input as it is forwarded to fal. */
-    @Transactional(readOnly = true)
     public JsonNode input(String id) {
-        return json.readTree(trainings.findById(id).orElseThrow(() -> new TrainingNotFound(id)).input());
+        return jdbc.sql("select input from training where id = ?").param(id).query(String.class).optional()
+                .map(json::readTree)
+                .orElseThrow(() -> new TrainingNotFound(id));
     }
 
     /**
@@ -205,7 +221,7 @@ public class TrainingTransitions {
             adopt(training, new FalRequest(requestId, null, null, null), null,
                     "accepted by fal as request " + requestId + ", as fal's webhook reports", now);
         }
-        return Optional.of(tracked(training));
+        return find(id);
     }
 
     /**
@@ -311,9 +327,8 @@ public class TrainingTransitions {
     }
 
     /** The training following {@code requestId}, if any. */
-    @Transactional(readOnly = true)
     public Optional<TrackedTraining> following(String requestId) {
-        return trainings.findByFalRequestId(requestId).map(TrainingTransitions::tracked);
+        return tracked(TRACKED + " where fal_request_id = ?", requestId);
     }
 
     /**
@@ -382,17 +397,36 @@ public class TrainingTransitions {
         Transition apply(Training training, Instant now);
     }
 
-    private static TrackedTraining tracked(Training t) {
-        return new TrackedTraining(t.id(), t.status(), t.mode(),
-                t.falRequestId() == null ? null
-                        : new FalRequest(t.falRequestId(), uri(t.falStatusUrl()), uri(t.falResponseUrl()), uri(t.falCancelUrl())),
-                t.cancelRequestedAt() != null, t.submission(), t.submitAttempts(), t.logLines(), t.falUnreachableSince() != null,
-                t.queuePosition());
+    private Optional<TrackedTraining> tracked(String query, String key) {
+        // The query bypasses the persistence context: what a caller's transaction changed so far must be written first.
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            trainings.flush();
+        }
+        return jdbc.sql(query).param(key).query(TrainingTransitions::tracked).optional();
+    }
+
+    private static TrackedTraining tracked(ResultSet row, int number) throws SQLException {
+        TrainingStatus status = TrainingStatus.fromWireName(row.getString("status"));
+        String requestId = row.getString("fal_request_id");
+        Instant attemptedAt = instant(row, "submit_attempted_at");
+        Instant unconfirmedAt = instant(row, "submit_unconfirmed_at");
+        Integer queuePosition = row.getObject("queue_position", Integer.class);
+        return new TrackedTraining(row.getString("id"), status, row.getString("mode"),
+                requestId == null ? null : new FalRequest(requestId, uri(row.getString("fal_status_url")),
+                        uri(row.getString("fal_response_url")), uri(row.getString("fal_cancel_url"))),
+                row.getTimestamp("cancel_requested_at") != null, SubmissionState.of(status, requestId, attemptedAt, unconfirmedAt),
+                row.getInt("submit_attempts"), row.getInt("log_lines"), row.getTimestamp("fal_unreachable_since") != null,
+                queuePosition);
     }
 
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        Timestamp value = row.getTimestamp(column);
+        return value == null ? null : value.toInstant();
     }
 
     private static URI uri(String value) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** When the stepper takes a training up again: its polls while fal works on it, and its backoff while fal fails. */
 class PollScheduleTests {
 
-    private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64,
+    private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64, 2,
             Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5, Duration.ofSeconds(2),
             Duration.ofMinutes(5), Duration.ofSeconds(60), null);
 
@@ -43,6 +43,17 @@ class PollScheduleTests {
                 .isEqualTo(Duration.ofSeconds(60));
         assertThat(schedule.afterReading(job(Duration.ofSeconds(2), "IN_QUEUE"), State.IN_QUEUE, true))
                 .as("only a poll sees a run start").isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aQueuedTrainingWhoseEndAWebhookReportsSlowsDownToTheBackstop() {
+        Duration interval = Duration.ofSeconds(30);
+        for (long expected : new long[] { 45_000, 60_000, 60_000 }) {
+            interval = schedule.afterReading(job(interval, "IN_QUEUE"), State.IN_QUEUE, true);
+            assertThat(interval).isEqualTo(Duration.ofMillis(expected));
+        }
+        assertThat(schedule.afterReading(job(Duration.ofSeconds(30), "IN_QUEUE"), State.IN_QUEUE, false))
+                .as("without a webhook, the longest interval bounds how late the end is seen").isEqualTo(Duration.ofSeconds(30));
     }
 
     @RepeatedTest(20)
