@@ -1,19 +1,23 @@
 package com.ltxgateway.fal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.HexFormat;
 import java.util.function.Function;
 
 import com.ltxgateway.Hashing;
 
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
+
 /**
  * How fal signs a webhook: Ed25519 over {@code request_id \n user_id \n timestamp \n hex(sha256(raw body))}, sent hex
  * encoded with the three signed values in headers. The receiver checks it; the sandbox signs its own webhooks the
- * same way, so both follow this one definition.
+ * same way, so both follow this one definition. Bouncy Castle's Ed25519 does the arithmetic: it verifies several
+ * times faster than the JDK's, and every delivery is verified.
  */
 public final class FalWebhookSignature {
 
@@ -21,8 +25,6 @@ public final class FalWebhookSignature {
     public static final String USER_ID_HEADER = "X-Fal-Webhook-User-Id";
     public static final String TIMESTAMP_HEADER = "X-Fal-Webhook-Timestamp";
     public static final String SIGNATURE_HEADER = "X-Fal-Webhook-Signature";
-
-    private static final String ALGORITHM = "Ed25519";
 
     private FalWebhookSignature() {
     }
@@ -39,28 +41,29 @@ public final class FalWebhookSignature {
     /** The headers that sign {@code body} for a delivery of {@code requestId} at {@code epochSecond}. */
     public static Headers sign(PrivateKey key, String requestId, String userId, long epochSecond, byte[] body) {
         String timestamp = Long.toString(epochSecond);
+        Ed25519Signer signer = new Ed25519Signer();
         try {
-            Signature signer = Signature.getInstance(ALGORITHM);
-            signer.initSign(key);
-            signer.update(message(requestId, userId, timestamp, body));
-            return new Headers(requestId, userId, timestamp, HexFormat.of().formatHex(signer.sign()));
+            signer.init(true, PrivateKeyFactory.createKey(key.getEncoded()));
         }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not sign with an Ed25519 key", e);
+        catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("not an Ed25519 private key", e);
         }
+        byte[] message = message(requestId, userId, timestamp, body);
+        signer.update(message, 0, message.length);
+        return new Headers(requestId, userId, timestamp, HexFormat.of().formatHex(signer.generateSignature()));
     }
 
     /** Whether {@code key} made {@code signature} over the delivery's message. */
     static boolean verifies(PublicKey key, byte[] message, byte[] signature) {
+        Ed25519Signer verifier = new Ed25519Signer();
         try {
-            Signature verifier = Signature.getInstance(ALGORITHM);
-            verifier.initVerify(key);
-            verifier.update(message);
-            return verifier.verify(signature);
+            verifier.init(false, PublicKeyFactory.createKey(key.getEncoded()));
         }
-        catch (GeneralSecurityException e) {
+        catch (IOException | IllegalArgumentException | ClassCastException e) {
             return false;
         }
+        verifier.update(message, 0, message.length);
+        return verifier.verifySignature(signature);
     }
 
     static byte[] message(String requestId, String userId, String timestamp, byte[] body) {
