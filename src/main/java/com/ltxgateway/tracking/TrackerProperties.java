@@ -34,7 +34,7 @@ public record TrackerProperties(
         @DefaultValue("500ms") Duration idleInterval,
         @DefaultValue("100") int batchSize,
         @DefaultValue("64") int concurrency,
-        @DefaultValue("2") int concurrencyWhileServing,
+        @DefaultValue("1") int concurrencyWhileServing,
         @DefaultValue("60s") Duration lease,
         @DefaultValue("2s") Duration pollMinInterval,
         @DefaultValue("30s") Duration pollMaxInterval,

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -19,6 +20,9 @@ import jakarta.persistence.Version;
  */
 @Entity
 @Table(name = "training")
+// A transition changes a few columns; without this every one would send the input, metadata and output again for
+// PostgreSQL to parse as jsonb, several times in each training's life.
+@DynamicUpdate
 class Training {
 
     @Id
