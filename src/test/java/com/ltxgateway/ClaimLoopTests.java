@@ -32,7 +32,10 @@ class ClaimLoopTests {
         loop.start();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> work.renewed.stream().filter(batch -> batch.contains("slow")).count() >= 3);
-            assertThat(work.renewed).allSatisfy(batch -> assertThat(batch).doesNotContain("quick"));
+            // The quick item may still be under way at the first renewal on a busy machine, never after it ended.
+            List<List<String>> renewed = List.copyOf(work.renewed);
+            int quickEnded = renewed.indexOf(renewed.stream().filter(batch -> !batch.contains("quick")).findFirst().orElseThrow());
+            assertThat(renewed.subList(quickEnded, renewed.size())).allSatisfy(batch -> assertThat(batch).containsExactly("slow"));
         }
         finally {
             slowDone.countDown();
