@@ -25,7 +25,9 @@ final class PollSchedule {
     /**
      * After a reading that found the request {@code IN_QUEUE} or {@code IN_PROGRESS}. Only a poll sees a run start;
      * once it has, and {@code webhookExpected}, the webhook reports the end. A request that stays queued is polled
-     * ever more slowly, up to the backstop interval when a webhook reports its end, else up to the longest interval.
+     * ever more slowly; when a webhook reports its end, seeing the start late costs nothing but a later
+     * {@code running}, so its polls slow down faster ({@code poll-queued-backoff-multiplier}) and up to the backstop
+     * interval, which keeps a sweep of thousands of queued trainings from flooding fal and the instance with polls.
      */
     Duration afterReading(ClaimedJob job, FalStatus.State state, boolean webhookExpected) {
         if (state == FalStatus.State.IN_PROGRESS && webhookExpected) {
@@ -34,8 +36,10 @@ final class PollSchedule {
         if (!state.name().equals(job.lastFalState()) || job.pollInterval().isZero()) {
             return properties.pollMinInterval();
         }
-        Duration longest = webhookExpected ? properties.pollBackstopInterval() : properties.pollMaxInterval();
-        long grown = (long) (job.pollInterval().toMillis() * properties.pollBackoffMultiplier());
+        boolean webhookReportsEnd = webhookExpected && state == FalStatus.State.IN_QUEUE;
+        Duration longest = webhookReportsEnd ? properties.pollBackstopInterval() : properties.pollMaxInterval();
+        double multiplier = webhookReportsEnd ? properties.pollQueuedBackoffMultiplier() : properties.pollBackoffMultiplier();
+        long grown = (long) (job.pollInterval().toMillis() * multiplier);
         return Duration.ofMillis(Math.min(grown, longest.toMillis()));
     }
 

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollMinInterval poll interval right after a training changed state
  * @param pollMaxInterval the longest poll interval; bounds how late a completion is noticed without a webhook
  * @param pollBackoffMultiplier growth of the poll interval while nothing changes
+ * @param pollQueuedBackoffMultiplier growth of the poll interval of a queued training whose end a webhook will report:
+ * only a poll sees its run start, which is worth fewer polls than its end
  * @param retryInitialInterval first wait after fal was unavailable (429, 5xx, timeout)
  * @param retryMaxInterval the longest wait between retries; retries go on for as long as fal is unavailable
  * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report, and the
@@ -39,6 +41,7 @@ public record TrackerProperties(
         @DefaultValue("2s") Duration pollMinInterval,
         @DefaultValue("30s") Duration pollMaxInterval,
         @DefaultValue("1.5") double pollBackoffMultiplier,
+        @DefaultValue("3") double pollQueuedBackoffMultiplier,
         @DefaultValue("2s") Duration retryInitialInterval,
         @DefaultValue("5m") Duration retryMaxInterval,
         @DefaultValue("60s") Duration pollBackstopInterval,

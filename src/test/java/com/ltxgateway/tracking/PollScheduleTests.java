@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class PollScheduleTests {
 
     private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64, 2,
-            Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5, Duration.ofSeconds(2),
+            Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5, 3, Duration.ofSeconds(2),
             Duration.ofMinutes(5), Duration.ofSeconds(60), null);
 
     private final PollSchedule schedule = new PollSchedule(PROPERTIES);
@@ -42,14 +42,14 @@ class PollScheduleTests {
         assertThat(schedule.afterReading(job(Duration.ofSeconds(60), "IN_PROGRESS"), State.IN_PROGRESS, true))
                 .isEqualTo(Duration.ofSeconds(60));
         assertThat(schedule.afterReading(job(Duration.ofSeconds(2), "IN_QUEUE"), State.IN_QUEUE, true))
-                .as("only a poll sees a run start").isEqualTo(Duration.ofSeconds(3));
+                .as("only a poll sees a run start").isEqualTo(Duration.ofSeconds(6));
     }
 
     @Test
-    void aQueuedTrainingWhoseEndAWebhookReportsSlowsDownToTheBackstop() {
-        Duration interval = Duration.ofSeconds(30);
-        for (long expected : new long[] { 45_000, 60_000, 60_000 }) {
-            interval = schedule.afterReading(job(interval, "IN_QUEUE"), State.IN_QUEUE, true);
+    void aQueuedTrainingWhoseEndAWebhookReportsIsPolledLessAndLessUpToTheBackstop() {
+        Duration interval = Duration.ZERO;
+        for (long expected : new long[] { 2_000, 6_000, 18_000, 54_000, 60_000, 60_000 }) {
+            interval = schedule.afterReading(job(interval, interval.isZero() ? null : "IN_QUEUE"), State.IN_QUEUE, true);
             assertThat(interval).isEqualTo(Duration.ofMillis(expected));
         }
         assertThat(schedule.afterReading(job(Duration.ofSeconds(30), "IN_QUEUE"), State.IN_QUEUE, false))
