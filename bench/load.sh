@@ -23,5 +23,5 @@ classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 
 "$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out "${OUT:-target/load}" \
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
-    --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-120}" \
+    --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" \
     --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --profile "${PROFILE:-false}"
