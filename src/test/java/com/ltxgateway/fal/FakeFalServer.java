@@ -34,7 +34,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -470,13 +469,13 @@ public final class FakeFalServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final List<Submission> submissions = new CopyOnWriteArrayList<>();
+    private final List<Submission> submissions = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-    private final List<Call> received = new CopyOnWriteArrayList<>();
+    private final List<Call> received = Collections.synchronizedList(new ArrayList<>());
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final Deque<Delay> delays = new ArrayDeque<>();
     private final Deque<Predicate<Call>> droppedAnswers = new ArrayDeque<>();
-    private final List<WebhookDelivery> webhookDeliveries = new CopyOnWriteArrayList<>();
+    private final List<WebhookDelivery> webhookDeliveries = Collections.synchronizedList(new ArrayList<>());
     /** Filled once for every kind, so reading it needs no lock. */
     private final Map<Chaos.Kind, AtomicInteger> injected = new EnumMap<>(Chaos.Kind.class);
     private volatile Duration queueDuration = Duration.ZERO;
@@ -700,7 +699,7 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     public List<Submission> submissions() {
-        return List.copyOf(submissions);
+        return copy(submissions);
     }
 
     public int submitCount() {
@@ -718,7 +717,7 @@ public final class FakeFalServer implements AutoCloseable {
 
     /** Every call received so far, in arrival order, faulted ones included. */
     public List<Call> received() {
-        return List.copyOf(received);
+        return copy(received);
     }
 
     /** IN_QUEUE, IN_PROGRESS, COMPLETED, or null for an unknown id. */
@@ -743,7 +742,7 @@ public final class FakeFalServer implements AutoCloseable {
 
     /** Every webhook delivery attempt so far, in the order they were made. */
     public List<WebhookDelivery> webhookDeliveries() {
-        return List.copyOf(webhookDeliveries);
+        return copy(webhookDeliveries);
     }
 
     @Override
@@ -1259,5 +1258,15 @@ public final class FakeFalServer implements AutoCloseable {
         out.flush();
         // Closing the exchange with bytes still owed makes the JDK server close the connection, not wait for them.
         exchange.close();
+    }
+
+    /**
+     * What a run has recorded so far. The records grow by hundreds of thousands in a benchmark, so they are appended
+     * to under a lock rather than copied on every call, and copied once when read.
+     */
+    private static <T> List<T> copy(List<T> records) {
+        synchronized (records) {
+            return List.copyOf(records);
+        }
     }
 }
