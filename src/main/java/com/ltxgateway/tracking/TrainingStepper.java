@@ -189,7 +189,7 @@ class TrainingStepper {
     private void storeAcceptance(ClaimedJob job, TrackedTraining training, int attempt, FalSubmission submission) {
         String id = training.id();
         try {
-            storeRetries.invoke(() -> transactions.execute(tx -> {
+            stored(() -> inTransaction(() -> {
                 Acceptance acceptance = transitions.accepted(id, attempt, FalTranslation.fromFal(submission.request()),
                         submission.queuePosition());
                 if (training.falUnreachable()) {
@@ -198,7 +198,6 @@ class TrainingStepper {
                 // A cancel to forward, or an unwanted request to cancel, is the next step's at once.
                 Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
                 jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
-                return acceptance;
             }));
         }
         catch (RuntimeException e) {
