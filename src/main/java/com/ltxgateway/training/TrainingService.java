@@ -106,7 +106,6 @@ public class TrainingService {
     }
 
     /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
-    @Transactional(readOnly = true)
     TrainingView get(Predicate<UUID> canSee, String id) {
         return view(visible(canSee, trainings.findById(id).orElse(null), id));
     }
