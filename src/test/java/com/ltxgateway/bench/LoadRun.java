@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code tracker-on}: the same, then every training followed to {@code succeeded}; the gateway's CPU seconds from
  * the first create to the last success, and fal's calls, divided by the trainings completed.</li>
  * <li>{@code get}: {@code --tracked} trainings kept queued at fal and tracked while wrk reads them back by id at 16
- * connections.</li>
+ * connections; then the liveness probe at the same load, the tail of a request that does no work.</li>
  * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
  * run, and its resident memory.</li>
  * </ol>
@@ -167,14 +167,14 @@ public final class LoadRun {
         String key = teamKey(gateway);
         // A warm-up that is not measured: the JIT compiles the hot paths, pools fill; the tracker then finishes what it
         // took, so the measured trainings are all that it works on.
-        wrk(gateway, "POST", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), WARM_UP);
+        wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), WARM_UP);
         long succeededBefore = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) : 0;
         long warmedUp = count(gateway.database(), "select count(*) from training");
         Map<String, Integer> falBefore = falCalls();
         long cpuBefore = gateway.cpuTicks();
         startProfile(gateway);
         Instant began = Instant.now();
-        Wrk wrk = wrk(gateway, "POST", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), options.durationSeconds());
+        Wrk wrk = wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), options.durationSeconds());
         long succeeded = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) - succeededBefore : 0;
         long created = count(gateway.database(), "select count(*) from training") - warmedUp;
         stopProfile(gateway);
@@ -223,19 +223,24 @@ public final class LoadRun {
         Files.write(idFile, ids);
         awaitSubmitted(gateway.database(), options.tracked(), Duration.ofMinutes(5));
         List<String> idArgument = List.of(idFile.toAbsolutePath().toString());
-        wrk(gateway, "GET", "/v1/trainings", key, 16, "bench/get.lua", idArgument, WARM_UP);
+        wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, WARM_UP);
         startProfile(gateway);
-        Wrk wrk = wrk(gateway, "GET", "/v1/trainings", key, 16, "bench/get.lua", idArgument, options.durationSeconds());
+        Wrk wrk = wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, options.durationSeconds());
         stopProfile(gateway);
+        // The same load on a request that does no work at all (no key, no database): what this machine's scheduling
+        // of wrk, PostgreSQL and the instance alone makes of the tail, with the same trainings tracked meanwhile.
+        Wrk probe = wrk(gateway, "liveness", "/actuator/health/liveness", key, 16, null, List.of(), options.durationSeconds());
         long tracked = count(gateway.database(), "select count(*) from tracking_job");
         note("");
         note("## GET /v1/trainings/{id} while %d trainings are tracked (wrk, 16 connections, %d s)", tracked, options.durationSeconds());
         note("");
-        note("| reads/s | p50 | p90 | p99 | max | non-2xx |");
-        note("|---|---|---|---|---|---|");
-        note("| %s | %s | %s | %s | %s | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors());
+        note("| request | reads/s | p50 | p90 | p99 | max | non-2xx |");
+        note("|---|---|---|---|---|---|---|");
+        note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors());
+        note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors());
         results.put("get p99", wrk.p99());
         results.put("get reads/s", format(wrk.requestsPerSecond()));
+        results.put("liveness p99 (same load, no work)", probe.p99());
         gateway.stop();
     }
 
@@ -374,16 +379,20 @@ public final class LoadRun {
     record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors) {
     }
 
-    private Wrk wrk(GatewayProcess gateway, String method, String path, String key, int connections, String script,
+    /** {@code script} null: a plain GET of {@code path}. The output is kept as {@code PHASE-LABEL-wrk.txt}. */
+    private Wrk wrk(GatewayProcess gateway, String label, String path, String key, int connections, String script,
             List<String> scriptArgs, int seconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s",
-                "--latency", "-s", script, "-H", "Authorization: Bearer " + key, gateway.url(path).toString()));
+                "--latency", "-H", "Authorization: Bearer " + key, gateway.url(path).toString()));
+        if (script != null) {
+            command.addAll(2, List.of("-s", script));
+        }
         if (!scriptArgs.isEmpty()) {
             command.add("--");
             command.addAll(scriptArgs);
         }
         String out = exec(command);
-        Files.writeString(options.out().resolve(gateway.name() + "-wrk.txt"), out);
+        Files.writeString(options.out().resolve(gateway.name() + "-" + label + "-wrk.txt"), out);
         return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), text(out, "\\s50%\\s+(\\S+)"), text(out, "\\s90%\\s+(\\S+)"),
                 text(out, "\\s99%\\s+(\\S+)"), text(out, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)"),
                 (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)") + (long) number(out, "Socket errors:.*?timeout ([0-9]+)"));
