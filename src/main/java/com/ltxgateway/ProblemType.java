@@ -16,6 +16,7 @@ public enum ProblemType {
     FORBIDDEN("forbidden", "Forbidden"),
     NOT_FOUND("not-found", "Not found"),
     CONFLICT("conflict", "Conflict"),
+    BUDGET_EXCEEDED("budget-exceeded", "Budget exceeded"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency-Key reused"),
     IDEMPOTENT_REQUEST_IN_PROGRESS("idempotent-request-in-progress", "Request in progress"),
     SERVICE_UNAVAILABLE("service-unavailable", "Unavailable"),

@@ -20,4 +20,10 @@ public interface FalPlatform {
 
     /** One page of {@code GET /models/billing-events} for the configured endpoint, like {@link #requests}. */
     FalOutcome<FalPage<FalBillingEvent>> billingEvents(Instant start, Instant end, String cursor);
+
+    /**
+     * {@code GET /models/pricing} for the configured endpoint. A success carries a positive price in USD; an answer
+     * without one, or in another currency, is unavailable: the gateway cannot use it for its estimates.
+     */
+    FalOutcome<FalPrice> price();
 }

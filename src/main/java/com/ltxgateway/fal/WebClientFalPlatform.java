@@ -93,6 +93,17 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
                 FalBodies.WITHOUT_FILE_DATA, "billing_events", WebClientFalPlatform::billingEvent);
     }
 
+    @Override
+    public FalOutcome<FalPrice> price() {
+        if (!enabled()) {
+            return new FalOutcome.Unavailable<>(0, "no admin key configured", null);
+        }
+        String key = properties.adminKey();
+        Request<JsonNode> request = Request.of(HttpMethod.GET, url("/models/pricing", null, null, null, ""), key,
+                FalBodies.tree(DECIMALS, FalBodies.WITHOUT_FILE_DATA, MAX_PAGE_BYTES, key));
+        return metrics.record("pricing", Tags.empty(), () -> http.execute(request, this::price), WebClientFalPlatform::describe);
+    }
+
     // --- calls ---------------------------------------------------------------------------------------------------
 
     private URI url(String path, Instant start, Instant end, String cursor, String extra) {
@@ -151,9 +162,33 @@ class WebClientFalPlatform implements FalPlatform, AutoCloseable {
         return new FalOutcome.Success<>(new FalPage<>(items, last ? null : next));
     }
 
+    private FalOutcome<FalPrice> price(Reply<JsonNode> reply) {
+        JsonNode body = reply.body();
+        if (!reply.is2xx()) {
+            return FalAnswers.classify(reply, body);
+        }
+        JsonNode prices = body != null && body.isObject() ? body.get("prices") : null;
+        if (prices == null || !prices.isArray()) {
+            return FalAnswers.unparseable(reply);
+        }
+        for (JsonNode price : prices.values()) {
+            if (!properties.endpointId().equals(FalAnswers.text(price.get("endpoint_id")))) {
+                continue;
+            }
+            BigDecimal unitPrice = decimal(price.get("unit_price"));
+            String currency = FalAnswers.text(price.get("currency"));
+            if (unitPrice == null || unitPrice.signum() <= 0 || !"USD".equalsIgnoreCase(currency)) {
+                return new FalOutcome.Unavailable<>(reply.status(), "fal's price is not a positive amount in USD (" + FalAnswers.truncate(price.toString()) + ")", null);
+            }
+            return new FalOutcome.Success<>(new FalPrice(unitPrice.stripTrailingZeros(), FalAnswers.text(price.get("unit"))));
+        }
+        return new FalOutcome.Unavailable<>(reply.status(), "fal listed no price for " + properties.endpointId(), null);
+    }
+
     private static String describe(FalOutcome<?> outcome) {
         return switch (outcome) {
             case FalOutcome.Success<?>(FalPage<?> page) -> "outcome=ok " + page.items().size() + " item(s)" + (page.nextCursor() != null ? ", more" : "");
+            case FalOutcome.Success<?>(FalPrice price) -> "outcome=ok " + price.unitPrice().toPlainString() + " USD per " + price.unit();
             case FalOutcome.Success<?> s -> "outcome=ok";
             case FalOutcome.Rejected<?> r -> "outcome=rejected " + r.httpStatus() + " " + FalAnswers.safeType(r.error().code());
             case FalOutcome.Unavailable<?> u -> "outcome=unavailable " + u.reason();

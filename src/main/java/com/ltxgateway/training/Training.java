@@ -33,6 +33,8 @@ class Training {
     @JdbcTypeCode(SqlTypes.JSON)
     private String input;
     private int numberOfSteps;
+    /** USD per step when the training was created: what its estimate was computed with. */
+    private BigDecimal unitPriceUsd;
     private BigDecimal estimatedCostUsd;
     @JdbcTypeCode(SqlTypes.JSON)
     private String metadata;
@@ -67,7 +69,7 @@ class Training {
     protected Training() {
     }
 
-    Training(String id, UUID teamId, String mode, String input, int numberOfSteps, BigDecimal estimatedCostUsd,
+    Training(String id, UUID teamId, String mode, String input, int numberOfSteps, BigDecimal unitPriceUsd,
             String metadata, String webhookUrl, Instant createdAt) {
         this.id = id;
         this.teamId = teamId;
@@ -75,7 +77,8 @@ class Training {
         this.status = TrainingStatus.PENDING;
         this.input = input;
         this.numberOfSteps = numberOfSteps;
-        this.estimatedCostUsd = estimatedCostUsd;
+        this.unitPriceUsd = unitPriceUsd;
+        this.estimatedCostUsd = StepPrice.cost(unitPriceUsd, numberOfSteps);
         this.metadata = metadata;
         this.webhookUrl = webhookUrl;
         this.createdAt = createdAt;
@@ -260,6 +263,8 @@ class Training {
     String input() { return input; }
     int numberOfSteps() { return numberOfSteps; }
     BigDecimal estimatedCostUsd() { return estimatedCostUsd; }
+
+    BigDecimal unitPriceUsd() { return unitPriceUsd; }
     String metadata() { return metadata; }
     String webhookUrl() { return webhookUrl; }
     String falRequestId() { return falRequestId; }

@@ -14,10 +14,13 @@ import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
 
+import org.jspecify.annotations.Nullable;
+
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -33,27 +36,29 @@ public class TrainingService {
     private final TrainingTransitions transitions;
     private final IdempotencyRecords idempotency;
     private final TeamDirectory teams;
-    private final PricingProperties pricing;
+    private final StepPrice prices;
     private final TrainingDestinations destinations;
     private final AuditLog auditLog;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
+    private final ObjectProvider<SpendLimits> limits;
 
     TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
-            PricingProperties pricing, TrainingDestinations destinations, AuditLog auditLog,
-            TransactionTemplate transactions, JsonMapper json) {
+            StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
+            TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits) {
         this.validator = validator;
         this.trainings = trainings;
         this.timeline = timeline;
         this.transitions = transitions;
         this.idempotency = idempotency;
         this.teams = teams;
-        this.pricing = pricing;
+        this.prices = prices;
         this.destinations = destinations;
         this.auditLog = auditLog;
         this.transactions = transactions;
         this.json = json;
+        this.limits = limits;
     }
 
     /** A create's answer: a new training, or the stored response of an earlier request with the same key. */
@@ -64,7 +69,12 @@ public class TrainingService {
         }
     }
 
-    public record Estimate(ObjectNode input, BigDecimal estimatedCostUsd) {
+    /**
+     * @param unitPriceUsd USD per step the estimate is computed with
+     * @param budgetRemainingUsd what the caller's team may still spend this month; null without a budget
+     */
+    public record Estimate(ObjectNode input, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
+            @Nullable BigDecimal budgetRemainingUsd) {
     }
 
     public Created create(Caller caller, JsonNode body, String idempotencyKey) {
@@ -95,9 +105,13 @@ public class TrainingService {
         });
     }
 
-    public Estimate estimate(JsonNode body) {
+    public Estimate estimate(Caller caller, JsonNode body) {
         TrainingRequest request = validator.validate(body);
-        return new Estimate(request.input(), pricing.estimate(request.numberOfSteps()));
+        SpendLimits spendLimits = limits.getIfAvailable();
+        BigDecimal remaining = caller.teamId() == null || spendLimits == null ? null
+                : spendLimits.remaining(caller.teamId()).orElse(null);
+        BigDecimal unitPrice = prices.current().usdPerStep();
+        return new Estimate(request.input(), unitPrice, StepPrice.cost(unitPrice, request.numberOfSteps()), remaining);
     }
 
     @Transactional(readOnly = true)
@@ -145,8 +159,12 @@ public class TrainingService {
     }
 
     private Created insert(Caller caller, TrainingRequest request) {
-        Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request,
-                pricing.estimate(request.numberOfSteps()), caller.actor());
+        BigDecimal unitPrice = prices.current().usdPerStep();
+        if (caller.mode() == KeyMode.LIVE) {
+            BigDecimal estimate = StepPrice.cost(unitPrice, request.numberOfSteps());
+            limits.ifAvailable(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
+        }
+        Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request, unitPrice, caller.actor());
         return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), json), 0, null);
     }
 

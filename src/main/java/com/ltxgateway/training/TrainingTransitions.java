@@ -96,11 +96,11 @@ public class TrainingTransitions {
      * @param mode {@code live} or {@code sandbox}
      */
     @Transactional
-    Training create(UUID teamId, String mode, TrainingRequest request, BigDecimal estimatedCostUsd, String actor) {
+    Training create(UUID teamId, String mode, TrainingRequest request, BigDecimal unitPriceUsd, String actor) {
         Instant now = now();
         String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
         Training training = new Training(id, teamId, mode, json.writeValueAsString(request.input()), request.numberOfSteps(),
-                estimatedCostUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
+                unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
         trainings.save(training);
         record(training, TrainingStatus.PENDING, "created by " + actor, now, new TrainingCreated(id, mode));
         return training;

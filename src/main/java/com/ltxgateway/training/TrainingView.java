@@ -17,23 +17,26 @@ import tools.jackson.databind.json.JsonMapper;
  * @param falUnreachableSince set while fal has been failing for this training (unreachable, 5xx, refusing the key);
  * nothing fails by that alone, the gateway keeps retrying
  * @param input fal's input as forwarded, every default included; documented as the contract it was read with
+ * @param unitPriceUsd USD per step that {@code estimated_cost_usd} was computed with: fal's own price for the account
+ * when the gateway knew it, else the configured rate; null only for one created by an instance of an earlier release
+ * during a rolling upgrade
  */
 public record TrainingView(String id, String team, String mode, String status,
-        @Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal estimatedCostUsd,
+        @Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
         BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
         JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     static TrainingView of(Training t, String teamSlug, JsonMapper json) {
         return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()),
-                plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
+                t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
                 t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
                 t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
                 t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
     }
 
     /** 2.4 rather than 2.400000000, and 0 rather than 0E-9. */
-    private static BigDecimal plain(BigDecimal amount) {
+    static BigDecimal plain(BigDecimal amount) {
         BigDecimal stripped = amount.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }

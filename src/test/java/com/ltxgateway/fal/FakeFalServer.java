@@ -87,6 +87,8 @@ public final class FakeFalServer implements AutoCloseable {
     public static final String REQUESTS = "requests";
     /** {@code GET /v1/models/billing-events} of the Platform API. */
     public static final String BILLING = "billing";
+    /** {@code GET /v1/models/pricing} of the Platform API. */
+    public static final String PRICING = "pricing";
 
     private static final String APP_PATH = "/fal-ai/ltx23-trainer-v2";
     private static final Pattern REQUEST_PATH = Pattern.compile(APP_PATH + "/requests/([^/]+)(/status|/cancel)?");
@@ -100,6 +102,7 @@ public final class FakeFalServer implements AutoCloseable {
     private static final int MAX_LIMIT = 100;
     private static final Set<String> REQUESTS_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "expand", "request_id");
     private static final Set<String> BILLING_PARAMETERS = Set.of("endpoint_id", "start", "end", "limit", "cursor", "request_id");
+    private static final Set<String> PRICING_PARAMETERS = Set.of("endpoint_id", "limit", "cursor");
     /** How long fal waits for a webhook receiver to connect, and then to answer. */
     private static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(2);
     /** The waits between a failed webhook delivery and the next attempt: ten attempts in all, over about two minutes. */
@@ -781,6 +784,9 @@ public final class FakeFalServer implements AutoCloseable {
             else if (method.equals("GET") && path.equals(PLATFORM_PATH + "/models/billing-events")) {
                 operation = BILLING;
             }
+            else if (method.equals("GET") && path.equals(PLATFORM_PATH + "/models/pricing")) {
+                operation = PRICING;
+            }
             else {
                 operation = "other";
             }
@@ -827,6 +833,7 @@ public final class FakeFalServer implements AutoCloseable {
                 case CANCEL -> cancel(exchange, request.group(1));
                 case REQUESTS -> platform(exchange, this::listRequests);
                 case BILLING -> platform(exchange, this::listBillingEvents);
+                case PRICING -> platform(exchange, this::listPrices);
                 default -> send(exchange, 404, "{\"detail\":\"Not Found\"}");
             }
         }
@@ -1052,6 +1059,15 @@ public final class FakeFalServer implements AutoCloseable {
                         .put("cost_estimate_nano_usd", event.costEstimateNanoUsd()))
                 .toList();
         return query.pageOf("billing_events", events);
+    }
+
+    /** {@code /models/pricing}: the account's price per step, as {@link #unitPrice(BigDecimal)} set it. */
+    private ObjectNode listPrices(String rawQuery) {
+        ListQuery query = ListQuery.parse(rawQuery, PRICING_PARAMETERS, false);
+        List<ObjectNode> prices = query.matches(ENDPOINT_ID, null)
+                ? List.of(JSON.createObjectNode().put("endpoint_id", ENDPOINT_ID).put("unit_price", unitPrice).put("unit", "steps").put("currency", "USD"))
+                : List.of();
+        return query.pageOf("prices", prices);
     }
 
     /** fal bills successful outputs only, by the steps trained. */

@@ -353,4 +353,44 @@ class WebClientFalPlatformTests {
             }
         }
     }
+
+    // --- pricing ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void priceIsTheEndpointsOwnInUsd() throws Exception {
+        respond(200, """
+                {"prices":[{"endpoint_id":"fal-ai/other","unit_price":9,"unit":"images","currency":"USD"},
+                           {"endpoint_id":"%s","unit_price":0.00216,"unit":"steps","currency":"USD"}],
+                 "next_cursor":null,"has_more":false}""".formatted(ENDPOINT_ID));
+
+        assertThat(success(platform.price())).isEqualTo(new FalPrice(new BigDecimal("0.00216"), "steps"));
+
+        RecordedRequest request = taken();
+        assertThat(request.getUrl().encodedPath()).isEqualTo("/v1/models/pricing");
+        assertThat(request.getUrl().queryParameter("endpoint_id")).isEqualTo(ENDPOINT_ID);
+        assertThat(request.getHeaders().get("Authorization")).isEqualTo("Key " + ADMIN_KEY);
+    }
+
+    @Test
+    void aPriceTheGatewayCannotUseIsUnavailable() {
+        respond(200, "{\"prices\":[{\"endpoint_id\":\"%s\",\"unit_price\":0.002,\"currency\":\"EUR\"}]}".formatted(ENDPOINT_ID));
+        respond(200, "{\"prices\":[{\"endpoint_id\":\"%s\",\"unit_price\":0,\"currency\":\"USD\"}]}".formatted(ENDPOINT_ID));
+        respond(200, "{\"prices\":[]}");
+        respond(200, "{\"detail\":\"no prices here\"}");
+        respond(503, "{\"detail\":\"down\"}");
+
+        assertThat(platform.price()).isInstanceOfSatisfying(FalOutcome.Unavailable.class,
+                u -> assertThat(u.reason()).contains("USD"));
+        assertThat(platform.price()).isInstanceOf(FalOutcome.Unavailable.class);
+        assertThat(platform.price()).isInstanceOfSatisfying(FalOutcome.Unavailable.class,
+                u -> assertThat(u.reason()).contains("no price for " + ENDPOINT_ID));
+        assertThat(platform.price()).isInstanceOf(FalOutcome.Unavailable.class);
+        assertThat(platform.price()).isInstanceOfSatisfying(FalOutcome.Unavailable.class, u -> assertThat(u.httpStatus()).isEqualTo(503));
+    }
+
+    @Test
+    void noAdminKeyNoPriceQuestion() {
+        assertThat(platform(null).price()).isInstanceOf(FalOutcome.Unavailable.class);
+        assertThat(server.getRequestCount()).isZero();
+    }
 }

@@ -21,6 +21,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -69,6 +70,9 @@ class ReconciliationTests {
         registry.add("gateway.reconciliation.cancel-retry-initial-interval", () -> "200ms");
     }
 
+    @Autowired
+    FalPricing pricing;
+
     @AfterAll
     static void stopFal() {
         FAL.close();
@@ -80,6 +84,31 @@ class ReconciliationTests {
         key = api.newTeam(ADMIN_KEY, "live").key();
         url = "https://data.example.com/reconcile/" + UUID.randomUUID() + ".zip";
         FAL.runsAsDefault().runDuration(Duration.ofMillis(500));
+    }
+
+    @Test
+    void estimatesUseFalsOwnPriceAndKeepItWhileFalCannotBeAsked() {
+        FAL.unitPrice(new BigDecimal("0.002"));
+        try {
+            pricing.refresh();
+            JsonNode training = api.createTraining(key, request(url, 1000));
+            assertThat(training.get("unit_price_usd").decimalValue()).isEqualByComparingTo("0.002");
+            assertThat(training.get("estimated_cost_usd").decimalValue()).isEqualByComparingTo("2");
+
+            FAL.failNext(1, call -> call.operation().equals(FakeFalServer.PRICING), 503, Map.of(), "{\"detail\":\"down\"}");
+            pricing.refresh();
+            JsonNode validated = api.post("/v1/trainings/validate", key, request(url, 500)).json();
+            assertThat(validated.get("unit_price_usd").decimalValue()).isEqualByComparingTo("0.002");
+            assertThat(validated.get("estimated_cost_usd").decimalValue()).isEqualByComparingTo("1");
+            assertThat(api.get("/v1/trainings/" + training.get("id").asString(), key).json().get("unit_price_usd").decimalValue())
+                    .as("a training keeps the price it was estimated with").isEqualByComparingTo("0.002");
+        }
+        finally {
+            FAL.unitPrice(new BigDecimal("0.0024"));
+            pricing.refresh();
+        }
+        assertThat(api.post("/v1/trainings/validate", key, request(url, 500)).json().get("unit_price_usd").decimalValue())
+                .isEqualByComparingTo("0.0024");
     }
 
     @Test

@@ -30,6 +30,8 @@ public abstract class ApiOnlyTestSupport {
     static void apiOnlyProperties(DynamicPropertyRegistry registry) {
         TestPostgres.useDatabase(registry, Database::jdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+        // Live trainings are accepted, and stay pending: no tracker submits them.
+        registry.add("gateway.fal.key", () -> GatewayTestSupport.FAL_KEY);
     }
 
     /** Created on first use and then kept, so every subclass resolves the same URL and the context is reused. */

@@ -107,6 +107,7 @@ class TrainingTransitionsTests {
         assertThat(stored.status()).isEqualTo(TrainingStatus.PENDING);
         assertThat(stored.input()).contains("https://example.com/clips.zip");
         assertThat(stored.estimatedCostUsd()).isEqualByComparingTo("0.24");
+        assertThat(stored.unitPriceUsd()).isEqualByComparingTo("0.0024");
         assertThat(stored.createdAt()).isEqualTo(clock.instant());
         assertThat(entries.of(created.id())).containsExactly(
                 new TimelineEntry("state_changed", clock.instant(), "pending", "created by key ci"));
@@ -325,6 +326,6 @@ class TrainingTransitionsTests {
 
     private Training create(String mode) {
         ObjectNode input = json.createObjectNode().put("training_data_url", "https://example.com/clips.zip").put("number_of_steps", 100);
-        return transitions.create(team, mode, new TrainingRequest(input, 100, null, Map.of()), new BigDecimal("0.24"), "key ci");
+        return transitions.create(team, mode, new TrainingRequest(input, 100, null, Map.of()), new BigDecimal("0.0024"), "key ci");
     }
 }

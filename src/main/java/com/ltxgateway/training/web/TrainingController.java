@@ -23,6 +23,7 @@ import com.ltxgateway.training.TrainingQueries.ListQuery;
 import com.ltxgateway.training.TrainingService.Created;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import org.slf4j.MDC;
 import io.swagger.v3.oas.annotations.Operation;
@@ -67,6 +68,9 @@ class TrainingController {
             required = true, content = @Content(schema = @Schema(implementation = NewTraining.class))))
     @ApiResponse(responseCode = "202", description = "Accepted; a replay of an Idempotency-Key answers as the first time",
             content = @Content(schema = @Schema(implementation = TrainingView.class)))
+    @ApiResponse(responseCode = "402", description = "A live training the team's budget for this month does not cover: a budget-exceeded "
+            + "problem with budget_usd, spent_usd, reserved_usd, requested_usd and resets_at. Nothing is stored",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     ResponseEntity<?> create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body,
             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
         Created created = trainings.create(caller, body, idempotencyKey);
@@ -83,9 +87,9 @@ class TrainingController {
     @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Validate a request and estimate its cost without storing anything", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true, content = @Content(schema = @Schema(implementation = NewTraining.class))))
-    Validated validate(@RequestBody JsonNode body) {
-        TrainingService.Estimate estimate = trainings.estimate(body);
-        return new Validated(estimate.input(), estimate.estimatedCostUsd());
+    Validated validate(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        TrainingService.Estimate estimate = trainings.estimate(caller, body);
+        return new Validated(estimate.input(), estimate.unitPriceUsd(), estimate.estimatedCostUsd(), estimate.budgetRemainingUsd());
     }
 
     @GetMapping("/{id}")
@@ -170,7 +174,12 @@ class TrainingController {
      * @param input as it would be forwarded, every default included; a JsonNode, as swagger fails on ObjectNode's
      * overloaded setters even where the schema is given
      */
-    record Validated(@Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal estimatedCostUsd) {
+    /** {@code budget_remaining_usd}: what the caller's team may still spend this month; null without a budget. */
+    record Validated(@Schema(implementation = TrainingInput.class) JsonNode input,
+            @Schema(description = "USD per step: fal's own price for the account when known, else the configured rate") BigDecimal unitPriceUsd,
+            BigDecimal estimatedCostUsd,
+            @Schema(nullable = true, description = "What the caller's team may still spend this month (UTC); null without a budget")
+            @Nullable BigDecimal budgetRemainingUsd) {
     }
 
     record Events(List<Event> data) {

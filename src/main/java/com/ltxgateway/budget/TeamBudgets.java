@@ -1,0 +1,141 @@
+package com.ltxgateway.budget;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import com.ltxgateway.access.TeamDirectory;
+import com.ltxgateway.access.TeamNotFound;
+import com.ltxgateway.audit.AuditLog;
+import com.ltxgateway.training.SpendLimits;
+import com.ltxgateway.training.TeamSpend;
+import com.ltxgateway.training.TeamSpend.Figures;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Each team's monthly budget, as admins set it, and the check every create of a live training passes. A create
+ * locks its team's budget row until its transaction ends, so concurrent creates of one team are checked one after
+ * the other, each against what the ones before it stored: they can never together take the month over the budget.
+ * Teams without a budget take no lock. The month is the current UTC calendar month, derived from the clock at each
+ * question, so a new month starts without anything being reset.
+ */
+@Service
+public class TeamBudgets implements SpendLimits {
+
+    private final JdbcClient jdbc;
+    private final TeamSpend spend;
+    private final TeamDirectory teams;
+    private final AuditLog auditLog;
+    private final Clock clock;
+
+    TeamBudgets(JdbcClient jdbc, TeamSpend spend, TeamDirectory teams, AuditLog auditLog, Clock clock) {
+        this.jdbc = jdbc;
+        this.spend = spend;
+        this.teams = teams;
+        this.auditLog = auditLog;
+        this.clock = clock;
+    }
+
+    /**
+     * A team's budget with the current month's figures.
+     *
+     * @param remainingUsd what creates may still reserve this month; never below zero, even when billed costs came out
+     * above their estimates
+     */
+    public record Budget(BigDecimal monthlyUsd, int alertAtPercent, BigDecimal spentUsd, BigDecimal reservedUsd,
+            BigDecimal remainingUsd, Instant periodStart, Instant resetsAt) {
+    }
+
+    private record Limit(BigDecimal monthlyUsd, int alertAtPercent) {
+    }
+
+    /** Sets or replaces the team's budget; {@code actor} is who the audit log names. */
+    @Transactional
+    public Budget set(String actor, String slug, BigDecimal monthlyUsd, int alertAtPercent) {
+        UUID team = teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug));
+        jdbc.sql("""
+                        insert into team_budget (team_id, monthly_usd, alert_at_percent, updated_at, updated_by)
+                        values (?, ?, ?, ?, ?)
+                        on conflict (team_id) do update set monthly_usd = excluded.monthly_usd,
+                            alert_at_percent = excluded.alert_at_percent, updated_at = excluded.updated_at,
+                            updated_by = excluded.updated_by""")
+                .params(team, monthlyUsd, alertAtPercent, Timestamp.from(clock.instant()), actor)
+                .update();
+        auditLog.record(actor, "team.budget_set",
+                "team:" + slug + " monthly_usd:" + monthlyUsd.toPlainString() + " alert_at_percent:" + alertAtPercent);
+        return budget(team, new Limit(monthlyUsd, alertAtPercent));
+    }
+
+    /** @throws BudgetNotFound when the team has none */
+    @Transactional(readOnly = true)
+    public Budget get(String slug) {
+        UUID team = teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug));
+        return limit(team, false).map(limit -> budget(team, limit)).orElseThrow(() -> new BudgetNotFound(slug));
+    }
+
+    /** Every team's budget with this month's figures, by slug. */
+    @Transactional(readOnly = true)
+    public Map<String, Budget> all() {
+        Map<String, Budget> all = new TreeMap<>();
+        jdbc.sql("select team_id, monthly_usd, alert_at_percent from team_budget")
+                .query((rs, n) -> Map.entry(rs.getObject("team_id", UUID.class),
+                        new Limit(rs.getBigDecimal("monthly_usd"), rs.getInt("alert_at_percent"))))
+                .list()
+                .forEach(limit -> teams.slugOf(limit.getKey()).ifPresent(slug -> all.put(slug, budget(limit.getKey(), limit.getValue()))));
+        return all;
+    }
+
+    /** Leaves the team without a limit; removing a budget that is not there changes nothing. */
+    @Transactional
+    public void remove(String actor, String slug) {
+        UUID team = teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug));
+        if (jdbc.sql("delete from team_budget where team_id = ?").param(team).update() > 0) {
+            auditLog.record(actor, "team.budget_removed", "team:" + slug);
+        }
+    }
+
+    @Override
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void reserve(UUID teamId, BigDecimal usd) {
+        Optional<Limit> limit = limit(teamId, true);
+        if (limit.isEmpty()) {
+            return;
+        }
+        BudgetPeriod period = BudgetPeriod.containing(clock.instant());
+        Figures month = spend.of(teamId, period.start(), period.end());
+        if (month.totalUsd().add(usd).compareTo(limit.get().monthlyUsd()) > 0) {
+            throw new BudgetExceeded(limit.get().monthlyUsd(), month, usd, period.end());
+        }
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<BigDecimal> remaining(UUID teamId) {
+        return limit(teamId, false).map(limit -> budget(teamId, limit).remainingUsd());
+    }
+
+    private Budget budget(UUID team, Limit limit) {
+        BudgetPeriod period = BudgetPeriod.containing(clock.instant());
+        Figures month = spend.of(team, period.start(), period.end());
+        BigDecimal remaining = limit.monthlyUsd().subtract(month.totalUsd()).max(BigDecimal.ZERO);
+        return new Budget(limit.monthlyUsd(), limit.alertAtPercent(), month.spentUsd(), month.reservedUsd(), remaining,
+                period.start(), period.end());
+    }
+
+    /** {@code locked}: the row stays locked until the transaction ends, which serializes the team's reservations. */
+    private Optional<Limit> limit(UUID team, boolean locked) {
+        return jdbc.sql("select monthly_usd, alert_at_percent from team_budget where team_id = ?" + (locked ? " for update" : ""))
+                .param(team)
+                .query((rs, n) -> new Limit(rs.getBigDecimal("monthly_usd"), rs.getInt("alert_at_percent")))
+                .optional();
+    }
+}
