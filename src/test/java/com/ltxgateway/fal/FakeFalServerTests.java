@@ -273,6 +273,8 @@ class FakeFalServerTests {
         assertThat(body.get("payload").get("lora_file").get("url").asString()).endsWith("/" + id + "/pytorch_lora_weights.safetensors");
         assertThat(delivery.at()).isAfterOrEqualTo(fal.requests().getFirst().endedAt());
         assertThat(fal.callCount(FakeFalServer.STATUS)).as("found by the scheduler, not by a poll").isZero();
+        // The attempt is recorded once the receiver's answer is back, which can be after the receiver saw the delivery.
+        awaitUntil(() -> !fal.webhookDeliveries().isEmpty());
         assertThat(fal.webhookDeliveries()).singleElement().satisfies(attempt -> {
             assertThat(attempt.requestId()).isEqualTo(id);
             assertThat(attempt.attempt()).isEqualTo(1);
