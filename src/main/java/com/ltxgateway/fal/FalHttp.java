@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -118,8 +119,11 @@ final class FalHttp implements AutoCloseable {
         final byte[] body;
         final SubmitGate gate;
         final BodyReader<B> reader;
+        final Map<String, String> headers;
 
-        private Request(HttpMethod method, URI url, String key, byte[] body, SubmitGate gate, BodyReader<B> reader) {
+        private Request(HttpMethod method, URI url, String key, byte[] body, SubmitGate gate, BodyReader<B> reader,
+                Map<String, String> headers) {
+            this.headers = headers;
             this.method = method;
             this.url = url;
             this.key = key;
@@ -129,11 +133,19 @@ final class FalHttp implements AutoCloseable {
         }
 
         static <B> Request<B> of(HttpMethod method, URI url, String key, BodyReader<B> reader) {
-            return new Request<>(method, url, key, null, null, reader);
+            return new Request<>(method, url, key, null, null, reader, Map.of());
         }
 
         static <B> Request<B> gated(HttpMethod method, URI url, String key, byte[] body, SubmitGate gate, BodyReader<B> reader) {
-            return new Request<>(method, url, key, Objects.requireNonNull(body, "body"), Objects.requireNonNull(gate, "gate"), reader);
+            return new Request<>(method, url, key, Objects.requireNonNull(body, "body"), Objects.requireNonNull(gate, "gate"), reader,
+                    Map.of());
+        }
+
+        /** The same call with one more header; never the key's. */
+        Request<B> withHeader(String name, String value) {
+            Map<String, String> more = new LinkedHashMap<>(headers);
+            more.put(name, value);
+            return new Request<>(method, url, key, body, gate, reader, Map.copyOf(more));
         }
 
         @Override
@@ -189,6 +201,7 @@ final class FalHttp implements AutoCloseable {
                 .headers(headers -> {
                     headers.set(HttpHeaders.AUTHORIZATION, "Key " + request.key);
                     headers.setAccept(List.of(MediaType.APPLICATION_JSON));
+                    request.headers.forEach(headers::set);
                 });
         if (request.body != null) {
             spec.contentType(MediaType.APPLICATION_JSON);

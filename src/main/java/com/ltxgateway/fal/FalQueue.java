@@ -17,7 +17,7 @@ public interface FalQueue {
      * shut (returns false or throws), nothing is written and the outcome is {@link FalOutcome.Unavailable} with
      * {@code answerLost} false. A failure before the gate was asked is never {@code answerLost}.
      */
-    FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate);
+    FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, FalQueuePriority priority, URI webhookUrl, SubmitGate gate);
 
     /**
      * The request's status. With {@code logsFrom} >= 0 fal is asked for its log lines ({@code ?logs=1}) and the

@@ -41,6 +41,9 @@ import com.ltxgateway.fal.FalHttp.Request;
 @Component
 class WebClientFalQueue implements FalQueue, AutoCloseable {
 
+    /** fal queues a {@code low} request behind the account's {@code normal} ones. */
+    private static final String QUEUE_PRIORITY_HEADER = "X-Fal-Queue-Priority";
+
     private static final Logger log = LoggerFactory.getLogger(WebClientFalQueue.class);
 
     private static final Duration[] LATENCY_BUCKETS = Stream.of(25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
@@ -68,12 +71,13 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
     }
 
     @Override
-    public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
+    public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, FalQueuePriority priority, URI webhookUrl,
+            SubmitGate gate) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(gate, "gate");
         String key = key(endpoint);
         Request<JsonNode> request = Request.gated(HttpMethod.POST, FalQueueUrls.submitUrl(endpoint, webhookUrl), key, json.writeValueAsBytes(input), gate,
-                FalBodies.capped(maxResponseBytes, key));
+                FalBodies.capped(maxResponseBytes, key)).withHeader(QUEUE_PRIORITY_HEADER, priority.headerValue());
         return call("submit", null, endpoint, request, reply -> {
             if (!reply.is2xx()) {
                 return FalAnswers.classify(reply, reply.body());

@@ -2,9 +2,11 @@ package com.ltxgateway.tracking;
 
 import java.util.List;
 
+import com.ltxgateway.fal.FalQueuePriority;
 import com.ltxgateway.fal.FalError;
 import com.ltxgateway.fal.FalLogLine;
 import com.ltxgateway.fal.FalRequestRef;
+import com.ltxgateway.training.TrainingPriority;
 import com.ltxgateway.training.FalRequest;
 import com.ltxgateway.training.LogLine;
 import com.ltxgateway.training.TrainingError;
@@ -17,6 +19,13 @@ final class FalTranslation {
 
     static FalRequestRef toFal(FalRequest request) {
         return new FalRequestRef(request.requestId(), request.statusUrl(), request.responseUrl(), request.cancelUrl());
+    }
+
+    static FalQueuePriority toFal(TrainingPriority priority) {
+        return switch (priority) {
+            case NORMAL -> FalQueuePriority.NORMAL;
+            case LOW -> FalQueuePriority.LOW;
+        };
     }
 
     static FalRequest fromFal(FalRequestRef ref) {

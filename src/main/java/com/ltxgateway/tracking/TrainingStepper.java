@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import com.ltxgateway.LogFields;
+import com.ltxgateway.fal.FalQueuePriority;
 import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalOutcome;
@@ -146,7 +147,8 @@ class TrainingStepper {
         JsonNode input = transitions.input(id);
         URI webhook = endpoints.webhookUrl(training.mode(), id);
         Gate gate = new Gate(() -> transitions.beginSubmission(id, fence));
-        FalOutcome<FalSubmission> outcome = turns.waitingFor(() -> fal.submit(endpoint, input, webhook, gate));
+        FalQueuePriority priority = FalTranslation.toFal(training.priority());
+        FalOutcome<FalSubmission> outcome = turns.waitingFor(() -> fal.submit(endpoint, input, priority, webhook, gate));
         SubmitPermit permit = gate.permit;
         if (permit == null) {
             if (!gate.asked && outcome instanceof FalOutcome.Unavailable<FalSubmission> unavailable) {

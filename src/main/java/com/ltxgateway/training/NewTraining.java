@@ -23,5 +23,9 @@ public record NewTraining(
         @Schema(description = "The team's labels, to find trainings by (metadata.KEY=VALUE in the list).")
         @Size(max = 16, message = "must have at most {max} entries")
         Map<@CodePointLength(min = 1, max = 64, message = "key must be 1 to 64 characters") String,
-                @CodePointLength(max = 512, message = "must be at most {max} characters") String> metadata) {
+                @CodePointLength(max = 512, message = "must be at most {max} characters") String> metadata,
+
+        @Schema(description = "normal (the default) or low: sent to fal as x-fal-queue-priority, so that fal runs a low "
+                + "training after the account's normal ones.", defaultValue = "normal")
+        TrainingPriority priority) {
 }

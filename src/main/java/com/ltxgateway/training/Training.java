@@ -39,6 +39,8 @@ class Training {
     @JdbcTypeCode(SqlTypes.JSON)
     private String metadata;
     private String webhookUrl;
+    /** The wire name of its {@link TrainingPriority}. */
+    private String priority;
     private String falRequestId;
     private String falStatusUrl;
     private String falResponseUrl;
@@ -70,7 +72,7 @@ class Training {
     }
 
     Training(String id, UUID teamId, String mode, String input, int numberOfSteps, BigDecimal unitPriceUsd,
-            String metadata, String webhookUrl, Instant createdAt) {
+            String metadata, String webhookUrl, TrainingPriority priority, Instant createdAt) {
         this.id = id;
         this.teamId = teamId;
         this.mode = mode;
@@ -81,6 +83,7 @@ class Training {
         this.estimatedCostUsd = StepPrice.cost(unitPriceUsd, numberOfSteps);
         this.metadata = metadata;
         this.webhookUrl = webhookUrl;
+        this.priority = priority.wireName();
         this.createdAt = createdAt;
     }
 
@@ -265,6 +268,8 @@ class Training {
     BigDecimal estimatedCostUsd() { return estimatedCostUsd; }
 
     BigDecimal unitPriceUsd() { return unitPriceUsd; }
+
+    TrainingPriority priority() { return TrainingPriority.fromWireName(priority); }
     String metadata() { return metadata; }
     String webhookUrl() { return webhookUrl; }
     String falRequestId() { return falRequestId; }

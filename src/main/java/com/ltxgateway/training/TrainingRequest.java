@@ -12,5 +12,6 @@ import tools.jackson.databind.node.ObjectNode;
  * @param webhookUrl where the team wants to hear about the training, or null
  * @param metadata the team's labels in the order given; empty when none
  */
-record TrainingRequest(ObjectNode input, int numberOfSteps, String webhookUrl, Map<String, String> metadata) {
+record TrainingRequest(ObjectNode input, int numberOfSteps, String webhookUrl, Map<String, String> metadata,
+        TrainingPriority priority) {
 }

@@ -45,6 +45,7 @@ class TrainingRequestValidator {
         }
         Map<String, String> metadata = training.metadata() == null ? Map.of() : training.metadata();
         return new TrainingRequest(contract.toJson(training.input()), training.input().numberOfSteps(),
-                training.webhookUrl(), Collections.unmodifiableMap(metadata));
+                training.webhookUrl(), Collections.unmodifiableMap(metadata),
+                training.priority() == null ? TrainingPriority.NORMAL : training.priority());
     }
 }

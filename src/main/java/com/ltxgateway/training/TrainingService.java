@@ -181,6 +181,7 @@ public class TrainingService {
         canonical.set("input", request.input());
         canonical.put("webhook_url", request.webhookUrl());
         canonical.set("metadata", json.valueToTree(new TreeMap<>(request.metadata())));
+        canonical.put("priority", request.priority().wireName());
         return Hashing.sha256(json.writeValueAsString(canonical));
     }
 

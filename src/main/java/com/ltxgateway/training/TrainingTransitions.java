@@ -64,7 +64,8 @@ public class TrainingTransitions {
      */
     private static final String TRACKED = """
             select id, status, mode, fal_request_id, fal_status_url, fal_response_url, fal_cancel_url, cancel_requested_at,
-                   submit_attempted_at, submit_unconfirmed_at, submit_attempts, log_lines, fal_unreachable_since, queue_position
+                   submit_attempted_at, submit_unconfirmed_at, submit_attempts, log_lines, fal_unreachable_since, queue_position,
+                   priority
             from training""";
 
     /**
@@ -77,7 +78,7 @@ public class TrainingTransitions {
      */
     public record TrackedTraining(String id, TrainingStatus status, String mode, FalRequest falRequest,
             boolean cancelRequested, SubmissionState submission, int attempt, int logLines, boolean falUnreachable,
-            Integer queuePosition) {
+            Integer queuePosition, TrainingPriority priority) {
 
         /** Whether fal's reading says nothing the training does not know already: no change to lock and write. */
         public boolean alreadyShows(TrainingStatus reported, Integer reportedQueuePosition) {
@@ -100,7 +101,7 @@ public class TrainingTransitions {
         Instant now = now();
         String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
         Training training = new Training(id, teamId, mode, json.writeValueAsString(request.input()), request.numberOfSteps(),
-                unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), now);
+                unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), request.priority(), now);
         trainings.save(training);
         record(training, TrainingStatus.PENDING, "created by " + actor, now, new TrainingCreated(id, mode));
         return training;
@@ -416,7 +417,7 @@ public class TrainingTransitions {
                         uri(row.getString("fal_response_url")), uri(row.getString("fal_cancel_url"))),
                 row.getTimestamp("cancel_requested_at") != null, SubmissionState.of(status, requestId, attemptedAt, unconfirmedAt),
                 row.getInt("submit_attempts"), row.getInt("log_lines"), row.getTimestamp("fal_unreachable_since") != null,
-                queuePosition);
+                queuePosition, TrainingPriority.fromWireName(row.getString("priority")));
     }
 
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */

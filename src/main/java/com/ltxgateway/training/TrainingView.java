@@ -22,13 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
  * during a rolling upgrade
  */
 public record TrainingView(String id, String team, String mode, String status,
-        @Schema(implementation = TrainingInput.class) JsonNode input, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
+        @Schema(implementation = TrainingInput.class) JsonNode input, String priority, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
         BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
         JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     static TrainingView of(Training t, String teamSlug, JsonMapper json) {
-        return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()),
+        return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.priority().wireName(),
                 t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
                 t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
                 t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),

@@ -110,8 +110,12 @@ public final class FakeFalServer implements AutoCloseable {
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16),
             Duration.ofSeconds(32), Duration.ofSeconds(64));
 
-    /** One accepted submit, as fal received it; a submit whose answer was dropped was accepted too. */
-    public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt) {
+    /**
+     * One accepted submit, as fal received it; a submit whose answer was dropped was accepted too.
+     *
+     * @param priority its {@code X-Fal-Queue-Priority}, null when it had none
+     */
+    public record Submission(String requestId, JsonNode input, URI webhookUrl, Instant receivedAt, String priority) {
     }
 
     /**
@@ -853,6 +857,11 @@ public final class FakeFalServer implements AutoCloseable {
             send(exchange, 422, "{\"detail\":\"Request body is not valid JSON\"}");
             return;
         }
+        String priority = exchange.getRequestHeaders().getFirst("X-Fal-Queue-Priority");
+        if (priority != null && !priority.equals("normal") && !priority.equals("low")) {
+            send(exchange, 422, "{\"detail\":[{\"loc\":[\"header\",\"x-fal-queue-priority\"],\"msg\":\"Input should be 'normal' or 'low'\"}]}");
+            return;
+        }
         boolean dropAnswer;
         synchronized (droppedAnswers) {
             dropAnswer = takeFirst(droppedAnswers, when -> when.test(call)) != null;
@@ -876,7 +885,7 @@ public final class FakeFalServer implements AutoCloseable {
         Job job = new Job(UUID.randomUUID().toString(), input, webhookUrl, failure != null && failure.when().test(input) ? failure : null,
                 queueDuration.toNanos(), runDuration.toNanos(), steps, unitPrice);
         jobs.put(job.id, job);
-        submissions.add(new Submission(job.id, input, webhookUrl, job.submittedAt));
+        submissions.add(new Submission(job.id, input, webhookUrl, job.submittedAt, priority));
         if (webhookUrl != null) {
             later(Duration.ofNanos(job.queueNanos + job.runNanos), () -> announce(job));
         }

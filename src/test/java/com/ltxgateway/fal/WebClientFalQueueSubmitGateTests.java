@@ -99,7 +99,7 @@ class WebClientFalQueueSubmitGateTests {
             return true;
         };
 
-        FalSubmission submission = success(queue.submit(endpoint(server.port()), INPUT, null, gate));
+        FalSubmission submission = success(queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, gate));
 
         assertThat(submission.request().requestId()).isEqualTo(REQUEST_ID);
         assertThat(asked).hasValue(1);
@@ -116,7 +116,7 @@ class WebClientFalQueueSubmitGateTests {
         WebClientFalQueue queue = queue(server.url());
         AtomicInteger asked = new AtomicInteger();
 
-        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, null, () -> {
+        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, () -> {
             asked.incrementAndGet();
             return false;
         });
@@ -127,7 +127,7 @@ class WebClientFalQueueSubmitGateTests {
         assertThat(server.connections()).as("the gate is asked on an open connection").isEqualTo(1);
         assertThat(server.received()).isEmpty();
 
-        assertThat(success(queue.submit(endpoint(server.port()), INPUT, null, SubmitGate.ALWAYS_OPEN)).request().requestId())
+        assertThat(success(queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request().requestId())
                 .isEqualTo(REQUEST_ID);
         assertThat(server.received()).startsWith("POST /fal-ai/ltx23-trainer-v2/interpolate HTTP/1.1\r\n");
     }
@@ -137,7 +137,7 @@ class WebClientFalQueueSubmitGateTests {
         RawServer server = rawServer();
         WebClientFalQueue queue = queue(server.url());
 
-        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, null, () -> {
+        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, () -> {
             throw new IllegalStateException("database unavailable");
         });
 
@@ -155,7 +155,7 @@ class WebClientFalQueueSubmitGateTests {
         WebClientFalQueue queue = queue(URI.create("http://127.0.0.1:" + closedPort));
         AtomicInteger asked = new AtomicInteger();
 
-        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(closedPort), INPUT, null, () -> asked.incrementAndGet() > 0);
+        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(closedPort), INPUT, FalQueuePriority.NORMAL, null, () -> asked.incrementAndGet() > 0);
 
         assertThat(outcome).isEqualTo(new FalOutcome.Unavailable<>(0, "connection refused", null, false));
         assertThat(asked).hasValue(0);
@@ -168,7 +168,7 @@ class WebClientFalQueueSubmitGateTests {
         WebClientFalQueue queue = queue(server.url("/").uri());
         AtomicInteger asked = new AtomicInteger();
 
-        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.getPort()), INPUT, null, () -> asked.incrementAndGet() > 0);
+        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.getPort()), INPUT, FalQueuePriority.NORMAL, null, () -> asked.incrementAndGet() > 0);
 
         assertThat(outcome).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
         assertThat(asked).hasValue(1);
@@ -180,7 +180,7 @@ class WebClientFalQueueSubmitGateTests {
         RawServer server = rawServer().closeOnRequest();
         WebClientFalQueue queue = queue(server.url());
 
-        FalOutcome.Unavailable<?> outcome = unavailable(queue.submit(endpoint(server.port()), INPUT, null, SubmitGate.ALWAYS_OPEN));
+        FalOutcome.Unavailable<?> outcome = unavailable(queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(outcome.answerLost()).isTrue();
         assertThat(outcome.reason()).isEqualTo("connection closed prematurely");
@@ -193,7 +193,7 @@ class WebClientFalQueueSubmitGateTests {
         CountDownLatch gateReturned = new CountDownLatch(1);
 
         // The whole call may take connect + 2 x read timeout = 2.5 s; this gate takes longer, then opens.
-        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, null, () -> {
+        FalOutcome<FalSubmission> outcome = queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, () -> {
             sleep(3000);
             gateReturned.countDown();
             return true;
@@ -213,7 +213,7 @@ class WebClientFalQueueSubmitGateTests {
 
         MDC.put("training", "tr_01");
         try {
-            success(queue.submit(endpoint(server.port()), INPUT, null, () -> {
+            success(queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, () -> {
                 training.set(MDC.get("training"));
                 return true;
             }));
@@ -236,7 +236,7 @@ class WebClientFalQueueSubmitGateTests {
         FalEndpoint endpoint = endpoint(server.getPort());
 
         success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
-        success(queue.submit(endpoint, INPUT, null, SubmitGate.ALWAYS_OPEN));
+        success(queue.submit(endpoint, INPUT, FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
         success(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
 
         RecordedRequest first = server.takeRequest(1, TimeUnit.SECONDS);
@@ -256,7 +256,7 @@ class WebClientFalQueueSubmitGateTests {
         server.enqueue(new MockResponse.Builder().headersDelay(10, TimeUnit.SECONDS).body(ACCEPTED).build());
         WebClientFalQueue queue = queue(server.url("/").uri());
 
-        Interrupted<FalSubmission> call = Interrupted.start(() -> queue.submit(endpoint(server.getPort()), INPUT, null, SubmitGate.ALWAYS_OPEN));
+        Interrupted<FalSubmission> call = Interrupted.start(() -> queue.submit(endpoint(server.getPort()), INPUT, FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
         RecordedRequest request = server.takeRequest(2, TimeUnit.SECONDS);
         assertThat(request).isNotNull();
         call.interrupt();
@@ -287,7 +287,7 @@ class WebClientFalQueueSubmitGateTests {
             return true;
         };
 
-        Interrupted<FalSubmission> call = Interrupted.start(() -> queue.submit(endpoint(server.port()), INPUT, null, gate));
+        Interrupted<FalSubmission> call = Interrupted.start(() -> queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, gate));
         assertThat(atGate.await(2, TimeUnit.SECONDS)).isTrue();
         call.interrupt();
 
@@ -309,7 +309,7 @@ class WebClientFalQueueSubmitGateTests {
 
         Interrupted<FalSubmission> call = Interrupted.start(() -> {
             Thread.currentThread().interrupt();
-            return queue.submit(endpoint(server.port()), INPUT, null, () -> asked.incrementAndGet() > 0);
+            return queue.submit(endpoint(server.port()), INPUT, FalQueuePriority.NORMAL, null, () -> asked.incrementAndGet() > 0);
         });
 
         assertThat(call.outcome()).isEqualTo(new FalOutcome.Unavailable<>(0, "interrupted", null, false));

@@ -112,7 +112,7 @@ class WebClientFalQueueTests {
                  "cancel_url":"%s/cancel","queue_position":3}""".formatted(REQUEST_ID, base, base, base));
         URI webhook = URI.create("https://gw.example/hooks/fal?training=tr_01&sig=a+b%2Fc");
 
-        FalSubmission submission = success(queue.submit(endpoint, json("{\"prompt\":\"a cat\",\"steps\":1000}"), webhook, SubmitGate.ALWAYS_OPEN));
+        FalSubmission submission = success(queue.submit(endpoint, json("{\"prompt\":\"a cat\",\"steps\":1000}"), FalQueuePriority.LOW, webhook, SubmitGate.ALWAYS_OPEN));
 
         assertThat(submission.queuePosition()).isEqualTo(3);
         assertThat(submission.request()).isEqualTo(new FalRequestRef(REQUEST_ID, URI.create(base + "/status"),
@@ -126,6 +126,7 @@ class WebClientFalQueueTests {
         assertThat(request.getHeaders().get("Authorization")).isEqualTo("Key " + KEY);
         assertThat(request.getHeaders().get("Accept")).isEqualTo("application/json");
         assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
+        assertThat(request.getHeaders().get("X-Fal-Queue-Priority")).isEqualTo("low");
         assertThat(json(request.getBody().utf8())).isEqualTo(json("{\"prompt\":\"a cat\",\"steps\":1000}"));
     }
 
@@ -133,7 +134,7 @@ class WebClientFalQueueTests {
     void submitWithoutWebhookHasNoQuery() throws Exception {
         respond(200, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + REQUEST_ID + "\"}");
 
-        FalSubmission submission = success(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
+        FalSubmission submission = success(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(submission.request()).isEqualTo(FalRequestRef.of(REQUEST_ID));
         assertThat(submission.queuePosition()).isNull();
@@ -144,7 +145,7 @@ class WebClientFalQueueTests {
     void submitAnsweredWithoutRequestIdIsUnavailable() {
         respond(200, "<html>maintenance</html>");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(200, "HTTP 200 unparseable body", null, true));
     }
 
@@ -155,7 +156,7 @@ class WebClientFalQueueTests {
                  {"loc":["body","number_of_steps"],"msg":"Input should be less than or equal to 20000","type":"less_than_equal"}]""";
         respond(422, "{\"detail\":" + detail + "}", "X-Fal-Retryable", "false");
 
-        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
+        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(rejected.httpStatus()).isEqualTo(422);
         assertThat(rejected.error().code()).isEqualTo("fal_validation_error");
@@ -168,7 +169,7 @@ class WebClientFalQueueTests {
     void validationErrorWithStringDetail() {
         respond(422, "{\"detail\":\"training_data_url must be a zip\"}");
 
-        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
+        FalOutcome.Rejected<?> rejected = rejected(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
 
         assertThat(rejected.error()).isEqualTo(new FalError("fal_validation_error", "training_data_url must be a zip",
                 json("\"training_data_url must be a zip\"")));
@@ -179,9 +180,9 @@ class WebClientFalQueueTests {
         respond(400, "{\"detail\":\"Bad request\"}");
         respond(409, "");
 
-        assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
+        assertThat(rejected(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).error())
                 .isEqualTo(new FalError("fal_http_400", "Bad request", json("\"Bad request\"")));
-        assertThat(rejected(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error())
+        assertThat(rejected(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).error())
                 .isEqualTo(new FalError("fal_http_409", "fal answered HTTP 409", null));
     }
 
@@ -193,9 +194,9 @@ class WebClientFalQueueTests {
         respond(403, "{\"detail\":\"Forbidden\"}");
         respond(401, "{\"status\":\"OK\"}");
 
-        assertThat(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN))
+        assertThat(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN))
                 .isEqualTo(new FalOutcome.Unavailable<>(401, "HTTP 401 fal refused the key", null, false, true));
-        assertThat(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN))
+        assertThat(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN))
                 .isEqualTo(new FalOutcome.Unavailable<>(403, "HTTP 403 fal refused the key", null, false, true));
         assertThat(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0))
                 .isEqualTo(new FalOutcome.Unavailable<>(401, "HTTP 401 fal refused the key", null, false, true));
@@ -212,7 +213,7 @@ class WebClientFalQueueTests {
     void tooManyRequestsIsUnavailableForRetryAfterSeconds() {
         respond(429, "{\"detail\":\"Rate limit exceeded\"}", "Retry-After", "7");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(7)));
     }
 
@@ -230,7 +231,7 @@ class WebClientFalQueueTests {
     void unreadableRetryAfterIsIgnored() {
         respond(429, "", "Retry-After", "soon");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)).retryAfter()).isNull();
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).retryAfter()).isNull();
     }
 
     @Test
@@ -240,7 +241,7 @@ class WebClientFalQueueTests {
                 "X-Fal-Error-Type", "runner_scheduling_failure", "Retry-After", "30");
         respond(504, "{\"detail\":\"Request timed out\",\"error_type\":\"request_timeout\"}");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(500, "HTTP 500", null));
         assertThat(unavailable(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0)))
                 .isEqualTo(new FalOutcome.Unavailable<>(503, "HTTP 503 runner_scheduling_failure", Duration.ofSeconds(30)));
@@ -268,7 +269,7 @@ class WebClientFalQueueTests {
         }
         FalEndpoint nowhere = new FalEndpoint(URI.create("http://127.0.0.1:" + closedPort), ENDPOINT_ID, KEY);
 
-        assertThat(unavailable(queue.submit(nowhere, json("{}"), null, SubmitGate.ALWAYS_OPEN))).as("nothing left this host, so nothing is unconfirmed")
+        assertThat(unavailable(queue.submit(nowhere, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN))).as("nothing left this host, so nothing is unconfirmed")
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "connection refused", null, false));
     }
 
@@ -288,7 +289,7 @@ class WebClientFalQueueTests {
         respond(200, "{\"padding\":\"" + "x".repeat(100_000) + "\"}");
         respond(200, "{\"padding\":\"" + "x".repeat(100_000) + "\"}");
 
-        assertThat(unavailable(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+        assertThat(unavailable(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)))
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null, true));
         assertThat(unavailable(queue.cancel(endpoint, FalRequestRef.of(REQUEST_ID))))
                 .isEqualTo(new FalOutcome.Unavailable<>(0, "response too large", null, true));
@@ -517,8 +518,8 @@ class WebClientFalQueueTests {
 
             List<Object> seen = new ArrayList<>();
             seen.add(endpoint);
-            seen.add(queue.submit(endpoint, json("{}"), null, SubmitGate.ALWAYS_OPEN));
-            seen.add(queue.submit(endpoint, json("{}"), URI.create("https://gw.example/hook"), SubmitGate.ALWAYS_OPEN));
+            seen.add(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
+            seen.add(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, URI.create("https://gw.example/hook"), SubmitGate.ALWAYS_OPEN));
             seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
             seen.add(queue.result(endpoint, FalRequestRef.of(REQUEST_ID)));
             seen.add(queue.status(endpoint, FalRequestRef.of(REQUEST_ID), 0));
@@ -568,7 +569,7 @@ class WebClientFalQueueTests {
         JsonNode input = json("{\"training_data_url\":\"https://example.com/clips.zip\",\"number_of_steps\":1000}");
         URI webhook = URI.create("https://gw.example/hooks/fal?training=tr_01&sig=a+b%2Fc");
 
-        FalRequestRef ref = success(queue.submit(live, input, webhook, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef ref = success(queue.submit(live, input, FalQueuePriority.NORMAL, webhook, SubmitGate.ALWAYS_OPEN)).request();
 
         assertThat(ref.statusUrl()).hasHost("127.0.0.1").hasPath("/fal-ai/ltx23-trainer-v2/requests/" + ref.requestId() + "/status");
         assertThat(fal.submissions()).singleElement().satisfies(submission -> {
@@ -603,8 +604,8 @@ class WebClientFalQueueTests {
         FakeFalServer fal = fakeFal().queueDuration(Duration.ofSeconds(30));
         FalEndpoint live = fal.endpoint();
 
-        FalRequestRef first = success(queue.submit(live, json("{\"n\":1}"), null, SubmitGate.ALWAYS_OPEN)).request();
-        FalRequestRef second = success(queue.submit(live, json("{\"n\":2}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef first = success(queue.submit(live, json("{\"n\":1}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef second = success(queue.submit(live, json("{\"n\":2}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request();
         assertThat(success(queue.status(live, second, 0)).queuePosition()).isEqualTo(1);
 
         assertThat(success(queue.cancel(live, first))).isEqualTo(FalCancellation.OK);
@@ -614,7 +615,7 @@ class WebClientFalQueueTests {
         assertThat(success(queue.cancel(live, FalRequestRef.of("no-such-request")))).isEqualTo(FalCancellation.NOT_FOUND);
 
         fal.queueDuration(Duration.ZERO).runDuration(Duration.ofSeconds(30));
-        FalRequestRef running = success(queue.submit(live, json("{\"n\":3}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef running = success(queue.submit(live, json("{\"n\":3}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request();
         assertThat(success(queue.cancel(live, running))).isEqualTo(FalCancellation.CANCELLATION_REQUESTED);
         assertThat(fal.state(running.requestId())).isEqualTo("COMPLETED");
     }
@@ -625,8 +626,8 @@ class WebClientFalQueueTests {
                 .failRunsWhen(input -> input.path("n").asInt() == 2, 500, "internal_error", "Training diverged");
         FalEndpoint live = fal.endpoint();
 
-        FalRequestRef fine = success(queue.submit(live, json("{\"n\":1}"), null, SubmitGate.ALWAYS_OPEN)).request();
-        FalRequestRef failing = success(queue.submit(live, json("{\"n\":2}"), null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef fine = success(queue.submit(live, json("{\"n\":1}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request();
+        FalRequestRef failing = success(queue.submit(live, json("{\"n\":2}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request();
 
         assertThat(success(queue.status(live, fine, 0)).error()).isNull();
         assertThat(success(queue.status(live, failing, 0)).error()).isEqualTo(new FalError("internal_error", "Training diverged", null));
@@ -640,24 +641,24 @@ class WebClientFalQueueTests {
         FalEndpoint live = fal.endpoint();
 
         fal.failNext(1, 429, Map.of("Retry-After", "5"), "{\"detail\":\"Rate limited\"}");
-        assertThat(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(5)));
+        assertThat(queue.submit(live, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(429, "HTTP 429", Duration.ofSeconds(5)));
 
         fal.failNext(1, 503, Map.of("X-Fal-Error-Type", "runner_scheduling_failure"), "{\"detail\":\"No runner\"}");
         assertThat(queue.status(live, FalRequestRef.of("x"), 0))
                 .isEqualTo(new FalOutcome.Unavailable<>(503, "HTTP 503 runner_scheduling_failure", null));
 
         fal.delayNext(1, Duration.ofSeconds(2));
-        assertThat(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
+        assertThat(queue.submit(live, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).isEqualTo(new FalOutcome.Unavailable<>(0, "timeout after 1s", null, true));
 
         fal.rejectSubmissions("{\"detail\":[{\"loc\":[\"body\",\"validation\"],\"msg\":\"Field required\",\"type\":\"missing\"}]}");
-        assertThat(rejected(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).error().message()).isEqualTo("body.validation: Field required");
+        assertThat(rejected(queue.submit(live, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).error().message()).isEqualTo("body.validation: Field required");
         fal.rejectSubmissions(null);
 
-        assertThat(unavailable(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), null, SubmitGate.ALWAYS_OPEN)))
+        assertThat(unavailable(queue.submit(new FalEndpoint(fal.queueUrl(), FakeFalServer.ENDPOINT_ID, "wrong-key"), json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)))
                 .satisfies(refused -> assertThat(refused.httpStatus()).isEqualTo(401))
                 .satisfies(refused -> assertThat(refused.keyRefused()).isTrue());
 
-        assertThat(success(queue.submit(live, json("{}"), null, SubmitGate.ALWAYS_OPEN)).request().requestId()).isNotBlank();
+        assertThat(success(queue.submit(live, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN)).request().requestId()).isNotBlank();
         assertThat(fal.submitCount()).isEqualTo(1);
         assertThat(fal.callCount(FakeFalServer.SUBMIT)).isEqualTo(5);
         assertThat(fal.callCount(FakeFalServer.STATUS)).isEqualTo(1);

@@ -29,6 +29,7 @@ import com.ltxgateway.fal.FalCancellation;
 import com.ltxgateway.fal.FalEndpoint;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalQueue;
+import com.ltxgateway.fal.FalQueuePriority;
 import com.ltxgateway.fal.FalRequestRef;
 import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalStatus;
@@ -503,7 +504,8 @@ class ClusterTests {
             }
 
             @Override
-            public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, URI webhookUrl, SubmitGate gate) {
+            public FalOutcome<FalSubmission> submit(FalEndpoint endpoint, JsonNode input, FalQueuePriority priority, URI webhookUrl,
+                    SubmitGate gate) {
                 // The webhook URL is /fal/webhooks/{training id}/{token}.
                 String[] path = webhookUrl.getPath().split("/");
                 String trainingId = path[path.length - 2];
@@ -514,7 +516,7 @@ class ClusterTests {
                     unplugged = true;
                 }
                 return pass(lostSubmits, trainingId, () -> {
-                    FalOutcome<FalSubmission> outcome = adapter.submit(endpoint, input, webhookUrl, gate);
+                    FalOutcome<FalSubmission> outcome = adapter.submit(endpoint, input, priority, webhookUrl, gate);
                     if (outcome instanceof FalOutcome.Success<FalSubmission>) {
                         submitted.incrementAndGet();
                         SubmitStall stall = STALL.get();

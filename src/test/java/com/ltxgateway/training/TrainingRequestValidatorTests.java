@@ -314,7 +314,10 @@ class TrainingRequestValidatorTests {
                                 new FieldViolation("input", "is required"))),
                 arguments("""
                         {"input": {"training_data_url": "https://example.com/data.zip"}, "priority": "high"}""",
-                        List.of(new FieldViolation("priority", "unknown field"))));
+                        List.of(new FieldViolation("priority", "must be one of normal, low"))),
+                arguments("""
+                        {"input": {"training_data_url": "https://example.com/data.zip"}, "urgency": "high"}""",
+                        List.of(new FieldViolation("urgency", "unknown field"))));
     }
 
     @Test

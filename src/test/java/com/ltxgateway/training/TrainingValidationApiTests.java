@@ -78,9 +78,9 @@ class TrainingValidationApiTests extends GatewayTestSupport {
                 {"input": {"training_data_url": "https://example.com/clips.zip", "ranks": 32,
                            "validation": [{"prompt": "p", "start_image_url": "https://example.com/1.png",
                                            "end_image_url": "https://example.com/2.png", "extra": 1}]},
-                 "priority": "high"}"""));
+                 "urgency": "high"}"""));
 
-        assertThat(fields(problem)).containsExactlyInAnyOrder("priority", "input.ranks", "input.validation[0].extra");
+        assertThat(fields(problem)).containsExactlyInAnyOrder("urgency", "input.ranks", "input.validation[0].extra");
         assertThat(problem.get("errors").valueStream().map(e -> e.get("message").asString())).containsOnly("unknown field");
         assertNothingStored(key);
     }
