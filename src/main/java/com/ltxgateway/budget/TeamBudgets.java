@@ -4,10 +4,15 @@ import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.access.TeamNotFound;
@@ -16,10 +21,17 @@ import com.ltxgateway.training.SpendLimits;
 import com.ltxgateway.training.TeamSpend;
 import com.ltxgateway.training.TeamSpend.Figures;
 
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Each team's monthly budget, as admins set it, and the check every create of a live training passes. A create
@@ -31,18 +43,28 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TeamBudgets implements SpendLimits {
 
+    private static final Logger log = LoggerFactory.getLogger(TeamBudgets.class);
+
     private final JdbcClient jdbc;
     private final TeamSpend spend;
     private final TeamDirectory teams;
     private final AuditLog auditLog;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
+    private final ExecutorService alerts = Executors.newVirtualThreadPerTaskExecutor();
+    /** The month each team's exhaustion was last recorded for, so that a flood of refusals does not ask again. */
+    private final Map<UUID, Instant> exhaustedSeen = new ConcurrentHashMap<>();
 
-    TeamBudgets(JdbcClient jdbc, TeamSpend spend, TeamDirectory teams, AuditLog auditLog, Clock clock) {
+    TeamBudgets(JdbcClient jdbc, TeamSpend spend, TeamDirectory teams, AuditLog auditLog, Clock clock,
+            ApplicationEventPublisher events, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.spend = spend;
         this.teams = teams;
         this.auditLog = auditLog;
         this.clock = clock;
+        this.events = events;
+        this.transactions = transactions;
     }
 
     /**
@@ -56,6 +78,12 @@ public class TeamBudgets implements SpendLimits {
     }
 
     private record Limit(BigDecimal monthlyUsd, int alertAtPercent) {
+    }
+
+    /** Lets the alerts being recorded finish before the database goes. */
+    @PreDestroy
+    void close() {
+        alerts.close();
     }
 
     /** Sets or replaces the team's budget; {@code actor} is who the audit log names. */
@@ -103,6 +131,10 @@ public class TeamBudgets implements SpendLimits {
         }
     }
 
+    /**
+     * Alerts the team, once a month, when this reservation takes the month to the alert percentage; a refusal
+     * alerts it once a month too, after the refused create's transaction has rolled back.
+     */
     @Override
     @Transactional(propagation = Propagation.MANDATORY)
     public void reserve(UUID teamId, BigDecimal usd) {
@@ -112,9 +144,52 @@ public class TeamBudgets implements SpendLimits {
         }
         BudgetPeriod period = BudgetPeriod.containing(clock.instant());
         Figures month = spend.of(teamId, period.start(), period.end());
-        if (month.totalUsd().add(usd).compareTo(limit.get().monthlyUsd()) > 0) {
+        BigDecimal after = month.totalUsd().add(usd);
+        if (after.compareTo(limit.get().monthlyUsd()) > 0) {
+            if (!period.start().equals(exhaustedSeen.get(teamId))) {
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCompletion(int status) {
+                        // On a thread of its own: this one still holds the refused create's connection until it
+                        // returns, and under a burst of refusals the pool would run dry waiting for second ones.
+                        alerts.execute(() -> exhaustedOnce(teamId, period));
+                    }
+                });
+            }
             throw new BudgetExceeded(limit.get().monthlyUsd(), month, usd, period.end());
         }
+        BigDecimal alertAt = limit.get().monthlyUsd().multiply(BigDecimal.valueOf(limit.get().alertAtPercent())).movePointLeft(2);
+        if (after.compareTo(alertAt) >= 0 && marked(teamId, "alerted_for", period)) {
+            // The figures include this training's estimate: the alert is sent with the create that crossed the line.
+            publish(teamId, BudgetAlert.Kind.ALERT, budget(limit.get(), new Figures(month.spentUsd(), month.reservedUsd().add(usd)), period));
+        }
+    }
+
+    private void exhaustedOnce(UUID teamId, BudgetPeriod period) {
+        try {
+            transactions.executeWithoutResult(tx -> {
+                if (marked(teamId, "exhausted_for", period)) {
+                    limit(teamId, false).ifPresent(limit -> publish(teamId, BudgetAlert.Kind.EXHAUSTED, budget(teamId, limit)));
+                }
+            });
+            exhaustedSeen.put(teamId, period.start());
+        }
+        catch (RuntimeException e) {
+            // The refusal has been answered already; a refusal that follows records the alert instead.
+            log.warn("Could not record that the budget of team {} is exhausted: {}", teamId, e.getMessage());
+        }
+    }
+
+    /** Sets {@code column} to the period's first day unless it holds it already: true for the first time this month. */
+    private boolean marked(UUID teamId, String column, BudgetPeriod period) {
+        LocalDate month = LocalDate.ofInstant(period.start(), ZoneOffset.UTC);
+        return jdbc.sql("update team_budget set " + column + " = ? where team_id = ? and " + column + " is distinct from ?")
+                .params(month, teamId, month)
+                .update() > 0;
+    }
+
+    private void publish(UUID teamId, BudgetAlert.Kind kind, Budget budget) {
+        teams.slugOf(teamId).ifPresent(slug -> events.publishEvent(new BudgetAlert(teamId, slug, kind, budget, clock.instant())));
     }
 
     @Override
@@ -125,7 +200,10 @@ public class TeamBudgets implements SpendLimits {
 
     private Budget budget(UUID team, Limit limit) {
         BudgetPeriod period = BudgetPeriod.containing(clock.instant());
-        Figures month = spend.of(team, period.start(), period.end());
+        return budget(limit, spend.of(team, period.start(), period.end()), period);
+    }
+
+    private static Budget budget(Limit limit, Figures month, BudgetPeriod period) {
         BigDecimal remaining = limit.monthlyUsd().subtract(month.totalUsd()).max(BigDecimal.ZERO);
         return new Budget(limit.monthlyUsd(), limit.alertAtPercent(), month.spentUsd(), month.reservedUsd(), remaining,
                 period.start(), period.end());

@@ -91,7 +91,9 @@ class DeliveryWorker {
                 endpoints.disable(delivery.endpointId(), at, reason);
                 deliveries.failPendingTo(delivery.endpointId(), "the endpoint is disabled: " + reason);
             }
-            timeline.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+            if (delivery.trainingId() != null) {
+                timeline.webhookDelivery(delivery.trainingId(), decision.status().wireName(), message);
+            }
             return true;
         });
         // An attempt whose lease was lost meanwhile is another instance's to count.

@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import com.github.f4b6a3.ulid.UlidCreator;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -50,12 +51,17 @@ public class WebhookDeliveries {
         }
     }
 
-    record ClaimedDelivery(String id, String eventId, String eventType, String trainingId, UUID teamId, UUID endpointId,
+    /** @param trainingId null for a team's budget event */
+    record ClaimedDelivery(String id, String eventId, String eventType, @Nullable String trainingId, UUID teamId, UUID endpointId,
             String url, String payload, int attempt, int failures) {
     }
 
-    /** Joins the transaction of the status change, so an event is never lost nor written without its change. */
-    void add(String eventId, WebhookEventType type, String trainingId, UUID teamId, UUID endpointId, String url,
+    /**
+     * Joins the transaction of the change, so an event is never lost nor written without its change.
+     *
+     * @param trainingId null for a team's budget event
+     */
+    void add(String eventId, WebhookEventType type, @Nullable String trainingId, UUID teamId, UUID endpointId, String url,
             String payload) {
         jdbc.sql("""
                 insert into webhook_delivery (id, event_id, event_type, training_id, team_id, endpoint_id, url, payload,
@@ -139,7 +145,7 @@ public class WebhookDeliveries {
     public record Attempt(int attempt, Instant at, String sentBy, Integer httpStatus, int latencyMs, String error) {
     }
 
-    public record Delivery(String id, String eventId, String eventType, String trainingId, UUID teamId, UUID endpointId,
+    public record Delivery(String id, String eventId, String eventType, @Nullable String trainingId, UUID teamId, UUID endpointId,
             String url, Status status, int attempts, Instant dueAt, String lastError, Instant createdAt,
             Instant finishedAt, Attempt lastAttempt) {
     }

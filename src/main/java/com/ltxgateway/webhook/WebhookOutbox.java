@@ -1,11 +1,15 @@
 package com.ltxgateway.webhook;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import com.ltxgateway.budget.BudgetAlert;
+import com.ltxgateway.budget.TeamBudgets.Budget;
 import com.ltxgateway.training.TrainingRepresentations;
 import com.ltxgateway.training.TrainingStatusChanged;
 import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
@@ -70,5 +74,33 @@ class WebhookOutbox {
         destinations.forEach((url, endpointId) ->
                 deliveries.add(eventId, type, change.trainingId(), change.teamId(), endpointId, url, body));
         dispatcher.wakeUpAfterCommit();
+    }
+
+    /** A budget event, for the team's endpoints that subscribe to it; it concerns no training's own webhook_url. */
+    @EventListener
+    void on(BudgetAlert alert) {
+        WebhookEventType type = alert.kind() == BudgetAlert.Kind.ALERT ? WebhookEventType.BUDGET_ALERT : WebhookEventType.BUDGET_EXHAUSTED;
+        Map<String, UUID> destinations = new LinkedHashMap<>();
+        for (Endpoint endpoint : endpoints.subscribedTo(alert.teamId(), type)) {
+            destinations.putIfAbsent(endpoint.url(), endpoint.id());
+        }
+        if (destinations.isEmpty()) {
+            return;
+        }
+        Budget budget = alert.budget();
+        ObjectNode payload = json.createObjectNode();
+        payload.put("type", type.wireName());
+        payload.set("timestamp", json.valueToTree(alert.at()));
+        payload.set("data", json.valueToTree(new BudgetEvent(alert.team(), budget.monthlyUsd(), budget.alertAtPercent(),
+                budget.spentUsd(), budget.reservedUsd(), budget.remainingUsd(), budget.periodStart(), budget.resetsAt())));
+        String body = json.writeValueAsString(payload);
+        String eventId = "msg_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
+        destinations.forEach((url, endpointId) -> deliveries.add(eventId, type, null, alert.teamId(), endpointId, url, body));
+        dispatcher.wakeUpAfterCommit();
+    }
+
+    /** The {@code data} of a budget event: the budget and the month's figures when it happened. */
+    record BudgetEvent(String team, BigDecimal monthlyUsd, int alertAtPercent, BigDecimal spentUsd, BigDecimal reservedUsd,
+            BigDecimal remainingUsd, Instant periodStart, Instant resetsAt) {
     }
 }

@@ -1,5 +1,5 @@
-/** Signed deliveries of training events to the teams' receivers, through an outbox. */
-@ApplicationModule(allowedDependencies = { "access", "audit", "net", "training" })
+/** Signed deliveries of training and budget events to the teams' receivers, through an outbox. */
+@ApplicationModule(allowedDependencies = { "access", "audit", "budget", "net", "training" })
 @NullMarked
 package com.ltxgateway.webhook;
 

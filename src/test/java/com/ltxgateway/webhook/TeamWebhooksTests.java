@@ -305,7 +305,8 @@ class TeamWebhooksTests extends SteppedGatewayTestSupport {
         Response badEvents = api.post("/v1/admin/teams/" + team.slug() + "/webhooks", ADMIN_KEY,
                 "{\"url\": \"https://hooks.example.com/x\", \"events\": [\"training.queued\", \"training.exploded\", null]}");
         assertThat(badEvents.status()).isEqualTo(400);
-        String known = "must be one of training.queued, training.running, training.succeeded, training.failed, training.canceled";
+        String known = "must be one of training.queued, training.running, training.succeeded, training.failed, training.canceled, "
+                + "budget.alert, budget.exhausted";
         assertThat(violations(badEvents)).containsExactly(Map.entry("events[1]", known), Map.entry("events[2]", known));
         assertThat(violations(api.post("/v1/admin/teams/" + team.slug() + "/webhooks", ADMIN_KEY, "{\"events\": []}")))
                 .containsOnly(Map.entry("url", "is required"),
@@ -362,7 +363,8 @@ class TeamWebhooksTests extends SteppedGatewayTestSupport {
         clock.advance(Duration.ofSeconds(1));
         JsonNode every = register(team.slug(), "https://hooks.example.com/all", null);
         assertThat(every.get("events").valueStream().map(JsonNode::asString)).containsExactly(
-                "training.queued", "training.running", "training.succeeded", "training.failed", "training.canceled");
+                "training.queued", "training.running", "training.succeeded", "training.failed", "training.canceled", "budget.alert",
+                "budget.exhausted");
 
         JsonNode listed = api.get("/v1/admin/teams/" + team.slug() + "/webhooks", ADMIN_KEY).json().get("data");
         assertThat(listed.valueStream().map(e -> e.get("id").asString()))
@@ -411,13 +413,51 @@ class TeamWebhooksTests extends SteppedGatewayTestSupport {
 
     // --- helpers --------------------------------------------------------------------------------------------------
 
+    @Test
+    void tellsSubscribedEndpointsOnceAMonthWhenTheBudgetNearsItsEndAndWhenItRunsOut() {
+        Team team = newTeam("live");
+        String secret = createSecret(team.slug());
+        Receiver receiver = receiver();
+        register(team.slug(), receiver.url("/budget"), "[\"budget.alert\", \"budget.exhausted\"]");
+        register(team.slug(), receiver.url("/trainings"), "[\"training.queued\"]");
+        // 0.24 USD a training: the second takes the month to 80 % of 0.60, the third does not fit.
+        assertThat(api.send("PUT", "/v1/admin/teams/" + team.slug() + "/budget", ADMIN_KEY, "{\"monthly_usd\": 0.60}", Map.of()).status())
+                .isEqualTo(200);
+
+        create(team.key(), minimalRequest("https://example.com/budget-1.zip"));
+        create(team.key(), minimalRequest("https://example.com/budget-2.zip"));
+        assertThat(api.post("/v1/trainings", team.key(), minimalRequest("https://example.com/budget-3.zip")).status()).isEqualTo(402);
+        assertThat(api.post("/v1/trainings", team.key(), minimalRequest("https://example.com/budget-4.zip")).status()).isEqualTo(402);
+        stepUntil(() -> receiver.received().stream().filter(r -> r.path().equals("/budget")).count() == 2);
+        runDueWork();
+
+        List<Request> budget = receiver.received().stream().filter(r -> r.path().equals("/budget")).toList();
+        assertThat(budget).extracting(Request::type).containsExactlyInAnyOrder("budget.alert", "budget.exhausted");
+        for (Request request : budget) {
+            assertThat(request.verifiesWith(secret)).isTrue();
+            JsonNode data = request.json().get("data");
+            assertThat(data.get("team").asString()).isEqualTo(team.slug());
+            assertThat(data.get("monthly_usd").decimalValue()).isEqualByComparingTo("0.60");
+            assertThat(data.get("alert_at_percent").asInt()).isEqualTo(80);
+            assertThat(data.get("reserved_usd").decimalValue().add(data.get("spent_usd").decimalValue())).isEqualByComparingTo("0.48");
+            assertThat(data.get("remaining_usd").decimalValue()).isEqualByComparingTo("0.12");
+            assertThat(data.get("resets_at").asString()).endsWith("-01T00:00:00Z");
+        }
+        assertThat(receiver.received().stream().filter(r -> r.path().equals("/trainings")))
+                .extracting(Request::type).containsOnly("training.queued");
+    }
+
     private record Team(String slug, String key) {
     }
 
     private Team newTeam() {
+        return newTeam("sandbox");
+    }
+
+    private Team newTeam(String mode) {
         String slug = "hooks-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(api.post("/v1/admin/teams", ADMIN_KEY, "{\"slug\":\"" + slug + "\",\"name\":\"" + slug + "\"}").status()).isEqualTo(201);
-        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"sandbox\"}");
+        var key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"" + mode + "\"}");
         assertThat(key.status()).isEqualTo(201);
         return new Team(slug, key.json().get("key").asString());
     }
