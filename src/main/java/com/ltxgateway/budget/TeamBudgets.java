@@ -106,8 +106,14 @@ public class TeamBudgets implements SpendLimits {
     /** @throws BudgetNotFound when the team has none */
     @Transactional(readOnly = true)
     public Budget get(String slug) {
+        return find(slug).orElseThrow(() -> new BudgetNotFound(slug));
+    }
+
+    /** The team's budget, if it has one. */
+    @Transactional(readOnly = true)
+    public Optional<Budget> find(String slug) {
         UUID team = teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug));
-        return limit(team, false).map(limit -> budget(team, limit)).orElseThrow(() -> new BudgetNotFound(slug));
+        return limit(team, false).map(limit -> budget(team, limit));
     }
 
     /** Every team's budget with this month's figures, by slug. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -99,6 +100,57 @@ class DashboardTeamsTests extends SignedInBrowserTestSupport {
         browser.open("/admin/teams");
         assertThat(browser.find("tr[data-team='" + slug + "']").findElements(By.cssSelector("td.numeric")).stream()
                 .map(td -> td.getText())).containsExactly("1", "$0.24", "$0.24");
+    }
+
+    @Test
+    void setsABudgetAfterShowingMistakesNextToTheFieldsShowsItsBarAndRemovesIt() {
+        String slug = newTeam();
+        String key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"live\"}")
+                .json().get("key").asString();
+        create(key, minimalRequest("https://example.com/clips.zip"));
+        browser.open("/admin/teams/" + slug);
+        assertThat(browser.find("#budget-heading ~ p.empty").getText()).contains("No budget");
+
+        browser.find("#budget-monthly").sendKeys("lots");
+        browser.find("#new-budget-heading + form button[type=submit]").click();
+
+        assertThat(browser.awaitElement("#budget-monthly-error").getText()).isEqualTo("USD per month must be a number");
+        assertThat(browser.find("#budget-monthly").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find("#budget-monthly").getAttribute("value")).isEqualTo("lots");
+
+        browser.find("#budget-monthly").clear();
+        browser.find("#budget-monthly").sendKeys("-1");
+        browser.find("#budget-alert").clear();
+        browser.find("#budget-alert").sendKeys("0");
+        browser.find("#new-budget-heading + form button[type=submit]").click();
+        assertThat(browser.awaitElement("#budget-monthly-error").getText()).isEqualTo("USD per month must not be negative");
+        assertThat(browser.find("#budget-alert-error").getText()).isEqualTo("Alert at must be between 1 and 100");
+        assertThat(api.get("/v1/admin/teams/" + slug + "/budget", ADMIN_KEY).status()).as("nothing stored").isEqualTo(404);
+        browser.find("#budget-alert").clear();
+        browser.find("#budget-alert").sendKeys("75");
+
+        browser.find("#budget-monthly").clear();
+        browser.find("#budget-monthly").sendKeys("1.20");
+        browser.find("#new-budget-heading + form button[type=submit]").click();
+
+        browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(browser.find(".notice").getText()).isEqualTo("Budget of " + slug + " set to $1.20 a month, alerting at 75 %.");
+        assertThat(browser.find("dl.facts.budget").getText()).contains("Budget per month\n$1.20").contains("Left\n$0.96")
+                .contains("Alert at\n75 %");
+        // The training is reserved until it succeeds, then spent.
+        assertThat(browser.find("svg.budget-bar").getAttribute("aria-label"))
+                .matches("\\$0\\.(00 spent, \\$0\\.24 reserved|24 spent, \\$0\\.00 reserved), \\$0\\.96 left of \\$1\\.20");
+        browser.screenshot("team-budget");
+        JsonNode budget = api.get("/v1/admin/teams/" + slug + "/budget", ADMIN_KEY).json();
+        assertThat(budget.get("monthly_usd").decimalValue()).isEqualByComparingTo("1.20");
+        assertThat(budget.get("alert_at_percent").asInt()).isEqualTo(75);
+        assertThat(auditTargets("team.budget_set")).contains("team:" + slug + " monthly_usd:1.20 alert_at_percent:75");
+
+        browser.find("form.remove-budget button").click();
+        browser.await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector("svg.budget-bar")).isEmpty());
+        assertThat(browser.find(".notice").getText()).contains("removed");
+        assertThat(api.get("/v1/admin/teams/" + slug + "/budget", ADMIN_KEY).status()).isEqualTo(404);
+        assertThat(auditTargets("team.budget_removed")).contains("team:" + slug);
     }
 
     @Test

@@ -2,8 +2,10 @@ package com.ltxgateway.budget.web;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Objects;
 
 import com.ltxgateway.access.Caller;
+import com.ltxgateway.budget.NewBudget;
 import com.ltxgateway.budget.TeamBudgets;
 import com.ltxgateway.budget.TeamBudgets.Budget;
 
@@ -11,13 +13,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Digits;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -42,8 +37,7 @@ class BudgetAdminController {
     @PutMapping
     @Operation(summary = "Set or replace a team's monthly budget")
     BudgetView set(@AuthenticationPrincipal Caller caller, @PathVariable String slug, @Valid @RequestBody NewBudget body) {
-        int alertAt = body.alertAtPercent() == null ? NewBudget.DEFAULT_ALERT_AT_PERCENT : body.alertAtPercent();
-        return BudgetView.of(budgets.set(caller.actor(), slug, body.monthlyUsd(), alertAt));
+        return BudgetView.of(budgets.set(caller.actor(), slug, Objects.requireNonNull(body.monthlyUsd()), body.alertAt()));
     }
 
     @GetMapping
@@ -57,17 +51,6 @@ class BudgetAdminController {
     ResponseEntity<Void> remove(@AuthenticationPrincipal Caller caller, @PathVariable String slug) {
         budgets.remove(caller.actor(), slug);
         return ResponseEntity.noContent().build();
-    }
-
-    /** Whole cents; at most a million USD a month, which no team can reach by accident. */
-    record NewBudget(
-            @NotNull @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 2)
-            @Schema(description = "The limit for each UTC calendar month, in USD", example = "250.00") BigDecimal monthlyUsd,
-            @Min(1) @Max(100)
-            @Schema(description = "The alert threshold, in percent of the budget; default 80", example = "80")
-            @Nullable Integer alertAtPercent) {
-
-        static final int DEFAULT_ALERT_AT_PERCENT = 80;
     }
 
     record BudgetView(BigDecimal monthlyUsd, int alertAtPercent,

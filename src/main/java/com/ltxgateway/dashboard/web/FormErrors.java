@@ -13,7 +13,9 @@ final class FormErrors {
 
     static Map<String, String> of(BindingResult result) {
         Map<String, String> errors = new LinkedHashMap<>();
-        result.getFieldErrors().forEach(error -> errors.merge(error.getField(), error.getDefaultMessage(), (a, b) -> a + "; " + b));
+        // A value the field's type cannot take: the dashboard's only typed fields are numbers.
+        result.getFieldErrors().forEach(error -> errors.merge(error.getField(),
+                error.isBindingFailure() ? "must be a number" : error.getDefaultMessage(), (a, b) -> a + "; " + b));
         return errors;
     }
 }

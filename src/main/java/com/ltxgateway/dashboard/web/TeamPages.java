@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.ltxgateway.access.AccessAdministration;
@@ -21,6 +23,9 @@ import com.ltxgateway.access.NewTeam;
 import com.ltxgateway.access.TeamNotFound;
 import com.ltxgateway.access.TeamSlugTaken;
 import com.ltxgateway.access.TeamSummary;
+import com.ltxgateway.budget.NewBudget;
+import com.ltxgateway.budget.TeamBudgets;
+import com.ltxgateway.budget.TeamBudgets.Budget;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
@@ -57,10 +62,14 @@ class TeamPages {
     private final TrainingAdministration trainings;
     private final TrainingStatistics statistics;
     private final WebhookAdministration webhooks;
+    private final TeamBudgets budgets;
+    private final DashboardFormat format;
     private final Clock clock;
 
     TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
-            WebhookAdministration webhooks, Clock clock) {
+            WebhookAdministration webhooks, TeamBudgets budgets, DashboardFormat format, Clock clock) {
+        this.budgets = budgets;
+        this.format = format;
         this.access = access;
         this.trainings = trainings;
         this.statistics = statistics;
@@ -110,6 +119,14 @@ class TeamPages {
             model.addAttribute("newEndpoint", new NewEndpoint("", webhooks.eventNames()));
             model.addAttribute("endpointErrors", Map.of());
         }
+        Optional<Budget> budget = budgets.find(team.slug());
+        if (!model.containsAttribute("budgetForm")) {
+            model.addAttribute("budgetForm", budget.map(b -> new BudgetForm(b.monthlyUsd().toPlainString(), Integer.toString(b.alertAtPercent())))
+                    .orElse(new BudgetForm("", Integer.toString(NewBudget.DEFAULT_ALERT_AT_PERCENT))));
+            model.addAttribute("budgetErrors", Map.of());
+        }
+        model.addAttribute("budget", budget.orElse(null));
+        model.addAttribute("budgetBar", budget.map(b -> BudgetBar.of(b, format)).orElse(null));
         Map<UUID, TeamTotals> totals = statistics.teamTotals(monthStart());
         model.addAttribute("team", team);
         model.addAttribute("totals", totals.getOrDefault(team.id(), TeamTotals.NONE));
@@ -196,6 +213,38 @@ class TeamPages {
         model.addAttribute("issued", issued);
         response.setStatus(HttpStatus.CREATED.value());
         return "dashboard/key-created";
+    }
+
+    /** The admin API's rules, each mistake shown next to its field; audited like the API's change. */
+    @PostMapping("/teams/{slug}/budget")
+    String setBudget(@PathVariable String slug, @Valid @ModelAttribute NewBudget newBudget, BindingResult form,
+            Principal principal, Model model, HttpServletResponse response, RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        if (form.hasErrors()) {
+            // As typed, including what is no number at all.
+            model.addAttribute("budgetForm", new BudgetForm(Objects.toString(form.getFieldValue("monthlyUsd"), ""),
+                    Objects.toString(form.getFieldValue("alertAtPercent"), "")));
+            model.addAttribute("budgetErrors", FormErrors.of(form));
+            response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
+            return team(slug, model);
+        }
+        Budget budget = budgets.set(DashboardUsers.actor(principal.getName()), team.slug(),
+                Objects.requireNonNull(newBudget.monthlyUsd()), newBudget.alertAt());
+        redirect.addFlashAttribute("notice", "Budget of " + team.slug() + " set to $" + budget.monthlyUsd().toPlainString()
+                + " a month, alerting at " + budget.alertAtPercent() + " %.");
+        return "redirect:/admin/teams/" + team.slug();
+    }
+
+    /** The budget form's fields as the admin sees them. */
+    record BudgetForm(String monthlyUsd, String alertAtPercent) {
+    }
+
+    @PostMapping("/teams/{slug}/budget/remove")
+    String removeBudget(@PathVariable String slug, Principal principal, RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        budgets.remove(DashboardUsers.actor(principal.getName()), team.slug());
+        redirect.addFlashAttribute("notice", "Budget of " + team.slug() + " removed: its creates are no longer limited.");
+        return "redirect:/admin/teams/" + team.slug();
     }
 
     @GetMapping("/keys/{id}/revoke")
