@@ -3,6 +3,8 @@ package com.ltxgateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -100,6 +102,11 @@ class DashboardTeamsTests extends SignedInBrowserTestSupport {
         browser.open("/admin/teams");
         assertThat(browser.find("tr[data-team='" + slug + "']").findElements(By.cssSelector("td.numeric")).stream()
                 .map(td -> td.getText())).containsExactly("1", "$0.24", "$0.24");
+        browser.find("#spend-heading ~ details summary").click();
+        assertThat(browser.find("#spend-numbers tr[data-team='" + slug + "']").getText())
+                .as("fal has billed nothing yet").isEqualTo(LocalDate.now(ZoneOffset.UTC) + " " + slug + " 1 $0.24 $0.00");
+        assertThat(browser.findAll("svg.chart rect.bar-submitted")).hasSize(LocalDate.now(ZoneOffset.UTC).getDayOfMonth());
+        browser.screenshot("teams-spend");
     }
 
     @Test
@@ -145,6 +152,9 @@ class DashboardTeamsTests extends SignedInBrowserTestSupport {
         assertThat(budget.get("monthly_usd").decimalValue()).isEqualByComparingTo("1.20");
         assertThat(budget.get("alert_at_percent").asInt()).isEqualTo(75);
         assertThat(auditTargets("team.budget_set")).contains("team:" + slug + " monthly_usd:1.20 alert_at_percent:75");
+        browser.open("/admin/teams");
+        assertThat(browser.find("tr[data-team='" + slug + "'] td.budget").getText()).endsWith("$0.96 left of $1.20");
+        browser.open("/admin/teams/" + slug);
 
         browser.find("form.remove-budget button").click();
         browser.await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector("svg.budget-bar")).isEmpty());

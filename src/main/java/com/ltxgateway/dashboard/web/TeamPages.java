@@ -4,6 +4,7 @@ import com.ltxgateway.dashboard.DashboardUsers;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.budget.NewBudget;
 import com.ltxgateway.budget.TeamBudgets;
 import com.ltxgateway.budget.TeamBudgets.Budget;
+import com.ltxgateway.training.TeamSpend;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
@@ -63,12 +65,14 @@ class TeamPages {
     private final TrainingStatistics statistics;
     private final WebhookAdministration webhooks;
     private final TeamBudgets budgets;
+    private final TeamSpend spend;
     private final DashboardFormat format;
     private final Clock clock;
 
     TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
-            WebhookAdministration webhooks, TeamBudgets budgets, DashboardFormat format, Clock clock) {
+            WebhookAdministration webhooks, TeamBudgets budgets, TeamSpend spend, DashboardFormat format, Clock clock) {
         this.budgets = budgets;
+        this.spend = spend;
         this.format = format;
         this.access = access;
         this.trainings = trainings;
@@ -84,6 +88,11 @@ class TeamPages {
             model.addAttribute("errors", Map.of());
         }
         model.addAttribute("teams", access.teams());
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        model.addAttribute("spend", SpendChart.of(today.withDayOfMonth(1), today, spend.report(today.withDayOfMonth(1), today, true, null)));
+        Map<String, BudgetBar> budgetBars = new LinkedHashMap<>();
+        budgets.all().forEach((slug, budget) -> budgetBars.put(slug, BudgetBar.of(budget, format)));
+        model.addAttribute("budgetBars", budgetBars);
         model.addAttribute("totals", statistics.teamTotals(monthStart()));
         model.addAttribute("noTotals", TeamTotals.NONE);
         return "dashboard/teams";
