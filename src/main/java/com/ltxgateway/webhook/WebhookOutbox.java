@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.budget.BudgetAlert;
@@ -18,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -53,49 +55,46 @@ class WebhookOutbox {
         }
         // One delivery per URL: a training whose webhook_url is also a registered endpoint is told once, as the
         // endpoint, so that a 410 there disables it.
-        Map<String, UUID> destinations = new LinkedHashMap<>();
-        for (Endpoint endpoint : endpoints.subscribedTo(change.teamId(), type)) {
-            destinations.putIfAbsent(endpoint.url(), endpoint.id());
-        }
+        Map<String, UUID> destinations = subscribers(change.teamId(), type);
         if (change.webhookUrl() != null) {
             destinations.putIfAbsent(change.webhookUrl(), null);
         }
-        if (destinations.isEmpty()) {
-            // Most changes of most teams: nobody to tell, so the training's representation is not even built.
-            return;
-        }
-        JsonNode training = representations.of(change.trainingId());
-        ObjectNode payload = json.createObjectNode();
-        payload.put("type", type.wireName());
-        payload.set("timestamp", json.valueToTree(change.at()));
-        payload.set("data", training);
-        String body = json.writeValueAsString(payload);
-        String eventId = "msg_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
-        destinations.forEach((url, endpointId) ->
-                deliveries.add(eventId, type, change.trainingId(), change.teamId(), endpointId, url, body));
-        dispatcher.wakeUpAfterCommit();
+        // Most changes of most teams have nobody to tell, so the training's representation is built only if needed.
+        enqueue(type, change.at(), change.teamId(), change.trainingId(), destinations, () -> representations.of(change.trainingId()));
     }
 
     /** A budget event, for the team's endpoints that subscribe to it; it concerns no training's own webhook_url. */
     @EventListener
     void on(BudgetAlert alert) {
         WebhookEventType type = alert.kind() == BudgetAlert.Kind.ALERT ? WebhookEventType.BUDGET_ALERT : WebhookEventType.BUDGET_EXHAUSTED;
+        Budget budget = alert.budget();
+        enqueue(type, alert.at(), alert.teamId(), null, subscribers(alert.teamId(), type),
+                () -> json.valueToTree(new BudgetEvent(alert.team(), budget.monthlyUsd(), budget.alertAtPercent(),
+                        budget.spentUsd(), budget.reservedUsd(), budget.remainingUsd(), budget.periodStart(), budget.resetsAt())));
+    }
+
+    /** The team's endpoints subscribed to {@code type}, by URL: one delivery per URL. */
+    private Map<String, UUID> subscribers(UUID teamId, WebhookEventType type) {
         Map<String, UUID> destinations = new LinkedHashMap<>();
-        for (Endpoint endpoint : endpoints.subscribedTo(alert.teamId(), type)) {
+        for (Endpoint endpoint : endpoints.subscribedTo(teamId, type)) {
             destinations.putIfAbsent(endpoint.url(), endpoint.id());
         }
+        return destinations;
+    }
+
+    /** One event, the same {@code webhook-id} and body for every destination; nothing when there is none. */
+    private void enqueue(WebhookEventType type, Instant at, UUID teamId, @Nullable String trainingId,
+            Map<String, UUID> destinations, Supplier<JsonNode> data) {
         if (destinations.isEmpty()) {
             return;
         }
-        Budget budget = alert.budget();
         ObjectNode payload = json.createObjectNode();
         payload.put("type", type.wireName());
-        payload.set("timestamp", json.valueToTree(alert.at()));
-        payload.set("data", json.valueToTree(new BudgetEvent(alert.team(), budget.monthlyUsd(), budget.alertAtPercent(),
-                budget.spentUsd(), budget.reservedUsd(), budget.remainingUsd(), budget.periodStart(), budget.resetsAt())));
+        payload.set("timestamp", json.valueToTree(at));
+        payload.set("data", data.get());
         String body = json.writeValueAsString(payload);
         String eventId = "msg_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
-        destinations.forEach((url, endpointId) -> deliveries.add(eventId, type, null, alert.teamId(), endpointId, url, body));
+        destinations.forEach((url, endpointId) -> deliveries.add(eventId, type, trainingId, teamId, endpointId, url, body));
         dispatcher.wakeUpAfterCommit();
     }
 

@@ -50,7 +50,7 @@ class SpendController {
             @Parameter(description = "First UTC day, YYYY-MM-DD; default the first day of this month") @RequestParam(required = false) @Nullable String from,
             @Parameter(description = "Last UTC day, included, YYYY-MM-DD; default today") @RequestParam(required = false) @Nullable String to,
             @Parameter(description = "team (default) or day") @RequestParam(name = "group_by", required = false) @Nullable String groupBy) {
-        List<Line> lines = lines(caller, from, to, groupBy);
+        List<Line> lines = lines(caller, from, to, byDay(groupBy));
         return new SpendReport(lines.stream().map(SpendLine::of).toList(), SpendTotal.of(lines));
     }
 
@@ -61,13 +61,13 @@ class SpendController {
         boolean byDay = byDay(groupBy);
         String header = byDay ? "team,day,trainings,estimated_usd,billed_usd" : "team,trainings,estimated_usd,billed_usd";
         // Slugs are lowercase letters, digits and hyphens: nothing in a line needs quoting.
-        return lines(caller, from, to, groupBy).stream()
+        return lines(caller, from, to, byDay).stream()
                 .map(line -> line.team() + (byDay ? "," + line.day() : "") + "," + line.trainings() + ","
                         + line.estimatedUsd().toPlainString() + "," + line.billedUsd().toPlainString())
                 .collect(Collectors.joining("\n", header + "\n", "\n"));
     }
 
-    private List<Line> lines(Caller caller, @Nullable String from, @Nullable String to, @Nullable String groupBy) {
+    private List<Line> lines(Caller caller, @Nullable String from, @Nullable String to, boolean byDay) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         LocalDate first = from == null ? today.withDayOfMonth(1) : day("from", from);
         LocalDate last = to == null ? today : day("to", to);
@@ -77,7 +77,7 @@ class SpendController {
         if (ChronoUnit.DAYS.between(first, last) >= LONGEST_PERIOD_DAYS) {
             throw new InvalidQueryParameter("to", "the period can be at most " + LONGEST_PERIOD_DAYS + " days long");
         }
-        return spend.report(first, last, byDay(groupBy), caller.admin() ? null : caller.teamId());
+        return spend.report(first, last, byDay, caller.admin() ? null : caller.teamId());
     }
 
     private static boolean byDay(@Nullable String groupBy) {
