@@ -22,6 +22,7 @@ import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingTimeline;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
+import com.ltxgateway.training.TrainingTransitions.SubmitDecision;
 import com.ltxgateway.training.TrainingTransitions.SubmitPermit;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
@@ -153,6 +154,11 @@ class TrainingStepper {
         if (permit == null) {
             if (!gate.asked && outcome instanceof FalOutcome.Unavailable<FalSubmission> unavailable) {
                 unavailable(job, fence, unavailable);
+            }
+            else if (gate.waiting) {
+                // Its turn comes when a slot is freed or a limit changes, which makes the job due at once; the
+                // planned step is only a backstop.
+                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
             }
             else if (gate.failure == null) {
                 // Canceled before it was sent, or another submit is outstanding: the next step sees which.
@@ -308,17 +314,19 @@ class TrainingStepper {
     }
 
     /**
-     * Records the permit when the adapter opens the gate; remembers whether it was asked at all and whether asking
-     * failed, which tells a submit that never left (fal unreachable) from one the gateway itself held back.
+     * Records the permit when the adapter opens the gate; remembers whether it was asked at all, whether the training
+     * waits for its turn and whether asking failed, which tells a submit that never left (fal unreachable) from one the
+     * gateway itself held back.
      */
     private static final class Gate implements SubmitGate {
 
-        private final Supplier<Optional<SubmitPermit>> begin;
+        private final Supplier<SubmitDecision> begin;
         private volatile boolean asked;
         private volatile SubmitPermit permit;
+        private volatile boolean waiting;
         private volatile RuntimeException failure;
 
-        Gate(Supplier<Optional<SubmitPermit>> begin) {
+        Gate(Supplier<SubmitDecision> begin) {
             this.begin = begin;
         }
 
@@ -326,7 +334,9 @@ class TrainingStepper {
         public boolean open() {
             asked = true;
             try {
-                permit = begin.get().orElse(null);
+                SubmitDecision decision = begin.get();
+                permit = decision.permit();
+                waiting = decision.waiting() != null;
                 return permit != null;
             }
             catch (RuntimeException e) {

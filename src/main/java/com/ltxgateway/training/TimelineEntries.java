@@ -24,6 +24,7 @@ class TimelineEntries {
     static final String SUBMIT_RETRIED = "submit_retried";
     static final String DUPLICATE_REQUEST = "duplicate_request";
     static final String SUBMIT_UNCONFIRMED = "submit_unconfirmed";
+    static final String WAITING_FOR_TURN = "waiting_for_turn";
     static final String FAL_WEBHOOK = "fal_webhook";
     static final String WEBHOOK_DELIVERY = "webhook_delivery";
 

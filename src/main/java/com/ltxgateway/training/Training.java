@@ -60,6 +60,8 @@ class Training {
     /** How many of fal's log lines are stored: the index the next status reading goes on from. */
     private int logLines;
     private BigDecimal costUsd;
+    /** The wire name of the {@link WaitingReason} its last turn was refused for; null once submitted or finished. */
+    private String waitingReason;
     private Instant createdAt;
     private Instant submittedAt;
     private Instant startedAt;
@@ -100,7 +102,17 @@ class Training {
             throw new IllegalStateException("training " + id + " has a submit outstanding");
         }
         submitAttemptedAt = now;
+        waitingReason = null;
         return ++submitAttempts;
+    }
+
+    /** Its turn at fal was refused for {@code reason}. Returns false when it was waiting for that reason already. */
+    boolean waitFor(WaitingReason reason) {
+        if (reason.wireName().equals(waitingReason)) {
+            return false;
+        }
+        waitingReason = reason.wireName();
+        return true;
     }
 
     /** Whether {@code attempt} is the attempt whose outcome is still open. */
@@ -237,6 +249,7 @@ class Training {
         if (transition != null) {
             finishedAt = now;
             queuePosition = null;
+            waitingReason = null;
             submitUnconfirmedAt = null;
             falUnreachableSince = null;
             if (startedAt == null && terminal == TrainingStatus.SUCCEEDED) {
@@ -286,6 +299,7 @@ class Training {
     Instant falUnreachableSince() { return falUnreachableSince; }
     int logLines() { return logLines; }
     BigDecimal costUsd() { return costUsd; }
+    WaitingReason waitingReason() { return waitingReason == null ? null : WaitingReason.fromWireName(waitingReason); }
     Instant createdAt() { return createdAt; }
     Instant submittedAt() { return submittedAt; }
     Instant startedAt() { return startedAt; }

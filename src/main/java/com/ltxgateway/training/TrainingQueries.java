@@ -130,6 +130,6 @@ public class TrainingQueries {
         boolean more = rows.size() > query.limit();
         List<Training> page = more ? rows.subList(0, query.limit()) : rows;
         String next = more ? new Cursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
-        return new TrainingPage(page.stream().map(service::view).toList(), next);
+        return new TrainingPage(service.views(page), next);
     }
 }

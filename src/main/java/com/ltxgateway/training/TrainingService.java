@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -42,11 +43,12 @@ public class TrainingService {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final ObjectProvider<SpendLimits> limits;
+    private final FairTurns turns;
 
     TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
-            TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits) {
+            TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns) {
         this.validator = validator;
         this.trainings = trainings;
         this.timeline = timeline;
@@ -58,6 +60,7 @@ public class TrainingService {
         this.auditLog = auditLog;
         this.transactions = transactions;
         this.json = json;
+        this.turns = turns;
         this.limits = limits;
     }
 
@@ -154,8 +157,16 @@ public class TrainingService {
     }
 
     TrainingView view(Training training) {
-        String slug = teams.slugOf(training.teamId()).orElse(null);
-        return TrainingView.of(training, slug, json);
+        return views(List.of(training)).getFirst();
+    }
+
+    /** Views of several trainings, with the waiting ones' positions read once for all. */
+    List<TrainingView> views(List<Training> page) {
+        List<Training> waiting = page.stream().filter(training -> training.waitingReason() != null).toList();
+        Map<String, Integer> positions = waiting.isEmpty() ? Map.of() : turns.positions(waiting);
+        return page.stream()
+                .map(training -> TrainingView.of(training, teams.slugOf(training.teamId()).orElse(null), positions.get(training.id()), json))
+                .toList();
     }
 
     private Created insert(Caller caller, TrainingRequest request) {
@@ -165,7 +176,7 @@ public class TrainingService {
             limits.ifAvailable(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
         }
         Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request, unitPrice, caller.actor());
-        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), json), 0, null);
+        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, json), 0, null);
     }
 
     private Created replay(StoredResponse stored, byte[] fingerprint) {

@@ -17,6 +17,8 @@ import java.util.function.Predicate;
 import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.training.Training.Transition;
 
+import org.jspecify.annotations.Nullable;
+
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -46,15 +48,17 @@ public class TrainingTransitions {
     private final ApplicationEventPublisher publisher;
     private final JsonMapper json;
     private final JdbcClient jdbc;
+    private final FairTurns turns;
     private final Clock clock;
 
     TrainingTransitions(TrainingRepository trainings, TimelineEntries entries, ApplicationEventPublisher publisher,
-            JsonMapper json, JdbcClient jdbc, Clock clock) {
+            JsonMapper json, JdbcClient jdbc, FairTurns turns, Clock clock) {
         this.trainings = trainings;
         this.entries = entries;
         this.publisher = publisher;
         this.json = json;
         this.jdbc = jdbc;
+        this.turns = turns;
         this.clock = clock;
     }
 
@@ -120,20 +124,44 @@ public class TrainingTransitions {
 
     /**
      * Records, before anything is sent, that a submit may now reach fal. A pending training with a cancel request is
-     * canceled instead, and a training with a submit outstanding, or not pending, gets no permit.
+     * canceled instead, a training with a submit outstanding, or not pending, gets no permit, and one whose turn at fal
+     * has not come under the teams' and the account's limits waits, with the reason on the training.
      */
     @Transactional
-    public Optional<SubmitPermit> beginSubmission(String id, Fence fence) {
+    public SubmitDecision beginSubmission(String id, Fence fence) {
         Training training = trainings.lock(id, fence);
         if (training.submission() != SubmissionState.NONE) {
-            return Optional.empty();
+            return SubmitDecision.WITHHELD;
         }
         Instant now = now();
         if (training.cancelRequestedAt() != null) {
             record(training, training.canceled(now), "canceled before it was submitted to fal", now);
-            return Optional.empty();
+            return SubmitDecision.WITHHELD;
         }
-        return Optional.of(new SubmitPermit(id, training.beginSubmitAttempt(now)));
+        Optional<WaitingReason> waiting = turns.decide(training);
+        if (waiting.isPresent()) {
+            if (training.waitFor(waiting.get())) {
+                entries.append(id, TimelineEntries.WAITING_FOR_TURN, now, waiting.get().wireName(),
+                        waiting.get() == WaitingReason.TEAM_LIMIT
+                                ? "waiting for a turn at fal: the team has as many trainings at fal as its limit allows"
+                                : "waiting for a turn at fal: the account's limit is reached or other teams' turns come first");
+            }
+            return new SubmitDecision(null, waiting.get());
+        }
+        return new SubmitDecision(new SubmitPermit(id, training.beginSubmitAttempt(now)), null);
+    }
+
+    /**
+     * What {@link #beginSubmission} decided: leave to submit, a wait for a turn at fal, or neither (canceled, or a
+     * submit outstanding, which the next step sees).
+     */
+    public record SubmitDecision(@Nullable SubmitPermit permit, @Nullable WaitingReason waiting) {
+
+        static final SubmitDecision WITHHELD = new SubmitDecision(null, null);
+
+        public Optional<SubmitPermit> permitted() {
+            return Optional.ofNullable(permit);
+        }
     }
 
     /** What to do with a request fal has just accepted. */
@@ -376,6 +404,9 @@ public class TrainingTransitions {
             record(training, transition.to(), cause, now,
                     new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now,
                             training.webhookUrl()));
+            if (transition.to().isTerminal()) {
+                turns.offerSlots(training);
+            }
         }
     }
 

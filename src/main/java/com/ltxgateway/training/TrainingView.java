@@ -20,17 +20,23 @@ import tools.jackson.databind.json.JsonMapper;
  * @param unitPriceUsd USD per step that {@code estimated_cost_usd} was computed with: fal's own price for the account
  * when the gateway knew it, else the configured rate; null only for one created by an instance of an earlier release
  * during a rolling upgrade
+ * @param waitingReason why a pending training has not been submitted yet: its team's or the account's limit on
+ * trainings at fal at once; null when it is not waiting for a turn
+ * @param waitingPosition its place in the gateway's queue for turns at fal (1 goes next): the account's queue when the
+ * account is limited, else its team's; null when it is not waiting
  */
 public record TrainingView(String id, String team, String mode, String status,
         @Schema(implementation = TrainingInput.class) JsonNode input, String priority, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
-        BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition, Outputs output,
+        BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition,
+        @Schema(allowableValues = { "team_limit", "account_limit" }) String waitingReason, Integer waitingPosition, Outputs output,
         JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
-    static TrainingView of(Training t, String teamSlug, JsonMapper json) {
+    static TrainingView of(Training t, String teamSlug, Integer waitingPosition, JsonMapper json) {
         return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.priority().wireName(),
                 t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
-                t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.output() == null ? null : Outputs.of(json.readTree(t.output())),
+                t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.waitingReason() == null ? null : t.waitingReason().wireName(),
+                t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output())),
                 t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
                 t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
     }

@@ -62,12 +62,12 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         ClaimedJob job = claim(id, LONG);
         ClaimFence fence = new ClaimFence(jobs, job);
 
-        SubmitPermit permit = transitions.beginSubmission(id, fence).orElseThrow();
+        SubmitPermit permit = transitions.beginSubmission(id, fence).permitted().orElseThrow();
 
         assertThat(permit.attempt()).isEqualTo(1);
-        assertThat(transitions.beginSubmission(id, fence)).isEmpty();
+        assertThat(transitions.beginSubmission(id, fence).permitted()).isEmpty();
         transitions.submitNotAccepted(id, permit.attempt(), fence);
-        assertThat(transitions.beginSubmission(id, fence).orElseThrow().attempt()).isEqualTo(2);
+        assertThat(transitions.beginSubmission(id, fence).permitted().orElseThrow().attempt()).isEqualTo(2);
     }
 
     @Test
@@ -75,7 +75,7 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         String id = newTraining();
         // An instance got its permit, may have sent the submit, and died before it stored anything.
         ClaimedJob dead = claim(id, LONG);
-        transitions.beginSubmission(id, new ClaimFence(jobs, dead)).orElseThrow();
+        transitions.beginSubmission(id, new ClaimFence(jobs, dead)).permitted().orElseThrow();
         expireLease(id);
 
         ClaimedJob survivor = claim(id, LONG);
@@ -115,7 +115,7 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         String id = newTraining();
         ClaimedJob job = claim(id, LONG);
         ClaimFence fence = new ClaimFence(jobs, job);
-        int attempt = transitions.beginSubmission(id, fence).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, fence).permitted().orElseThrow().attempt();
         timeline.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
         assertThat(api.post("/v1/admin/trainings/" + id + "/resubmit", ADMIN_KEY, "").status()).isEqualTo(202);
 
@@ -133,7 +133,7 @@ class SubmitAttemptTests extends ApiOnlyTestSupport {
         String id = newTraining();
         ClaimedJob job = claim(id, LONG);
         ClaimFence fence = new ClaimFence(jobs, job);
-        int attempt = transitions.beginSubmission(id, fence).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, fence).permitted().orElseThrow().attempt();
         timeline.submitUnconfirmed(id, attempt, fence, "fal's answer was lost (test)");
 
         Acceptance acceptance = transitions.accepted(id, attempt,

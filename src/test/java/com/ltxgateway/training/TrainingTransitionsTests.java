@@ -25,6 +25,7 @@ import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -38,7 +39,8 @@ import org.springframework.test.context.event.RecordApplicationEvents;
  */
 @DataJpaTest
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
-@Import({ TrainingTransitions.class, TrainingTimeline.class, TimelineEntries.class, TrainingTransitionsTests.Beans.class })
+@Import({ TrainingTransitions.class, TrainingTimeline.class, TimelineEntries.class, FairTurns.class, TrainingTransitionsTests.Beans.class })
+@EnableConfigurationProperties(FairTurnProperties.class)
 @RecordApplicationEvents
 class TrainingTransitionsTests {
 
@@ -175,7 +177,7 @@ class TrainingTransitionsTests {
     @Test
     void aCancelOfATrainingFalMayHoldIsRequestedOnceForTheTracker() {
         String id = create("live").id();
-        int attempt = transitions.beginSubmission(id, Fence.NONE).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, Fence.NONE).permitted().orElseThrow().attempt();
 
         Training requested = transitions.requestCancel(id, team::equals, "key ci");
         transitions.requestCancel(id, team::equals, "key ci");
@@ -203,7 +205,7 @@ class TrainingTransitionsTests {
         String id = create("live").id();
         trainings.findById(id).orElseThrow().requestCancel(clock.instant());
 
-        assertThat(transitions.beginSubmission(id, Fence.NONE)).isEmpty();
+        assertThat(transitions.beginSubmission(id, Fence.NONE).permitted()).isEmpty();
 
         assertThat(trainings.findById(id).orElseThrow().status()).isEqualTo(TrainingStatus.CANCELED);
         assertThat(entries.of(id)).last().satisfies(entry -> assertThat(entry.message()).isEqualTo("canceled before it was submitted to fal"));
@@ -212,7 +214,7 @@ class TrainingTransitionsTests {
     @Test
     void theAnswerOfAnAttemptNoLongerOpenIsAnUnwantedRequest() {
         String id = create("live").id();
-        int attempt = transitions.beginSubmission(id, Fence.NONE).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, Fence.NONE).permitted().orElseThrow().attempt();
         transitions.accepted(id, attempt, new FalRequest("req-1", null, null, null), 0);
 
         assertThat(transitions.accepted(id, attempt, new FalRequest("req-2", null, null, null), 0)).isEqualTo(Acceptance.CANCEL_UNWANTED);
@@ -226,7 +228,7 @@ class TrainingTransitionsTests {
     @Test
     void evidenceForAnUnconfirmedSubmitSettlesIt() {
         String id = create("live").id();
-        int attempt = transitions.beginSubmission(id, Fence.NONE).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, Fence.NONE).permitted().orElseThrow().attempt();
         timeline.submitUnconfirmed(id, attempt, Fence.NONE, "fal's answer was lost");
         assertThat(transitions.find(id).orElseThrow().submission()).isEqualTo(SubmissionState.UNCONFIRMED);
 
@@ -243,7 +245,7 @@ class TrainingTransitionsTests {
     void anAdminsResubmitNeedsAnUnconfirmedSubmit() {
         String id = create("live").id();
         assertThatThrownBy(() -> transitions.resubmit(id, "admin")).isInstanceOf(TrainingResubmitRefused.class);
-        int attempt = transitions.beginSubmission(id, Fence.NONE).orElseThrow().attempt();
+        int attempt = transitions.beginSubmission(id, Fence.NONE).permitted().orElseThrow().attempt();
         timeline.submitUnconfirmed(id, attempt, Fence.NONE, "fal's answer was lost");
 
         Training resubmitted = transitions.resubmit(id, "admin");
