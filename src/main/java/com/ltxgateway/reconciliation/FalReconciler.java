@@ -54,12 +54,14 @@ class FalReconciler {
     private final TrainingTransitions transitions;
     private final FalCompletions completions;
     private final FalOrphans orphans;
+    private final BillingComparison billing;
     private final ReconciliationProperties properties;
     private final JsonMapper json;
     private final Clock clock;
 
     FalReconciler(FalPlatform platform, TrainingTransitions transitions, FalCompletions completions, FalOrphans orphans,
-            ReconciliationProperties properties, JsonMapper json, Clock clock) {
+            BillingComparison billing, ReconciliationProperties properties, JsonMapper json, Clock clock) {
+        this.billing = billing;
         this.platform = platform;
         this.transitions = transitions;
         this.completions = completions;
@@ -200,6 +202,7 @@ class FalReconciler {
         do {
             FalPage<FalBillingEvent> page = page(platform.billingEvents(from, now, cursor), "billing events");
             for (FalBillingEvent event : page.items()) {
+                billing.record(event, now);
                 if (!transitions.billed(event.requestId(), event.costUsd())) {
                     orphans.recordBilled(event.requestId(), event.costUsd(), event.timestamp());
                 }

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.ltxgateway.Amounts;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
@@ -41,6 +43,6 @@ public class StepPrice {
     }
 
     static BigDecimal cost(BigDecimal usdPerStep, int steps) {
-        return TrainingView.plain(usdPerStep.multiply(BigDecimal.valueOf(steps)));
+        return Amounts.plain(usdPerStep.multiply(BigDecimal.valueOf(steps)));
     }
 }

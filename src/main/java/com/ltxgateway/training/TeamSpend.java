@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
+import com.ltxgateway.Amounts;
 import com.ltxgateway.access.TeamDirectory;
 
 import org.jspecify.annotations.Nullable;
@@ -61,6 +62,27 @@ public class TeamSpend {
     }
 
     /**
+     * What fal should have billed on one UTC day: the live trainings that succeeded that day, across all teams.
+     *
+     * @param estimatedUsd their estimates: what the gateway expects fal to bill
+     */
+    public record Succeeded(LocalDate day, long trainings, BigDecimal estimatedUsd) {
+    }
+
+    /** The live trainings that succeeded on each day from {@code from} to {@code to} (UTC, both included); days without any are left out. */
+    public List<Succeeded> succeededByDay(LocalDate from, LocalDate to) {
+        return jdbc.sql("""
+                select (finished_at at time zone 'UTC')::date as day, count(*) as trainings, sum(estimated_cost_usd) as estimated
+                from training
+                where status = 'succeeded' and mode = 'live' and finished_at >= ? and finished_at < ?
+                group by 1 order by 1""")
+                .params(Timestamp.from(from.atStartOfDay(ZoneOffset.UTC).toInstant()),
+                        Timestamp.from(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))
+                .query((rs, n) -> new Succeeded(rs.getObject("day", LocalDate.class), rs.getLong("trainings"), rs.getBigDecimal("estimated")))
+                .list();
+    }
+
+    /**
      * One line of a spend report: a team's live trainings created on {@code day} (or in the whole period when null).
      *
      * @param estimatedUsd the estimates of the trainings fal bills or may still bill: succeeded and unfinished ones
@@ -90,13 +112,13 @@ public class TeamSpend {
                 .params(parameters)
                 .query((rs, n) -> new Line(teams.slugOf(rs.getObject("team_id", UUID.class)).orElse("?"),
                         byDay ? rs.getObject("day", LocalDate.class) : null, rs.getLong("trainings"),
-                        TrainingView.plain(rs.getBigDecimal("estimated")), TrainingView.plain(rs.getBigDecimal("billed"))))
+                        Amounts.plain(rs.getBigDecimal("estimated")), Amounts.plain(rs.getBigDecimal("billed"))))
                 .list();
         return lines.stream().sorted(Comparator.comparing(Line::day, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparing(Line::team)).toList();
     }
 
     private static Figures figures(ResultSet rs) throws SQLException {
-        return new Figures(TrainingView.plain(rs.getBigDecimal("spent")), TrainingView.plain(rs.getBigDecimal("reserved")));
+        return new Figures(Amounts.plain(rs.getBigDecimal("spent")), Amounts.plain(rs.getBigDecimal("reserved")));
     }
 }

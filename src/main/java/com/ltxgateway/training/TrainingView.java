@@ -3,6 +3,8 @@ package com.ltxgateway.training;
 import java.math.BigDecimal;
 import java.time.Instant;
 
+import static com.ltxgateway.Amounts.plain;
+
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,12 +41,6 @@ public record TrainingView(String id, String team, String mode, String status,
                 t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output())),
                 t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
                 t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
-    }
-
-    /** 2.4 rather than 2.400000000, and 0 rather than 0E-9. */
-    static BigDecimal plain(BigDecimal amount) {
-        BigDecimal stripped = amount.stripTrailingZeros();
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
     /** The files fal returned; {@code file_data} and anything fal adds later are not passed on. */

@@ -6,6 +6,8 @@ import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import com.ltxgateway.fal.FakeFalServer;
@@ -89,5 +91,32 @@ class DashboardFalTests extends SignedInBrowserTestSupport {
         browser.screenshot("fal-orphans");
 
         jdbc.sql("delete from fal_orphan where request_id in (?, ?)").params(billed, canceling).update();
+    }
+
+    @Test
+    void theBillingPageShowsEachDaysDifferenceBetweenFalAndTheGateway() {
+        // Twenty days ago, when no test's training succeeded: fal billed one request no training owns.
+        String stray = "billing-stray-" + UUID.randomUUID();
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(20);
+        jdbc.sql("""
+                insert into fal_billing_event (request_id, endpoint_id, billed_at, cost_usd, recorded_at)
+                values (?, 'fal-ai/ltx23-trainer-v2/interpolate', ?, 1.2, now())""")
+                .params(stray, Timestamp.from(day.atTime(12, 0).toInstant(ZoneOffset.UTC)))
+                .update();
+        try {
+            browser.open("/admin/fal/billing");
+
+            assertThat(browser.find("nav [aria-current=page]").getText()).isEqualTo("fal billing");
+            assertThat(browser.find("main").getText()).contains("GATEWAY_FAL_ADMIN_KEY is not set");
+            var row = browser.findAll("#billing-days tbody tr").stream()
+                    .filter(tr -> tr.findElement(org.openqa.selenium.By.cssSelector("th")).getText().equals(day.toString()))
+                    .findFirst().orElseThrow();
+            assertThat(row.getAttribute("class")).contains("differs");
+            assertThat(row.getText()).contains("$0.00").contains("$1.20").contains("+$1.20, 1 more billed");
+            browser.screenshot("fal-billing");
+        }
+        finally {
+            jdbc.sql("delete from fal_billing_event where request_id = ?").param(stray).update();
+        }
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -72,6 +76,9 @@ class ReconciliationTests {
 
     @Autowired
     FalPricing pricing;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @AfterAll
     static void stopFal() {
@@ -198,6 +205,30 @@ class ReconciliationTests {
         assertThat(eventMessages(id, "state_changed")).noneMatch(m -> m.contains("failed"));
     }
 
+    @Test
+    void whatFalBilledIsKeptForTheDailyComparisonOncePerRequest() {
+        String id = api.createTraining(key, request(url, 100)).get("id").asString();
+        String requestId = awaitTraining(id, t -> !t.get("cost_usd").isNull()).get("fal_request_id").asString();
+        String stray = submitDirectly(request("https://data.example.com/reconcile/" + UUID.randomUUID() + ".zip", 500));
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> billedUsd(stray).isPresent());
+        // Later runs read the same events again (their windows overlap): each is still kept once, and no run fails.
+        Instant later = Instant.now().plusSeconds(2);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql(
+                "select last_run_at > ? and last_error is null from cluster_task where name = 'fal-reconciliation'")
+                .param(java.sql.Timestamp.from(later)).query(Boolean.class).optional().orElse(false));
+
+        assertThat(billedUsd(requestId)).hasValueSatisfying(usd -> assertThat(usd).isEqualByComparingTo("0.24"));
+        assertThat(billedUsd(stray)).hasValueSatisfying(usd -> assertThat(usd).isEqualByComparingTo("1.2"));
+        JsonNode report = api.get("/v1/admin/fal/billing", ADMIN_KEY).json();
+        assertThat(report.get("billing_read").asBoolean()).isTrue();
+        JsonNode today = report.get("data").get(0);
+        assertThat(today.get("day").asString()).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
+        assertThat(today.get("fal_requests").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(today.get("trainings").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(today.get("matches").asBoolean()).as("fal billed a request no training owns").isFalse();
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private static String request(String url, int steps) {
@@ -239,6 +270,10 @@ class ReconciliationTests {
         var response = api.get("/v1/admin/fal/orphans?limit=100", ADMIN_KEY);
         assertThat(response.status()).as(response.text()).isEqualTo(200);
         return response.json().get("data").valueStream().toList();
+    }
+
+    private Optional<BigDecimal> billedUsd(String requestId) {
+        return jdbc.sql("select cost_usd from fal_billing_event where request_id = ?").param(requestId).query(BigDecimal.class).optional();
     }
 
     private Optional<JsonNode> orphan(String requestId) {

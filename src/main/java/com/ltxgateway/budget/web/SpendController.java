@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import com.ltxgateway.DayRange;
 import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.training.TeamSpend;
@@ -32,8 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1/spend")
 class SpendController {
 
-    /** A year and a day: a report of a whole year, whatever its first day. */
-    private static final long LONGEST_PERIOD_DAYS = 366;
     private static final String CSV = "text/csv";
 
     private final TeamSpend spend;
@@ -69,15 +68,8 @@ class SpendController {
 
     private List<Line> lines(Caller caller, @Nullable String from, @Nullable String to, boolean byDay) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        LocalDate first = from == null ? today.withDayOfMonth(1) : day("from", from);
-        LocalDate last = to == null ? today : day("to", to);
-        if (last.isBefore(first)) {
-            throw new InvalidQueryParameter("to", "must not be before from");
-        }
-        if (ChronoUnit.DAYS.between(first, last) >= LONGEST_PERIOD_DAYS) {
-            throw new InvalidQueryParameter("to", "the period can be at most " + LONGEST_PERIOD_DAYS + " days long");
-        }
-        return spend.report(first, last, byDay, caller.admin() ? null : caller.teamId());
+        DayRange period = DayRange.parse(from, to, today.withDayOfMonth(1), today);
+        return spend.report(period.first(), period.last(), byDay, caller.admin() ? null : caller.teamId());
     }
 
     private static boolean byDay(@Nullable String groupBy) {
@@ -88,15 +80,6 @@ class SpendController {
             return true;
         }
         throw new InvalidQueryParameter("group_by", "must be team or day");
-    }
-
-    private static LocalDate day(String parameter, String value) {
-        try {
-            return LocalDate.parse(value);
-        }
-        catch (DateTimeParseException e) {
-            throw new InvalidQueryParameter(parameter, "must be a date as YYYY-MM-DD");
-        }
     }
 
     record SpendReport(List<SpendLine> data, SpendTotal total) {

@@ -26,6 +26,15 @@ public class DashboardFormat {
         return amount == null ? "—" : "$" + amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
+    /** A difference: +$1.20, −$0.24, $0.00. */
+    public String signedUsd(BigDecimal amount) {
+        if (amount == null) {
+            return "—";
+        }
+        BigDecimal cents = amount.setScale(2, RoundingMode.HALF_UP);
+        return (cents.signum() > 0 ? "+" : cents.signum() < 0 ? "−" : "") + usd(cents.abs());
+    }
+
     /** A URL without its query string and user info, where receivers put their credentials. */
     public String url(String url) {
         return url == null ? "—" : Urls.redacted(url);
