@@ -1,5 +1,6 @@
 package com.ltxgateway.training;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,6 +11,7 @@ import com.ltxgateway.training.TrainingQueries.Cursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The training use cases for people who administer the gateway: they see every team's trainings, and cancel
@@ -22,10 +24,12 @@ public class TrainingAdministration {
 
     private final TrainingService service;
     private final TrainingQueries queries;
+    private final TrainingRepository trainings;
 
-    TrainingAdministration(TrainingService service, TrainingQueries queries) {
+    TrainingAdministration(TrainingService service, TrainingQueries queries, TrainingRepository trainings) {
         this.service = service;
         this.queries = queries;
+        this.trainings = trainings;
     }
 
     /**
@@ -37,6 +41,14 @@ public class TrainingAdministration {
     public TrainingPage list(TrainingStatus status, String team, String text, String cursor, int limit) {
         return queries.listVisibleTo(null, new ListQuery(status, limit, cursor == null ? null : Cursor.decode(cursor), team,
                 Map.of(), text));
+    }
+
+    /** Up to {@code limit} of the team's trainings waiting for a turn at fal, in the order they will get one. */
+    @Transactional(readOnly = true)
+    public List<TrainingView> waiting(UUID teamId, int limit) {
+        return service.views(trainings.findWaiting(teamId, TrainingStatus.PENDING, limit)).stream()
+                .sorted(Comparator.comparing(TrainingView::waitingPosition, Comparator.nullsLast(Comparator.naturalOrder())))
+                .toList();
     }
 
     public TrainingView get(String id) {

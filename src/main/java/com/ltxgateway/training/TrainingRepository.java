@@ -2,6 +2,7 @@ package com.ltxgateway.training;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.persistence.LockModeType;
 
@@ -53,4 +54,11 @@ interface TrainingRepository extends JpaRepository<Training, String> {
     default List<Training> findOpenSubmits() {
         return findOpenSubmits(TrainingStatus.PENDING);
     }
+
+    /** A team's trainings waiting for a turn at fal, oldest first. */
+    @Query("""
+            select t from Training t
+            where t.teamId = :teamId and t.status = :pending and t.waitingReason is not null
+            order by t.createdAt, t.id limit :limit""")
+    List<Training> findWaiting(UUID teamId, TrainingStatus pending, int limit);
 }

@@ -164,6 +164,63 @@ class DashboardTeamsTests extends SignedInBrowserTestSupport {
     }
 
     @Test
+    void setsATeamsLimitAfterShowingAMistakeShowsWhatWaitsForATurnAndRemovesIt() {
+        String slug = newTeam();
+        String key = api.post("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"live\"}")
+                .json().get("key").asString();
+        browser.open("/admin/teams/" + slug);
+        assertThat(browser.find("dl.facts.turns").getText()).contains("Limit\nnone");
+
+        browser.find("#limits-max").sendKeys("0");
+        browser.find("#new-limits-heading + form button[type=submit]").click();
+        assertThat(browser.awaitElement("#limits-max-error").getText()).isEqualTo("Trainings at fal at once must be between 1 and 1000");
+        assertThat(browser.find("#limits-max").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(api.get("/v1/admin/teams/" + slug + "/limits", ADMIN_KEY).json().get("max_concurrent").isNull()).as("nothing stored").isTrue();
+
+        browser.find("#limits-max").clear();
+        browser.find("#limits-max").sendKeys("1");
+        browser.find("#new-limits-heading + form button[type=submit]").click();
+        browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+        assertThat(browser.find(".notice").getText()).isEqualTo("At most 1 of " + slug + "'s trainings at fal at once.");
+        assertThat(auditTargets("team.limits_set")).contains("team:" + slug + " max_concurrent:1");
+
+        // Runs that outlast the test: the first training holds the team's one slot.
+        FAL.runDuration(Duration.ofMinutes(5));
+        try {
+            String running = create(key, minimalRequest("https://example.com/turns-" + slug + "-1.zip")).get("id").asString();
+            awaitTraining(key, running, t -> !t.get("fal_request_id").isNull());
+            String first = create(key, minimalRequest("https://example.com/turns-" + slug + "-2.zip")).get("id").asString();
+            String second = create(key, minimalRequest("https://example.com/turns-" + slug + "-3.zip")).get("id").asString();
+            awaitTraining(key, second, t -> !t.get("waiting_reason").isNull());
+            awaitTraining(key, first, t -> !t.get("waiting_reason").isNull());
+
+            browser.open("/admin/teams/" + slug);
+            assertThat(browser.find("dl.facts.turns").getText()).contains("Limit\n1 at once").contains("At fal now\n1")
+                    .contains("Waiting for a turn\n2");
+            assertThat(browser.findAll("#waiting-trainings tbody tr").stream().map(tr -> tr.getText()))
+                    .satisfiesExactly(
+                            row -> assertThat(row).startsWith("1 " + first).contains("normal the team's limit"),
+                            row -> assertThat(row).startsWith("2 " + second));
+            browser.screenshot("team-turns");
+            browser.open("/admin");
+            assertThat(browser.find("#fal-health").getText()).contains("Trainings waiting for a turn at fal (teams' and the account's limits)\n2");
+            browser.open("/admin/teams/" + slug);
+
+            browser.find("form.remove-limits button").click();
+            browser.await(Duration.ofSeconds(10), d -> !d.findElements(By.cssSelector(".notice")).isEmpty());
+            assertThat(browser.find(".notice").getText()).contains("removed");
+            assertThat(auditTargets("team.limits_removed")).contains("team:" + slug);
+            awaitTraining(key, second, t -> !t.get("fal_request_id").isNull());
+            for (String id : List.of(running, first, second)) {
+                api.post("/v1/trainings/" + id + "/cancel", key, "");
+            }
+        }
+        finally {
+            FAL.runsAsDefault();
+        }
+    }
+
+    @Test
     void registersAWebhookEndpointAfterShowingMistakesNextToTheFieldsAndDeletesItAfterConfirmation() {
         String slug = newTeam();
         browser.open("/admin/teams/" + slug);

@@ -13,6 +13,7 @@ import com.ltxgateway.access.AccessAdministration;
 import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.reconciliation.FalOrphans;
 import com.ltxgateway.tracking.FalKeyAlarm;
+import com.ltxgateway.training.TeamLimits;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
 
@@ -26,13 +27,16 @@ class OverviewPage {
 
     private static final int RECENT_FAULTS = 5;
 
+    private final TeamLimits limits;
     private final TrainingStatistics statistics;
     private final AccessAdministration access;
     private final FalOrphans orphans;
     private final FalKeyAlarm keyAlarm;
     private final Clock clock;
 
-    OverviewPage(TrainingStatistics statistics, AccessAdministration access, FalOrphans orphans, FalKeyAlarm keyAlarm, Clock clock) {
+    OverviewPage(TrainingStatistics statistics, AccessAdministration access, FalOrphans orphans, FalKeyAlarm keyAlarm, TeamLimits limits,
+            Clock clock) {
+        this.limits = limits;
         this.statistics = statistics;
         this.access = access;
         this.orphans = orphans;
@@ -50,6 +54,7 @@ class OverviewPage {
         var health = statistics.falHealth(now, RECENT_FAULTS);
         model.addAttribute("health", health);
         model.addAttribute("openOrphanCancels", orphans.openCancels());
+        model.addAttribute("waitingForTurns", limits.all().values().stream().mapToInt(TeamLimits.Limits::waiting).sum());
         model.addAttribute("keyRefusedSince", keyAlarm.refusedSince());
         model.addAttribute("keyRefusedReason", keyAlarm.reason());
         model.addAttribute("failureRate", health.finishedLastDay() == 0 ? null

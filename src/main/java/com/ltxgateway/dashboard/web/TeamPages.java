@@ -27,6 +27,8 @@ import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.budget.NewBudget;
 import com.ltxgateway.budget.TeamBudgets;
 import com.ltxgateway.budget.TeamBudgets.Budget;
+import com.ltxgateway.training.NewTeamLimits;
+import com.ltxgateway.training.TeamLimits;
 import com.ltxgateway.training.TeamSpend;
 import com.ltxgateway.training.TrainingAdministration;
 import com.ltxgateway.training.TrainingStatistics;
@@ -59,19 +61,23 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class TeamPages {
 
     private static final int RECENT_TRAININGS = 10;
+    private static final int WAITING_SHOWN = 25;
 
     private final AccessAdministration access;
     private final TrainingAdministration trainings;
     private final TrainingStatistics statistics;
     private final WebhookAdministration webhooks;
     private final TeamBudgets budgets;
+    private final TeamLimits limits;
     private final TeamSpend spend;
     private final DashboardFormat format;
     private final Clock clock;
 
     TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
-            WebhookAdministration webhooks, TeamBudgets budgets, TeamSpend spend, DashboardFormat format, Clock clock) {
+            WebhookAdministration webhooks, TeamBudgets budgets, TeamLimits limits, TeamSpend spend, DashboardFormat format,
+            Clock clock) {
         this.budgets = budgets;
+        this.limits = limits;
         this.spend = spend;
         this.format = format;
         this.access = access;
@@ -134,6 +140,14 @@ class TeamPages {
                     .orElse(new BudgetForm("", Integer.toString(NewBudget.DEFAULT_ALERT_AT_PERCENT))));
             model.addAttribute("budgetErrors", Map.of());
         }
+        TeamLimits.Limits turns = limits.get(team.slug());
+        if (!model.containsAttribute("limitsForm")) {
+            model.addAttribute("limitsForm", new LimitsForm(turns.maxConcurrent() == null ? "" : turns.maxConcurrent().toString()));
+            model.addAttribute("limitsErrors", Map.of());
+        }
+        model.addAttribute("limits", turns);
+        model.addAttribute("waiting", trainings.waiting(team.id(), WAITING_SHOWN));
+        model.addAttribute("waitingShown", WAITING_SHOWN);
         model.addAttribute("budget", budget.orElse(null));
         model.addAttribute("budgetBar", budget.map(b -> BudgetBar.of(b, format)).orElse(null));
         Map<UUID, TeamTotals> totals = statistics.teamTotals(monthStart());
@@ -246,6 +260,35 @@ class TeamPages {
 
     /** The budget form's fields as the admin sees them. */
     record BudgetForm(String monthlyUsd, String alertAtPercent) {
+    }
+
+    /** The admin API's rule, the mistake shown next to the field; audited like the API's change. */
+    @PostMapping("/teams/{slug}/limits")
+    String setLimits(@PathVariable String slug, @Valid @ModelAttribute NewTeamLimits newLimits, BindingResult form,
+            Principal principal, Model model, HttpServletResponse response, RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        if (form.hasErrors()) {
+            model.addAttribute("limitsForm", new LimitsForm(Objects.toString(form.getFieldValue("maxConcurrent"), "")));
+            model.addAttribute("limitsErrors", FormErrors.of(form));
+            response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
+            return team(slug, model);
+        }
+        int max = Objects.requireNonNull(newLimits.maxConcurrent());
+        limits.set(DashboardUsers.actor(principal.getName()), team.slug(), max);
+        redirect.addFlashAttribute("notice", "At most " + max + " of " + team.slug() + "'s trainings at fal at once.");
+        return "redirect:/admin/teams/" + team.slug();
+    }
+
+    /** The limit form's field as the admin sees it. */
+    record LimitsForm(String maxConcurrent) {
+    }
+
+    @PostMapping("/teams/{slug}/limits/remove")
+    String removeLimits(@PathVariable String slug, Principal principal, RedirectAttributes redirect) {
+        TeamSummary team = access.team(checkedSlug(slug));
+        limits.remove(DashboardUsers.actor(principal.getName()), team.slug());
+        redirect.addFlashAttribute("notice", "Limit of " + team.slug() + " removed: only the account's limit holds its trainings back.");
+        return "redirect:/admin/teams/" + team.slug();
     }
 
     @PostMapping("/teams/{slug}/budget/remove")
