@@ -15,3 +15,6 @@ ALTER TABLE training ADD COLUMN waiting_reason varchar(16) CHECK (waiting_reason
 -- The turn decision reads every unfinished live training: the ones at fal are counted, the others ranked.
 CREATE INDEX training_unfinished_live ON training (team_id, created_at)
     WHERE status IN ('pending', 'queued', 'running') AND mode = 'live';
+
+-- The trainings held back, for the dashboard and for letting a team's go when its limit is removed: only those rows.
+CREATE INDEX training_waiting ON training (team_id, created_at) WHERE waiting_reason IS NOT NULL AND status = 'pending';

@@ -2,6 +2,7 @@ package com.ltxgateway.reconciliation;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 
 import static com.ltxgateway.Amounts.plain;
 
+import com.ltxgateway.DayRange;
 import com.ltxgateway.fal.FalBillingEvent;
 import com.ltxgateway.fal.FalPlatform;
 import com.ltxgateway.training.TeamSpend;
@@ -31,14 +33,25 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class BillingComparison {
 
+    /** The period shown unless another is asked for: the last 30 days, today included. */
+    private static final int RECENT_DAYS = 30;
+
     private final JdbcClient jdbc;
     private final TeamSpend spend;
     private final FalPlatform platform;
+    private final Clock clock;
 
-    BillingComparison(JdbcClient jdbc, TeamSpend spend, FalPlatform platform) {
+    BillingComparison(JdbcClient jdbc, TeamSpend spend, FalPlatform platform, Clock clock) {
         this.jdbc = jdbc;
         this.spend = spend;
         this.platform = platform;
+        this.clock = clock;
+    }
+
+    /** The last 30 UTC days, today included. */
+    public DayRange recent() {
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        return new DayRange(today.minusDays(RECENT_DAYS - 1), today);
     }
 
     /**
@@ -63,9 +76,11 @@ public class BillingComparison {
         return platform.enabled();
     }
 
-    /** Every day from {@code from} to {@code to} (UTC, both included), newest first, days with neither side included. */
+    /** Every day of the period, newest first, days with neither side included. */
     @Transactional(readOnly = true)
-    public List<Day> days(LocalDate from, LocalDate to) {
+    public List<Day> days(DayRange period) {
+        LocalDate from = period.first();
+        LocalDate to = period.last();
         Map<LocalDate, Succeeded> expected = spend.succeededByDay(from, to).stream()
                 .collect(Collectors.toMap(Succeeded::day, Function.identity()));
         Map<LocalDate, Billed> billed = billed(from, to).stream().collect(Collectors.toMap(Billed::day, Function.identity()));

@@ -1,11 +1,10 @@
 package com.ltxgateway.dashboard.web;
 
 import java.math.BigDecimal;
-import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import com.ltxgateway.DayRange;
 import com.ltxgateway.reconciliation.BillingComparison;
 import com.ltxgateway.reconciliation.BillingComparison.Day;
 
@@ -17,24 +16,20 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class BillingPage {
 
-    static final int DAYS = 30;
-
     private final BillingComparison comparison;
-    private final Clock clock;
 
-    BillingPage(BillingComparison comparison, Clock clock) {
+    BillingPage(BillingComparison comparison) {
         this.comparison = comparison;
-        this.clock = clock;
     }
 
     @GetMapping("/admin/fal/billing")
     String billing(Model model) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        List<Day> days = comparison.days(today.minusDays(DAYS - 1), today).stream()
+        DayRange period = comparison.recent();
+        List<Day> days = comparison.days(period).stream()
                 .filter(day -> day.trainings() > 0 || day.falRequests() > 0)
                 .toList();
         model.addAttribute("days", days);
-        model.addAttribute("period", DAYS);
+        model.addAttribute("period", ChronoUnit.DAYS.between(period.first(), period.last()) + 1);
         model.addAttribute("billingRead", comparison.billingRead());
         model.addAttribute("differing", days.stream().filter(day -> !day.matches()).count());
         model.addAttribute("estimatedUsd", days.stream().map(Day::estimatedUsd).reduce(BigDecimal.ZERO, BigDecimal::add));

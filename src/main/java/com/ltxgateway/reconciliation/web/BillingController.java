@@ -1,9 +1,7 @@
 package com.ltxgateway.reconciliation.web;
 
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import com.ltxgateway.DayRange;
@@ -25,15 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1/admin/fal")
 class BillingController {
 
-    /** The default period: the last 30 days, today included. */
-    static final int DEFAULT_DAYS = 30;
-
     private final BillingComparison comparison;
-    private final Clock clock;
 
-    BillingController(BillingComparison comparison, Clock clock) {
+    BillingController(BillingComparison comparison) {
         this.comparison = comparison;
-        this.clock = clock;
     }
 
     @GetMapping("/billing")
@@ -44,10 +37,9 @@ class BillingController {
     BillingReport billing(
             @Parameter(description = "First UTC day, YYYY-MM-DD; default 29 days before today") @RequestParam(required = false) @Nullable String from,
             @Parameter(description = "Last UTC day, included, YYYY-MM-DD; default today") @RequestParam(required = false) @Nullable String to) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        DayRange period = DayRange.parse(from, to, today.minusDays(DEFAULT_DAYS - 1), today);
+        DayRange recent = comparison.recent();
         return new BillingReport(comparison.billingRead(),
-                comparison.days(period.first(), period.last()).stream().map(BillingDay::of).toList());
+                comparison.days(DayRange.parse(from, to, recent.first(), recent.last())).stream().map(BillingDay::of).toList());
     }
 
     record BillingReport(@Schema(description = "Whether fal's billing events are read (GATEWAY_FAL_ADMIN_KEY is set)") boolean billingRead,
