@@ -17,4 +17,4 @@ CREATE INDEX training_unfinished_live ON training (team_id, created_at)
     WHERE status IN ('pending', 'queued', 'running') AND mode = 'live';
 
 -- The trainings held back, for the dashboard and for letting a team's go when its limit is removed: only those rows.
-CREATE INDEX training_waiting ON training (team_id, created_at) WHERE waiting_reason IS NOT NULL AND status = 'pending';
+CREATE INDEX training_waiting_for_turn ON training (team_id, created_at) WHERE waiting_reason IS NOT NULL AND status = 'pending';
