@@ -1,15 +1,19 @@
 package com.ltxgateway.tracking;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 
 import com.ltxgateway.ClaimLoop;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
+import com.ltxgateway.training.TeamLimits;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,19 +33,45 @@ class Tracker extends ClaimLoop<ClaimedJob> {
     private final TrainingStepper stepper;
     private final TrackerProperties properties;
     private final StepTurns turns;
+    private final TeamLimits limits;
+    private final Clock clock;
+    /** Only the loop's thread reads and writes it. */
+    private Instant lastTurnLook;
 
-    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, StepTurns turns, FalProperties fal) {
+    Tracker(TrackingJobs jobs, TrainingStepper stepper, TrackerProperties properties, StepTurns turns, FalProperties fal,
+            TeamLimits limits, Clock clock) {
         super("tracker", properties.concurrency(), properties.batchSize(), properties.idleInterval(),
                 properties.lease().dividedBy(3), fal.longestCall().plusSeconds(5));
         this.jobs = jobs;
         this.stepper = stepper;
         this.properties = properties;
         this.turns = turns;
+        this.limits = limits;
+        this.clock = clock;
     }
 
     @Override
     protected List<ClaimedJob> claim(String owner, int limit) {
+        lookForWaitingTurns();
         return jobs.claim(owner, limit, properties.lease());
+    }
+
+    /**
+     * Every poll-max-interval on the gateway's clock (or at once when the clock went back), the waiting trainings whose
+     * turn at fal has come are made due: the backstop of the nudges that a freed slot or a changed limit sends.
+     */
+    private void lookForWaitingTurns() {
+        Instant now = clock.instant();
+        if (lastTurnLook != null && !now.isBefore(lastTurnLook) && now.isBefore(lastTurnLook.plus(properties.pollMaxInterval()))) {
+            return;
+        }
+        lastTurnLook = now;
+        try {
+            limits.offerWaitingTurns();
+        }
+        catch (DataAccessException e) {
+            log.debug("Could not look for waiting trainings whose turn has come: {}", e.getMessage());
+        }
     }
 
     @Override

@@ -54,6 +54,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class TrainingStepper {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingStepper.class);
+    /** When a training waiting for its turn at fal is looked at again if nothing made it due before. */
+    private static final Duration WAITING_BACKSTOP = Duration.ofHours(1);
     /** What fal answered a submit is worth retrying through a database restart for. */
     private static final Duration STORE_ANSWER_FOR = Duration.ofMinutes(5);
 
@@ -156,9 +158,10 @@ class TrainingStepper {
                 unavailable(job, fence, unavailable);
             }
             else if (gate.waiting) {
-                // Its turn comes when a slot is freed or a limit changes, which makes the job due at once; the
-                // planned step is only a backstop.
-                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
+                // Its turn comes when a slot is freed or a limit changes, which makes the job due at once, and the
+                // tracker's look every poll-max-interval catches a nudge that was lost: a waiting training asks for
+                // nothing on a timer of its own.
+                jobs.release(job, WAITING_BACKSTOP, Duration.ZERO, null);
             }
             else if (gate.failure == null) {
                 // Canceled before it was sent, or another submit is outstanding: the next step sees which.

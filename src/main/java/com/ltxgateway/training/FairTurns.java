@@ -92,6 +92,18 @@ class FairTurns {
         }
     }
 
+    /**
+     * Announces again the waiting trainings whose turn has come, in case an announcement was lost (an instance died
+     * between its commit and its nudges). One look for all of them, instead of each waiting training asking for its turn
+     * on a timer of its own: a sweep of thousands waits at no cost.
+     */
+    @Transactional
+    void offerWaiting() {
+        List<UUID> teams = jdbc.sql("select distinct team_id from training where status = 'pending' and waiting_reason is not null")
+                .query(UUID.class).list();
+        (properties.maxConcurrent() > 0 ? teams.stream().limit(1) : teams.stream()).forEach(this::offerSlots);
+    }
+
     /** The positions of waiting trainings in the gateway's queue: the account's when it is limited, else each team's. */
     @Transactional(readOnly = true)
     Map<String, Integer> positions(Collection<Training> waiting) {

@@ -77,6 +77,14 @@ public class TeamLimits {
         }
     }
 
+    /**
+     * Makes due the waiting trainings whose turn has come. Every change that frees a slot does so itself; the tracker
+     * also asks every {@code gateway.tracker.poll-max-interval}, in case an instance died before it could.
+     */
+    public void offerWaitingTurns() {
+        turns.offerWaiting();
+    }
+
     /** The limits and figures of every team that has a limit or live trainings unfinished, by team id. */
     @Transactional(readOnly = true)
     public Map<UUID, Limits> all() {
