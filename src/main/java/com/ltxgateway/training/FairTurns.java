@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.ltxgateway.training.TurnOrder.Turn;
@@ -23,16 +25,25 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Turns at fal under the teams' and the account's limits, decided from the trainings in the database at the moment a
- * submit is about to be made, so every replica decides alike and nothing is kept in memory. A decision holds an advisory
- * lock until its transaction ends (the account's when the account is limited, else the team's), and the submit
- * attempt it permits is written in that transaction: two replicas can never both take the last slot. Without limits,
- * nothing is read and nothing is locked.
+ * submit is about to be made, so every replica decides alike and no decision rests on memory. A decision holds an
+ * advisory lock until its transaction ends (the account's when the account is limited, else the team's), and the
+ * submit attempt it permits is written in that transaction: two replicas can never both take the last slot. Without
+ * limits, a decision reads the team's limit and locks nothing.
  */
 @Component
 class FairTurns {
 
     /** The advisory lock key space of turn decisions; the second key is 0 for the account or the team's hash. */
     private static final int LOCK_SPACE = 0x7475726e;
+
+    /**
+     * Positions are read again at most once a second per scope: a training's view is polled (by its team, the
+     * dashboard, fal's client through the gateway), and each reading reads every unfinished live training of the scope.
+     * A decision on this instance makes them stale at once; one on another replica shows within the second.
+     */
+    private static final long POSITIONS_FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Map<UUID, PositionsRead> recentPositions = new ConcurrentHashMap<>();
 
     private final JdbcClient jdbc;
     private final FairTurnProperties properties;
@@ -79,6 +90,7 @@ class FairTurns {
     /** A slot may have been freed (or limits changed) for the team's trainings: the ones that may go now are announced. */
     @Transactional(propagation = Propagation.MANDATORY)
     void offerSlots(UUID teamId) {
+        recentPositions.clear();
         Optional<Snapshot> snapshot = snapshot(teamId, false);
         if (snapshot.isPresent()) {
             announce(snapshot.get().turns());
@@ -112,9 +124,18 @@ class FairTurns {
             scopes = List.of(scopes.getFirst());
         }
         Map<String, Integer> positions = new HashMap<>();
-        scopes.forEach(team -> snapshot(team, false)
-                .ifPresent(snapshot -> snapshot.turns().forEach(turn -> positions.put(turn.id(), turn.position()))));
+        scopes.forEach(team -> positions.putAll(recentPositions.compute(team, (scope, read) ->
+                read != null && System.nanoTime() - read.readAt() < POSITIONS_FRESH_NANOS ? read : readPositions(scope)).positions()));
         return positions;
+    }
+
+    private record PositionsRead(long readAt, Map<String, Integer> positions) {
+    }
+
+    private PositionsRead readPositions(UUID team) {
+        Map<String, Integer> positions = new HashMap<>();
+        snapshot(team, false).ifPresent(snapshot -> snapshot.turns().forEach(turn -> positions.put(turn.id(), turn.position())));
+        return new PositionsRead(System.nanoTime(), positions);
     }
 
     /** The live trainings at fal and waiting for a turn, per team. */
@@ -154,6 +175,9 @@ class FairTurns {
     /** The turns that decide for {@code teamId}'s trainings: every team's when the account is limited; empty when nothing limits them. */
     private Optional<Snapshot> snapshot(UUID teamId, boolean lock) {
         boolean accountWide = properties.maxConcurrent() > 0;
+        if (lock) {
+            recentPositions.clear();
+        }
         Map<UUID, Integer> limits = limits(accountWide ? null : teamId);
         if (!accountWide && limits.isEmpty()) {
             return Optional.empty();
