@@ -1,8 +1,17 @@
 package com.ltxgateway.net;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -140,6 +149,90 @@ public final class OutboundHttp implements AutoCloseable {
             }
             throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
         }
+    }
+
+    /**
+     * What a download brought.
+     *
+     * @param bytes how many bytes of a 2xx answer were written (none for any other status)
+     * @param sha256 their SHA-256, hex; null unless the status was 2xx
+     * @param tooLarge the answer went on past the most the call would write, where writing stopped
+     */
+    public record Download(int status, long bytes, @Nullable String sha256, boolean tooLarge) {
+
+        public boolean is2xx() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /**
+     * GETs {@code url} into {@code target} (created or truncated), digesting the bytes as they arrive: nothing is held in
+     * memory beyond the buffer in flight. Writes at most {@code maxBytes}; the body of an answer other than 2xx is
+     * read and dropped. Blocks until the body ended, for at most {@code timeout} in all (each read waits at most the
+     * read timeout); call it from a virtual thread.
+     *
+     * @throws OutboundCallFailed when no whole answer came (no connection, a timeout, a body cut short)
+     */
+    public Download download(URI url, Path target, long maxBytes, Duration timeout) {
+        try (FileChannel file = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            Download download = client.get().uri(url)
+                    .response((response, content) -> {
+                        int status = response.status().code();
+                        if (status < 200 || status >= 300) {
+                            return content.then(Mono.fromSupplier(() -> new Download(status, 0, null, false)));
+                        }
+                        AtomicLong written = new AtomicLong();
+                        return content
+                                .takeWhile(buffer -> written.get() <= maxBytes)
+                                .doOnNext(buffer -> written.addAndGet(write(buffer, file, sha256, maxBytes - written.get())))
+                                .then(Mono.fromSupplier(() -> new Download(status, Math.min(written.get(), maxBytes),
+                                        HexFormat.of().formatHex(sha256.digest()), written.get() > maxBytes)));
+                    })
+                    .next()
+                    .timeout(timeout)
+                    .block();
+            if (download == null) {
+                throw new IllegalStateException("no response");
+            }
+            return download;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("could not write " + target, e);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        catch (RuntimeException e) {
+            // The local file failing is not the remote end's fault: it is told apart from a call that failed.
+            UncheckedIOException local = Causes.find(e, UncheckedIOException.class);
+            if (local != null) {
+                throw local;
+            }
+            throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
+        }
+    }
+
+    /**
+     * Writes what of {@code buffer} fits in {@code room} and digests it; returns the buffer's whole length, so that the
+     * caller sees when the answer went on past the room.
+     */
+    private static long write(ByteBuf buffer, FileChannel file, MessageDigest sha256, long room) {
+        int length = buffer.readableBytes();
+        int fits = (int) Math.max(0, Math.min(length, room));
+        try {
+            for (ByteBuffer part : buffer.nioBuffers(buffer.readerIndex(), fits)) {
+                sha256.update(part.duplicate());
+                while (part.hasRemaining()) {
+                    file.write(part);
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return length;
     }
 
     private static void keep(ByteBuf buffer, ByteArrayOutputStream kept, int keepBytes) {

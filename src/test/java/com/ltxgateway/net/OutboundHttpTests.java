@@ -9,7 +9,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -115,6 +119,52 @@ class OutboundHttpTests {
         assertThat(refused.getMessage()).doesNotContain("secret");
         assertThat(refused.refused()).isFalse();
         assertThat(silent.reason()).isEqualTo("timeout after 300ms");
+    }
+
+    @Test
+    void downloadsIntoAFileWithItsDigestAndNeverWritesMoreThanAllowed() throws Exception {
+        byte[] body = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(3).nextBytes(body);
+        server.createContext("/lora", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        Path file = Files.createTempFile("download", ".bin");
+
+        OutboundHttp.Download whole = http.download(url("/lora"), file, body.length, Duration.ofSeconds(10));
+
+        assertThat(whole.status()).isEqualTo(200);
+        assertThat(whole.bytes()).isEqualTo(body.length);
+        assertThat(whole.tooLarge()).isFalse();
+        assertThat(Files.readAllBytes(file)).isEqualTo(body);
+        assertThat(whole.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+
+        OutboundHttp.Download cut = http.download(url("/lora"), file, 1024, Duration.ofSeconds(10));
+        assertThat(cut.tooLarge()).isTrue();
+        assertThat(Files.size(file)).isEqualTo(1024);
+    }
+
+    @Test
+    void aDownloadAnsweredWithAnErrorWritesNothingAndOneCutShortFails() throws Exception {
+        answer("/gone", 404, "{\"detail\": \"not found\"}");
+        server.createContext("/cut", exchange -> {
+            // Promises 1,000 bytes, sends 10 and hangs up.
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write("0123456789".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            exchange.close();
+        });
+        Path file = Files.createTempFile("download", ".bin");
+
+        OutboundHttp.Download gone = http.download(url("/gone"), file, 1 << 20, Duration.ofSeconds(5));
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.bytes()).isZero();
+        assertThat(Files.size(file)).isZero();
+
+        assertThat(catchThrowableOfType(OutboundCallFailed.class, () -> http.download(url("/cut"), file, 1 << 20, Duration.ofSeconds(5))))
+                .isNotNull();
     }
 
     private void answer(String path, int status, String body) {
