@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -42,6 +43,27 @@ public final class SandboxOutputs {
             output.put("debug_dataset", file(gateway, request.id(), SandboxFile.DEBUG_DATASET, datasetBytes().length));
         }
         return output;
+    }
+
+    /**
+     * The bytes behind {@code url} when it is one of the simulator's files, as {@link #PATH} on this gateway serves
+     * them: a sandbox training's outputs are copied from here, not fetched over the network.
+     */
+    public static Optional<byte[]> at(String url, GatewayProperties gateway) {
+        String base = gateway.publicUrl(PATH + "/").toString();
+        if (!url.startsWith(base)) {
+            return Optional.empty();
+        }
+        String[] parts = url.substring(base.length()).split("/", -1);
+        if (parts.length != 2 || SandboxFile.named(parts[1]) == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(bytes(UUID.fromString(parts[0]), SandboxFile.named(parts[1])));
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The bytes of one of a request's files. */

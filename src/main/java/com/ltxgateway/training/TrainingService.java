@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
@@ -44,11 +45,14 @@ public class TrainingService {
     private final JsonMapper json;
     private final ObjectProvider<SpendLimits> limits;
     private final FairTurns turns;
+    private final ObjectProvider<OutputCopies> copies;
+    private final GatewayProperties gateway;
 
     TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
-            TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns) {
+            TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns,
+            ObjectProvider<OutputCopies> copies, GatewayProperties gateway) {
         this.validator = validator;
         this.trainings = trainings;
         this.timeline = timeline;
@@ -61,6 +65,8 @@ public class TrainingService {
         this.transactions = transactions;
         this.json = json;
         this.turns = turns;
+        this.copies = copies;
+        this.gateway = gateway;
         this.limits = limits;
     }
 
@@ -164,9 +170,18 @@ public class TrainingService {
     List<TrainingView> views(List<Training> page) {
         List<Training> waiting = page.stream().filter(training -> training.waitingReason() != null).toList();
         Map<String, Integer> positions = waiting.isEmpty() ? Map.of() : turns.positions(waiting);
+        List<String> succeeded = page.stream().filter(training -> training.status() == TrainingStatus.SUCCEEDED).map(Training::id).toList();
+        OutputCopies outputCopies = copies.getIfAvailable();
+        Map<String, Map<String, OutputCopies.Copy>> copiesOf = succeeded.isEmpty() || outputCopies == null ? Map.of() : outputCopies.of(succeeded);
         return page.stream()
-                .map(training -> TrainingView.of(training, teams.slugOf(training.teamId()).orElse(null), positions.get(training.id()), json))
+                .map(training -> TrainingView.of(training, teams.slugOf(training.teamId()).orElse(null), positions.get(training.id()),
+                        copiesOf.getOrDefault(training.id(), Map.of()), name -> filesUrl(training.id(), name), json))
                 .toList();
+    }
+
+    /** Where the gateway serves a training's stored output file. */
+    private String filesUrl(String trainingId, String outputName) {
+        return gateway.publicUrl("/v1/trainings/" + trainingId + "/files/" + outputName).toString();
     }
 
     private Created insert(Caller caller, TrainingRequest request) {
@@ -176,7 +191,8 @@ public class TrainingService {
             limits.ifAvailable(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
         }
         Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request, unitPrice, caller.actor());
-        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, json), 0, null);
+        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, Map.of(), name -> filesUrl(training.id(), name),
+                json), 0, null);
     }
 
     private Created replay(StoredResponse stored, byte[] fingerprint) {

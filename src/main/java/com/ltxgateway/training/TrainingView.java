@@ -2,6 +2,8 @@ package com.ltxgateway.training;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
+import java.util.function.Function;
 
 import static com.ltxgateway.Amounts.plain;
 
@@ -34,11 +36,16 @@ public record TrainingView(String id, String team, String mode, String status,
         JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
-    static TrainingView of(Training t, String teamSlug, Integer waitingPosition, JsonMapper json) {
+    /**
+     * @param copies the gateway's copies of the training's output files, by output name
+     * @param storedUrl where the gateway serves a stored output file, by output name
+     */
+    static TrainingView of(Training t, String teamSlug, Integer waitingPosition, Map<String, OutputCopies.Copy> copies,
+            Function<String, String> storedUrl, JsonMapper json) {
         return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.priority().wireName(),
                 t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
                 t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.waitingReason() == null ? null : t.waitingReason().wireName(),
-                t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output())),
+                t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output()), copies, storedUrl),
                 t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
                 t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
     }
@@ -46,21 +53,34 @@ public record TrainingView(String id, String team, String mode, String status,
     /** The files fal returned; {@code file_data} and anything fal adds later are not passed on. */
     public record Outputs(FileView loraFile, FileView configFile, FileView video, FileView audio, FileView debugDataset) {
 
-        static Outputs of(JsonNode output) {
-            return new Outputs(FileView.of(output.get("lora_file")), FileView.of(output.get("config_file")),
-                    FileView.of(output.get("video")), FileView.of(output.get("audio")),
-                    FileView.of(output.get("debug_dataset")));
+        static Outputs of(JsonNode output, Map<String, OutputCopies.Copy> copies, Function<String, String> storedUrl) {
+            Function<String, FileView> file = name -> FileView.of(output.get(name), copies.get(name), storedUrl.apply(name));
+            return new Outputs(file.apply("lora_file"), file.apply("config_file"), file.apply("video"), file.apply("audio"),
+                    file.apply("debug_dataset"));
         }
     }
 
-    public record FileView(String url, String contentType, String fileName, Long fileSize) {
+    /**
+     * One output file.
+     *
+     * @param url where to download it: the gateway's {@code /v1/trainings/{id}/files/{name}} once it is stored, fal's
+     * until then
+     * @param sha256 the stored bytes' SHA-256, hex; null until stored
+     * @param stored whether the gateway holds a copy, which outlives fal's
+     * @param sourceUrl fal's URL, which stops working when fal's copy expires
+     */
+    public record FileView(String url, String contentType, String fileName, Long fileSize, String sha256, boolean stored,
+            String sourceUrl) {
 
-        static FileView of(JsonNode file) {
+        static FileView of(JsonNode file, OutputCopies.Copy copy, String storedUrl) {
             if (file == null || !file.isObject() || !file.hasNonNull("url")) {
                 return null;
             }
-            return new FileView(file.get("url").asString(), text(file, "content_type"), text(file, "file_name"),
-                    file.hasNonNull("file_size") && file.get("file_size").canConvertToLong() ? file.get("file_size").asLong() : null);
+            String source = file.get("url").asString();
+            boolean stored = copy != null && copy.stored();
+            return new FileView(stored ? storedUrl : source, text(file, "content_type"), text(file, "file_name"),
+                    file.hasNonNull("file_size") && file.get("file_size").canConvertToLong() ? file.get("file_size").asLong() : null,
+                    stored ? copy.sha256() : null, stored, source);
         }
 
         private static String text(JsonNode node, String field) {

@@ -80,19 +80,27 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
                 {"input": {"training_data_url": "https://example.com/clips.zip", "number_of_steps": 1000},
                  "metadata": {"owner": "dashboard-test"}}""");
         String id = created.get("id").asString();
-        JsonNode done = awaitStatus(team.key(), id, "succeeded");
+        awaitStatus(team.key(), id, "succeeded");
+        JsonNode done = awaitTraining(team.key(), id, t -> t.get("output").get("lora_file").get("stored").asBoolean()
+                && t.get("output").get("config_file").get("stored").asBoolean() && t.get("output").get("video").get("stored").asBoolean());
 
         browser.open("/admin/trainings/" + id);
 
         assertThat(browser.find("h1").getText()).isEqualTo("Training " + id);
         assertThat(browser.find(".title-row .status").getText()).isEqualTo("succeeded");
         assertThat(browser.find("dl.facts").getText()).contains("$2.40").contains(team.slug()).contains(done.get("fal_request_id").asString());
+        // The gateway's copies, served to the signed-in admin by the dashboard itself.
         WebElement video = browser.find("figure.video video");
-        assertThat(video.getAttribute("src")).isEqualTo(done.get("output").get("video").get("url").asString());
+        assertThat(video.getAttribute("src")).endsWith("/admin/trainings/" + id + "/files/video");
         assertThat(video.getAttribute("controls")).isNotNull();
         assertThat(browser.findAll("a[download]").stream().map(a -> a.getAttribute("href")))
-                .contains(done.get("output").get("lora_file").get("url").asString(),
-                        done.get("output").get("config_file").get("url").asString());
+                .anyMatch(href -> href.endsWith("/admin/trainings/" + id + "/files/lora_file"))
+                .anyMatch(href -> href.endsWith("/admin/trainings/" + id + "/files/config_file"));
+        assertThat(browser.find("main").getText()).contains(done.get("output").get("lora_file").get("sha256").asString());
+        assertThat(((Number) browser.driver.executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done(b.byteLength));",
+                "/admin/trainings/" + id + "/files/config_file")).longValue())
+                .isEqualTo(done.get("output").get("config_file").get("file_size").asLong());
         assertThat(browser.find("pre.code").getText()).contains("\"number_of_steps\" : 1000");
         assertThat(browser.find("main").getText()).contains("owner").contains("dashboard-test");
         // A short sandbox run can end between two polls, so the training may go from queued straight to succeeded:
@@ -113,15 +121,13 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
                  "validation": [{"prompt": "a cat", "start_image_url": "https://example.com/a.png",
                                  "end_image_url": "https://example.com/b.png"}]}}""").get("id").asString();
         awaitStatus(team.key(), id, "succeeded");
+        awaitTraining(team.key(), id, t -> t.get("output").get("video").get("stored").asBoolean());
 
         browser.open("/admin/trainings/" + id);
 
+        // The gateway's copy of the simulator's video, played from the page's own origin with range requests.
         WebElement video = browser.find("figure.video video");
-        String src = video.getAttribute("src");
-        assertThat(src).contains("/sandbox/files/").endsWith("/validation.mp4");
-        // The output URL is built from gateway.public-url, which in tests is not this server's random port:
-        // the same path is played from the page's own origin.
-        browser.driver.executeScript("arguments[0].src = new URL(arguments[0].src).pathname; arguments[0].load();", video);
+        assertThat(video.getAttribute("src")).endsWith("/admin/trainings/" + id + "/files/video");
         browser.await(Duration.ofSeconds(10), d -> ((Number) browser.driver.executeScript(
                 "return arguments[0].readyState;", video)).intValue() >= 1);
         assertThat(((Number) browser.driver.executeScript("return arguments[0].duration;", video)).doubleValue())

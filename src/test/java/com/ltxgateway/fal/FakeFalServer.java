@@ -473,6 +473,12 @@ public final class FakeFalServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     /** Finds requests as they end, and times webhook retries; the work itself runs on {@link #executor}. */
+    /** Where output files are served, as fal's CDN would: {@code /files/fake/<request id>/<file name>}. */
+    public static final String FILES_PATH = "/files/fake/";
+    private static final Map<String, Long> FILE_SIZES = Map.of("pytorch_lora_weights.safetensors", 262_144L, "config.json", 1_024L,
+            "validation.mp4", 65_536L);
+    private final List<Map.Entry<Predicate<String>, Integer>> fileFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger fileDownloads = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -511,6 +517,7 @@ public final class FakeFalServer implements AutoCloseable {
         }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+        server.createContext(FILES_PATH, this::serveFile);
         server.start();
     }
 
@@ -548,7 +555,7 @@ public final class FakeFalServer implements AutoCloseable {
 
     /**
      * The defaults again for how requests run (queue and run durations, steps, run failures, submit rejections,
-     * price, listing): the server is shared by test classes, so each starts from the same fal.
+     * price, listing, file faults): the server is shared by test classes, so each starts from the same fal.
      */
     public FakeFalServer runsAsDefault() {
         queueDuration = Duration.ZERO;
@@ -558,6 +565,7 @@ public final class FakeFalServer implements AutoCloseable {
         submitRejection = null;
         unitPrice = UNIT_PRICE;
         listUnended = false;
+        fileFaults.clear();
         return this;
     }
 
@@ -608,6 +616,50 @@ public final class FakeFalServer implements AutoCloseable {
     /** The next {@code count} calls, of any kind, get this response instead of being served. */
     public void failNext(int count, int httpStatus, Map<String, String> headers, String body) {
         failNext(count, call -> true, httpStatus, headers, body);
+    }
+
+    /**
+     * Downloads of output files whose path (such as {@code /files/fake/<request id>/config.json}) matches {@code when}
+     * are answered with {@code httpStatus} from now on (404 for a file fal no longer has), or, with a status of 200,
+     * cut short after half their bytes.
+     */
+    public FakeFalServer failFiles(Predicate<String> when, int httpStatus) {
+        fileFaults.add(Map.entry(when, httpStatus));
+        return this;
+    }
+
+    /** How many times output files were downloaded. */
+    public int fileDownloads() {
+        return fileDownloads.get();
+    }
+
+    /** The bytes of an output file as this server serves them. */
+    public static byte[] fileBytes(String requestId, String name, long size) {
+        byte[] bytes = new byte[(int) size];
+        new java.util.Random((requestId + "/" + name).hashCode()).nextBytes(bytes);
+        return bytes;
+    }
+
+    private void serveFile(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            fileDownloads.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            String[] parts = path.substring(FILES_PATH.length()).split("/");
+            Long size = parts.length == 2 ? FILE_SIZES.get(parts[1]) : null;
+            if (size == null || !jobs.containsKey(parts[0])) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            Integer fault = fileFaults.stream().filter(f -> f.getKey().test(path)).map(Map.Entry::getValue).reduce((a, b) -> b).orElse(null);
+            if (fault != null && fault != 200) {
+                exchange.sendResponseHeaders(fault, -1);
+                return;
+            }
+            byte[] bytes = fileBytes(parts[0], parts[1], size);
+            exchange.sendResponseHeaders(200, bytes.length);
+            // A cut: half the promised bytes, then the connection ends.
+            exchange.getResponseBody().write(bytes, 0, fault == null ? bytes.length : bytes.length / 2);
+        }
     }
 
     /** The next {@code count} calls that match {@code when} get this response instead of being served. */
@@ -992,9 +1044,10 @@ public final class FakeFalServer implements AutoCloseable {
             }
             case SUCCEEDED -> {
                 ObjectNode output = JSON.createObjectNode();
-                output.set("lora_file", file(job.id, "pytorch_lora_weights.safetensors", "application/octet-stream", 163_577_856));
-                output.set("config_file", file(job.id, "config.json", "application/json", 1_024));
-                output.set("video", file(job.id, "validation.mp4", "video/mp4", 2_097_152));
+                output.set("lora_file", file(job.id, "pytorch_lora_weights.safetensors", "application/octet-stream",
+                        FILE_SIZES.get("pytorch_lora_weights.safetensors")));
+                output.set("config_file", file(job.id, "config.json", "application/json", FILE_SIZES.get("config.json")));
+                output.set("video", file(job.id, "validation.mp4", "video/mp4", FILE_SIZES.get("validation.mp4")));
                 yield new Answer(200, null, output);
             }
         };
@@ -1226,7 +1279,7 @@ public final class FakeFalServer implements AutoCloseable {
 
     private ObjectNode file(String id, String name, String contentType, long size) {
         return JSON.createObjectNode()
-                .put("url", "https://v3.fal.media/files/fake/" + id + "/" + name)
+                .put("url", queueUrl() + FILES_PATH + id + "/" + name)
                 .put("content_type", contentType)
                 .put("file_name", name)
                 .put("file_size", size);

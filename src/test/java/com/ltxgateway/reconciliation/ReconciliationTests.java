@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalServer.Call;
 import com.ltxgateway.support.Api;
+import com.ltxgateway.support.GatewayTestSupport;
 import com.ltxgateway.support.TestPostgres;
 
 import tools.jackson.databind.JsonNode;
@@ -63,6 +64,7 @@ class ReconciliationTests {
         registry.add("gateway.fal.admin-key", FAL::adminKey);
         registry.add("gateway.fal.connect-timeout", () -> "1s");
         registry.add("gateway.fal.read-timeout", () -> "1s");
+        GatewayTestSupport.useArtifactStore(registry);
         registry.add("gateway.tracker.idle-interval", () -> "100ms");
         registry.add("gateway.tracker.poll-min-interval", () -> "200ms");
         registry.add("gateway.tracker.poll-max-interval", () -> "1s");

@@ -32,6 +32,7 @@ public abstract class ApiOnlyTestSupport {
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         // Live trainings are accepted, and stay pending: no tracker submits them.
         registry.add("gateway.fal.key", () -> GatewayTestSupport.FAL_KEY);
+        GatewayTestSupport.useArtifactStore(registry);
     }
 
     /** Created on first use and then kept, so every subclass resolves the same URL and the context is reused. */

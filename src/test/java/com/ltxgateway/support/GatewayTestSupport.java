@@ -64,14 +64,29 @@ public abstract class GatewayTestSupport {
     }
 
     /** fal stood in for by {@code fal} and {@code webhooks}, with timeouts a test can outwait. */
-    static void useFakeFal(DynamicPropertyRegistry registry, String falKey, FakeFalServer fal, FakeFalWebhooks webhooks) {
+    public static void useFakeFal(DynamicPropertyRegistry registry, String falKey, FakeFalServer fal, FakeFalWebhooks webhooks) {
         registry.add("gateway.fal.key", () -> falKey);
         registry.add("gateway.fal.queue-url", () -> fal.queueUrl().toString());
         registry.add("gateway.fal.jwks-url", () -> webhooks.jwksUrl().toString());
         registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
         registry.add("gateway.fal.connect-timeout", () -> "1s");
         registry.add("gateway.fal.read-timeout", () -> "1s");
+        useArtifactStore(registry);
     }
+
+    /**
+     * Outputs copied into a directory of the build's own, from fal's CDN and from the fake fal on loopback, retried
+     * within a second.
+     */
+    public static void useArtifactStore(DynamicPropertyRegistry registry) {
+        registry.add("gateway.artifacts.dir", () -> ARTIFACTS_DIR);
+        registry.add("gateway.artifacts.source-hosts", () -> "fal.media,127.0.0.1");
+        registry.add("gateway.artifacts.retry-initial-interval", () -> "200ms");
+        registry.add("gateway.artifacts.retry-max-interval", () -> "1s");
+    }
+
+    /** Where test instances keep copies: under target/, never in the working tree. */
+    public static final String ARTIFACTS_DIR = "target/test-artifacts";
 
     @BeforeEach
     void connect() {

@@ -99,6 +99,7 @@ public abstract class SteppedGatewayTestSupport {
     protected ClaimLoop<?> simulatorWebhooks;
     protected ClaimLoop<?> orphanCancels;
     protected ClaimLoop<?> webhookDispatcher;
+    protected ClaimLoop<?> outputCopier;
     private List<ClaimLoop<?>> loops;
 
     @BeforeEach
@@ -108,10 +109,12 @@ public abstract class SteppedGatewayTestSupport {
         simulatorWebhooks = loop("sandboxWebhooks");
         orphanCancels = loop("orphanCancels");
         webhookDispatcher = loop("webhookDispatcher");
-        loops = List.of(tracker, simulatorWebhooks, orphanCancels, webhookDispatcher);
+        outputCopier = loop("outputCopier");
+        loops = List.of(tracker, simulatorWebhooks, orphanCancels, webhookDispatcher, outputCopier);
         loops.stream().filter(ClaimLoop::isRunning).forEach(ClaimLoop::stop);
         // What an earlier test left is not this one's to step.
         jdbc.sql("delete from tracking_job").update();
+        jdbc.sql("update output_copy set due_at = null where due_at is not null").update();
         // Near real time, which signature checks outside the gateway (a receiver's, the Standard Webhooks library's) hold to.
         clock.set(MutableClock.atPresent().instant());
         FAL.runsAsDefault().runDuration(Duration.ZERO);

@@ -30,6 +30,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.HttpStatus;
+import com.ltxgateway.artifact.OutputFiles;
+import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.ui.Model;
@@ -63,9 +69,12 @@ class TrainingPages {
     private final DashboardProperties properties;
     private final JsonMapper json;
     private final WebhookAdministration webhooks;
+    private final OutputFiles outputFiles;
 
     TrainingPages(TrainingAdministration trainings, AccessAdministration access, AuditLog auditLog,
-            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookAdministration webhooks) {
+            TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookAdministration webhooks,
+            OutputFiles outputFiles) {
+        this.outputFiles = outputFiles;
         this.trainings = trainings;
         this.access = access;
         this.auditLog = auditLog;
@@ -264,14 +273,26 @@ class TrainingPages {
         if (outputs == null) {
             return List.of();
         }
-        return Stream.of(new OutputFile("LoRA weights", outputs.loraFile()), new OutputFile("Config", outputs.configFile()),
-                new OutputFile("Validation video", outputs.video()), new OutputFile("Audio", outputs.audio()),
-                new OutputFile("Debug dataset", outputs.debugDataset()))
+        return Stream.of(new OutputFile("lora_file", "LoRA weights", outputs.loraFile()), new OutputFile("config_file", "Config", outputs.configFile()),
+                new OutputFile("video", "Validation video", outputs.video()), new OutputFile("audio", "Audio", outputs.audio()),
+                new OutputFile("debug_dataset", "Debug dataset", outputs.debugDataset()))
                 .filter(file -> file.file() != null)
                 .toList();
     }
 
-    record OutputFile(String label, FileView file) {
+    /** An output file as the page links it: the gateway's copy through the dashboard once stored, fal's until then. */
+    record OutputFile(String name, String label, FileView file) {
+    }
+
+    /** The gateway's copy of an output file, for a signed-in admin; ranges answered, as the video element asks. */
+    @GetMapping("/{id}/files/{name}")
+    ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name) {
+        OutputFiles.OutputFile file = outputFiles.findForAdmin(checkedId(id), name);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(file.contentType()))
+                .eTag("\"" + file.sha256() + "\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.inline().filename(file.fileName()).build().toString())
+                .body(file.content());
     }
 
     /** The filter fields as typed, so the form shows them again, valid or not. */

@@ -1,0 +1,168 @@
+package com.ltxgateway.artifact;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.ltxgateway.training.OutputCopies;
+import com.ltxgateway.training.TrainingOutputs.OutputFile;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The copy jobs in {@code output_copy}: added with the success that asks for them, claimed under a lease, settled by
+ * the claim that holds it (every write names its claim, so a claim taken over changes nothing).
+ */
+@Component
+class OutputCopyRows implements OutputCopies {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    OutputCopyRows(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** One claim of one copy. */
+    record ClaimedCopy(String trainingId, String name, String sourceUrl, @Nullable String contentType, @Nullable Long expectedSize,
+            String owner, long claim, int attempts) {
+
+        ArtifactKey key() {
+            return ArtifactKey.of(trainingId, name);
+        }
+    }
+
+    /** A stored copy, as downloads serve it. */
+    record StoredCopy(String trainingId, String name, @Nullable String contentType, @Nullable String fileName, long size, String sha256) {
+    }
+
+    /** Joins the transaction that records the success: a succeeded training never lacks its copy jobs. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void add(String trainingId, List<OutputFile> files) {
+        Timestamp now = Timestamp.from(clock.instant());
+        for (OutputFile file : files) {
+            jdbc.sql("""
+                    insert into output_copy (training_id, name, source_url, content_type, file_name, expected_size, state, due_at, created_at)
+                    values (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                    on conflict do nothing""")
+                    .params(trainingId, file.name(), truncate(file.url(), 2048), truncate(file.contentType(), 200),
+                            truncate(file.fileName(), 300), file.fileSize(), now, now)
+                    .update();
+        }
+    }
+
+    @Transactional
+    List<ClaimedCopy> claim(String owner, int limit, Duration lease) {
+        Instant now = clock.instant();
+        Timestamp until = Timestamp.from(now.plus(lease));
+        return jdbc.sql("""
+                update output_copy set lease_owner = ?, lease_until = ?, due_at = ?, claim_count = claim_count + 1, attempts = attempts + 1
+                where (training_id, name) in (
+                    select training_id, name from output_copy
+                    where due_at <= ? and (lease_until is null or lease_until < ?)
+                    order by due_at
+                    limit ?
+                    for update skip locked)
+                returning training_id, name, source_url, content_type, expected_size, claim_count, attempts""")
+                .params(owner, until, until, Timestamp.from(now), Timestamp.from(now), limit)
+                .query((rs, n) -> new ClaimedCopy(rs.getString("training_id"), rs.getString("name"), rs.getString("source_url"),
+                        rs.getString("content_type"), rs.getObject("expected_size", Long.class), owner, rs.getLong("claim_count"),
+                        rs.getInt("attempts")))
+                .list();
+    }
+
+    /** Extends the leases of claims still held while their copies run. */
+    void renew(List<ClaimedCopy> copies, Duration lease) {
+        Timestamp until = Timestamp.from(clock.instant().plus(lease));
+        for (ClaimedCopy copy : copies) {
+            jdbc.sql("update output_copy set lease_until = ?, due_at = ? where training_id = ? and name = ? and lease_owner = ? and claim_count = ?")
+                    .params(until, until, copy.trainingId(), copy.name(), copy.owner(), copy.claim())
+                    .update();
+        }
+    }
+
+    /** A stopping instance's claims, due at once for another. */
+    void handBack(List<ClaimedCopy> copies) {
+        for (ClaimedCopy copy : copies) {
+            jdbc.sql("""
+                    update output_copy set due_at = ?, lease_owner = null, lease_until = null
+                    where training_id = ? and name = ? and lease_owner = ? and claim_count = ?""")
+                    .params(Timestamp.from(clock.instant()), copy.trainingId(), copy.name(), copy.owner(), copy.claim())
+                    .update();
+        }
+    }
+
+    /** The copy is in the store. Returns false when the claim was taken over meanwhile. */
+    boolean stored(ClaimedCopy copy, long size, String sha256) {
+        return settle(copy, "stored", size, sha256, null);
+    }
+
+    /** The file is gone at its source (or never was there): it is not tried again. */
+    boolean lost(ClaimedCopy copy, String why) {
+        return settle(copy, "lost", null, null, why);
+    }
+
+    /** The file is not from an allowed source: it is not fetched. */
+    boolean refused(ClaimedCopy copy, String why) {
+        return settle(copy, "refused", null, null, why);
+    }
+
+    /** This attempt failed; the next is due after {@code wait}. */
+    void failed(ClaimedCopy copy, String why, Duration wait) {
+        Instant now = clock.instant();
+        jdbc.sql("""
+                update output_copy set due_at = ?, lease_owner = null, lease_until = null, last_error = ?
+                where training_id = ? and name = ? and lease_owner = ? and claim_count = ?""")
+                .params(Timestamp.from(now.plus(wait)), truncate(why, 500), copy.trainingId(), copy.name(), copy.owner(), copy.claim())
+                .update();
+    }
+
+    private boolean settle(ClaimedCopy copy, String state, @Nullable Long size, @Nullable String sha256, @Nullable String why) {
+        return jdbc.sql("""
+                update output_copy set state = ?, size_bytes = ?, sha256 = ?, last_error = ?, settled_at = ?, due_at = null,
+                    lease_owner = null, lease_until = null
+                where training_id = ? and name = ? and lease_owner = ? and claim_count = ?""")
+                .params(state, size, sha256, truncate(why, 500), Timestamp.from(clock.instant()), copy.trainingId(), copy.name(),
+                        copy.owner(), copy.claim())
+                .update() == 1;
+    }
+
+    /** A stored copy of the training's output file, if there is one. */
+    @Transactional(readOnly = true)
+    java.util.Optional<StoredCopy> findStored(String trainingId, String name) {
+        return jdbc.sql("""
+                select training_id, name, content_type, file_name, size_bytes, sha256 from output_copy
+                where training_id = ? and name = ? and state = 'stored'""")
+                .params(trainingId, name)
+                .query((rs, n) -> new StoredCopy(rs.getString("training_id"), rs.getString("name"), rs.getString("content_type"),
+                        rs.getString("file_name"), rs.getLong("size_bytes"), rs.getString("sha256")))
+                .optional();
+    }
+
+    @Override
+    public Map<String, Map<String, Copy>> of(Collection<String> trainingIds) {
+        Map<String, Map<String, Copy>> copies = new HashMap<>();
+        jdbc.sql("select training_id, name, state, sha256 from output_copy where training_id = any(?)")
+                .param(trainingIds.toArray(String[]::new))
+                .query(rs -> {
+                    String state = rs.getString("state");
+                    copies.computeIfAbsent(rs.getString("training_id"), id -> new HashMap<>())
+                            .put(rs.getString("name"), new Copy(state.equals("stored"), rs.getString("sha256"), state));
+                });
+        return copies;
+    }
+
+    private static @Nullable String truncate(@Nullable String value, int length) {
+        return value == null || value.length() <= length ? value : value.substring(0, length);
+    }
+}

@@ -1,0 +1,102 @@
+package com.ltxgateway.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.artifact.OutputCopyRows.StoredCopy;
+import com.ltxgateway.training.TrainingOutputs;
+import com.ltxgateway.training.TrainingService;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.AbstractResource;
+import org.springframework.core.io.Resource;
+import org.springframework.stereotype.Service;
+
+/** The stored copies of output files, for the callers who may see their trainings. */
+@Service
+public class OutputFiles {
+
+    private final OutputCopyRows rows;
+    private final ArtifactStore store;
+    private final TrainingService trainings;
+
+    OutputFiles(OutputCopyRows rows, ArtifactStore store, TrainingService trainings) {
+        this.rows = rows;
+        this.store = store;
+        this.trainings = trainings;
+    }
+
+    /**
+     * A stored output file.
+     *
+     * @param content its bytes; read from the store when the answer is written, from any offset a range asks for
+     */
+    public record OutputFile(String name, String contentType, String fileName, long size, String sha256, Resource content) {
+    }
+
+    /**
+     * @throws com.ltxgateway.training.TrainingNotFound when the caller may not see the training
+     * @throws OutputFileNotStored when the output has no such file or the gateway holds no copy of it
+     */
+    public OutputFile find(Caller caller, String trainingId, String name) {
+        trainings.get(caller, trainingId);
+        return stored(trainingId, name);
+    }
+
+    /**
+     * For admins, who see every team's trainings (the dashboard).
+     *
+     * @throws OutputFileNotStored when the output has no such file or the gateway holds no copy of it
+     */
+    public OutputFile findForAdmin(String trainingId, String name) {
+        return stored(trainingId, name);
+    }
+
+    private OutputFile stored(String trainingId, String name) {
+        if (!TrainingOutputs.FILE_FIELDS.contains(name)) {
+            throw new OutputFileNotStored(trainingId, name);
+        }
+        StoredCopy copy = rows.findStored(trainingId, name).orElseThrow(() -> new OutputFileNotStored(trainingId, name));
+        ArtifactKey key = ArtifactKey.of(trainingId, name);
+        return new OutputFile(name, copy.contentType() == null ? "application/octet-stream" : copy.contentType(),
+                copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredResource(key, copy.size()));
+    }
+
+    /** A stored object as Spring MVC writes resources: whole, or the ranges a request asks for. */
+    private final class StoredResource extends AbstractResource {
+
+        private final ArtifactKey key;
+        private final long size;
+
+        StoredResource(ArtifactKey key, long size) {
+            this.key = key;
+            this.size = size;
+        }
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return store.open(key, 0);
+        }
+
+        @Override
+        public long contentLength() {
+            return size;
+        }
+
+        @Override
+        public boolean exists() {
+            return true;
+        }
+
+        @Override
+        public String getDescription() {
+            return "stored output " + key;
+        }
+
+        @Override
+        public @Nullable String getFilename() {
+            return null;
+        }
+    }
+}

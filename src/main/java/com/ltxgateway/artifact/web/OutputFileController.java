@@ -1,0 +1,49 @@
+package com.ltxgateway.artifact.web;
+
+import java.util.concurrent.TimeUnit;
+
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.artifact.OutputFiles;
+import com.ltxgateway.artifact.OutputFiles.OutputFile;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Tag(name = "Trainings")
+class OutputFileController {
+
+    private final OutputFiles files;
+
+    OutputFileController(OutputFiles files) {
+        this.files = files;
+    }
+
+    @GetMapping("/v1/trainings/{id}/files/{name}")
+    @Operation(summary = "Download the gateway's copy of an output file",
+            description = "The bytes as stored when the training succeeded, also after fal's copy expired. Range requests are"
+                    + " answered with the range (206); the ETag is the file's SHA-256. 404 for another team's training, an"
+                    + " output without that file, or a file the gateway holds no copy of (see the output's stored and url).")
+    ResponseEntity<Resource> download(@AuthenticationPrincipal Caller caller, @PathVariable String id,
+            @Parameter(description = "lora_file, config_file, video, audio or debug_dataset") @PathVariable String name) {
+        OutputFile file = files.find(caller, id, name);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(file.contentType()))
+                .eTag("\"" + file.sha256() + "\"")
+                // The bytes under this URL never change: private, since they are the team's.
+                .cacheControl(CacheControl.maxAge(365, TimeUnit.DAYS).cachePrivate().immutable())
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file.fileName()).build().toString())
+                .body(file.content());
+    }
+}

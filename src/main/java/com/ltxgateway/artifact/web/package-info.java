@@ -1,0 +1,4 @@
+@NullMarked
+package com.ltxgateway.artifact.web;
+
+import org.jspecify.annotations.NullMarked;
