@@ -25,3 +25,10 @@ CREATE TABLE output_copy (
     PRIMARY KEY (training_id, name)
 );
 CREATE INDEX output_copy_due ON output_copy (due_at) WHERE due_at IS NOT NULL;
+
+-- A succeeded training is announced to its receivers (training.succeeded) once its copies are settled, or once they
+-- took too long: the row says it was, so it is announced exactly once whichever instance gets there.
+CREATE TABLE output_announcement (
+    training_id   varchar(40)  PRIMARY KEY REFERENCES training (id),
+    announced_at  timestamptz  NOT NULL
+);

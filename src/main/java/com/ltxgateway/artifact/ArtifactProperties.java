@@ -24,6 +24,9 @@ import org.springframework.util.unit.DataSize;
  * @param concurrency copies one instance runs at the same time
  * @param retryInitialInterval first wait after a copy failed (the source unreachable, a body cut short, the store down)
  * @param retryMaxInterval the longest wait between attempts; attempts go on until the copy succeeds
+ * @param retention how long copies are kept after they were stored; unset keeps them forever
+ * @param announceWithin how long the team's {@code training.succeeded} webhooks wait for copies that keep failing;
+ * past it they are sent, the files not yet stored showing fal's URL
  */
 @ConfigurationProperties("gateway.artifacts")
 public record ArtifactProperties(
@@ -35,7 +38,9 @@ public record ArtifactProperties(
         @DefaultValue("30m") Duration copyTimeout,
         @DefaultValue("4") int concurrency,
         @DefaultValue("10s") Duration retryInitialInterval,
-        @DefaultValue("10m") Duration retryMaxInterval) {
+        @DefaultValue("10m") Duration retryMaxInterval,
+        @Nullable Duration retention,
+        @DefaultValue("10m") Duration announceWithin) {
 
     public ArtifactProperties {
         if (!store.equals("filesystem") && !store.equals("s3")) {

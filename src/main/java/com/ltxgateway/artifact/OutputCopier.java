@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import com.ltxgateway.Backoff;
 import com.ltxgateway.ClaimLoop;
@@ -32,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Copies succeeded trainings' output files into the {@link ArtifactStore}, claimed like the tracker's jobs, so a restart
@@ -56,9 +59,13 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
     private final OutboundHttp http;
     private final Backoff backoff;
     private final MeterRegistry meters;
+    private final OutputAnnouncements announcements;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
 
     OutputCopier(OutputCopyRows rows, ArtifactStore store, ArtifactProperties properties, OutboundUrlPolicy policy,
-            GatewayProperties gateway, TrackerProperties tracker, MeterRegistry meters) {
+            GatewayProperties gateway, TrackerProperties tracker, MeterRegistry meters, OutputAnnouncements announcements,
+            TransactionTemplate transactions, Clock clock) {
         super("output-copier", properties.concurrency(), properties.concurrency(), tracker.idleInterval(), LEASE.dividedBy(3),
                 Duration.ofSeconds(10));
         this.rows = rows;
@@ -68,6 +75,9 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
         this.gateway = gateway;
         this.tracker = tracker;
         this.meters = meters;
+        this.announcements = announcements;
+        this.transactions = transactions;
+        this.clock = clock;
         this.http = OutboundHttp.pooled("artifact-sources", new OutboundTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60)), policy);
         this.backoff = Backoff.exponential(properties.retryInitialInterval(), properties.retryMaxInterval());
     }
@@ -106,7 +116,7 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
             if (simulated.isEmpty()) {
                 Optional<String> refusal = refusal(copy.sourceUrl());
                 if (refusal.isPresent()) {
-                    settled(copy, "refused", rows.refused(copy, refusal.get()));
+                    settle(copy, "refused", () -> rows.refused(copy, refusal.get()));
                     log.warn("Output {} of training {} is not copied: {}", copy.name(), copy.trainingId(), refusal.get());
                     return;
                 }
@@ -115,7 +125,7 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
             Download download = simulated.isPresent() ? written(simulated.get(), file) : http.download(URI.create(copy.sourceUrl()), file,
                     properties.maxFileSize().toBytes(), properties.copyTimeout());
             if (download.status() == 404 || download.status() == 410) {
-                settled(copy, "lost", rows.lost(copy, "the source answered HTTP " + download.status() + ": fal's copy is gone"));
+                settle(copy, "lost", () -> rows.lost(copy, "the source answered HTTP " + download.status() + ": fal's copy is gone"));
                 log.error("Output {} of training {} is lost: fal's copy was gone (HTTP {}) before it was copied", copy.name(),
                         copy.trainingId(), download.status());
                 return;
@@ -126,11 +136,11 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
                 return;
             }
             store.put(copy.key(), file, copy.contentType() == null ? "application/octet-stream" : copy.contentType());
-            settled(copy, "stored", rows.stored(copy, download.bytes(), download.sha256()));
+            settle(copy, "stored", () -> rows.stored(copy, download.bytes(), download.sha256()));
         }
         catch (OutboundCallFailed e) {
             if (e.refused()) {
-                settled(copy, "refused", rows.refused(copy, "the outbound address policy refused the source: " + e.reason()));
+                settle(copy, "refused", () -> rows.refused(copy, "the outbound address policy refused the source: " + e.reason()));
             }
             else {
                 retry(copy, e.reason());
@@ -188,13 +198,28 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
 
     private void retry(ClaimedCopy copy, String why) {
         Duration wait = backoff.after(copy.attempts(), null).orElse(properties.retryMaxInterval());
-        rows.failed(copy, why, wait);
+        transactions.executeWithoutResult(tx -> {
+            rows.failed(copy, why, wait);
+            // Receivers are not kept waiting for a copy that keeps failing: they hear of the success, without it.
+            if (copy.createdAt().plus(properties.announceWithin()).isBefore(clock.instant())) {
+                announcements.announce(copy.trainingId());
+            }
+        });
         meters.counter("gateway.artifacts.copies", "outcome", "retry").increment();
         log.warn("Copy of output {} of training {} failed (attempt {}): {}; trying again in {} s", copy.name(), copy.trainingId(),
                 copy.attempts(), why, wait.toSeconds());
     }
 
-    private void settled(ClaimedCopy copy, String outcome, boolean settled) {
+    /** Settles the copy and, when it was the training's last, announces the training, in one transaction. */
+    private void settle(ClaimedCopy copy, String outcome, BooleanSupplier write) {
+        boolean settled = Boolean.TRUE.equals(transactions.execute(tx -> {
+            announcements.settlingOneAtATime(copy.trainingId());
+            boolean written = write.getAsBoolean();
+            if (written) {
+                announcements.announceIfSettled(copy.trainingId());
+            }
+            return written;
+        }));
         if (settled) {
             Counter.builder("gateway.artifacts.copies").description("Copies of output files, by what became of them")
                     .tag("outcome", outcome).register(meters).increment();

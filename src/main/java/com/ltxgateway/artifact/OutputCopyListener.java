@@ -1,6 +1,9 @@
 package com.ltxgateway.artifact;
 
+import java.util.List;
+
 import com.ltxgateway.training.TrainingOutputs;
+import com.ltxgateway.training.TrainingOutputs.OutputFile;
 import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingStatusChanged;
 
@@ -16,17 +19,24 @@ class OutputCopyListener {
     private final OutputCopyRows rows;
     private final TrainingOutputs outputs;
     private final OutputCopier copier;
+    private final OutputAnnouncements announcements;
 
-    OutputCopyListener(OutputCopyRows rows, TrainingOutputs outputs, OutputCopier copier) {
+    OutputCopyListener(OutputCopyRows rows, TrainingOutputs outputs, OutputCopier copier, OutputAnnouncements announcements) {
         this.rows = rows;
         this.outputs = outputs;
         this.copier = copier;
+        this.announcements = announcements;
     }
 
+    /** A training without output files is announced at once; the others once their copies are settled. */
     @EventListener
     void on(TrainingStatusChanged event) {
         if (event.to() == TrainingStatus.SUCCEEDED) {
-            rows.add(event.trainingId(), outputs.of(event.trainingId()));
+            List<OutputFile> files = outputs.of(event.trainingId());
+            rows.add(event.trainingId(), files);
+            if (files.isEmpty()) {
+                announcements.announce(event.trainingId());
+            }
         }
     }
 

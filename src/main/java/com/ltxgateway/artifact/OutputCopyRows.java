@@ -35,7 +35,7 @@ class OutputCopyRows implements OutputCopies {
 
     /** One claim of one copy. */
     record ClaimedCopy(String trainingId, String name, String sourceUrl, @Nullable String contentType, @Nullable Long expectedSize,
-            String owner, long claim, int attempts) {
+            String owner, long claim, int attempts, Instant createdAt) {
 
         ArtifactKey key() {
             return ArtifactKey.of(trainingId, name);
@@ -73,11 +73,11 @@ class OutputCopyRows implements OutputCopies {
                     order by due_at
                     limit ?
                     for update skip locked)
-                returning training_id, name, source_url, content_type, expected_size, claim_count, attempts""")
+                returning training_id, name, source_url, content_type, expected_size, claim_count, attempts, created_at""")
                 .params(owner, until, until, Timestamp.from(now), Timestamp.from(now), limit)
                 .query((rs, n) -> new ClaimedCopy(rs.getString("training_id"), rs.getString("name"), rs.getString("source_url"),
                         rs.getString("content_type"), rs.getObject("expected_size", Long.class), owner, rs.getLong("claim_count"),
-                        rs.getInt("attempts")))
+                        rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant()))
                 .list();
     }
 

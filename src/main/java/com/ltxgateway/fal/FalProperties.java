@@ -31,6 +31,9 @@ import org.springframework.util.unit.DataSize;
  * webhooks and admins only, and costs are not read from fal
  * @param userId fal's user id of the company's account, as fal signs it into every webhook; without it no live
  * webhook is asked for or accepted
+ * @param outputExpiration how long fal keeps each training's output files ({@code X-Fal-Object-Lifecycle-Preference}
+ * on every submit); unset leaves it to the account's setting. The gateway copies them when the training succeeds,
+ * so fal's copies need not outlive that by long
  */
 @ConfigurationProperties("gateway.fal")
 public record FalProperties(
@@ -46,7 +49,8 @@ public record FalProperties(
         @DefaultValue("30s") Duration jwksRefetchInterval,
         @DefaultValue("https://api.fal.ai/v1") URI apiUrl,
         String adminKey,
-        String userId) {
+        String userId,
+        Duration outputExpiration) {
 
     public boolean hasKey() {
         return StringUtils.hasText(key);

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -43,12 +44,14 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
 
     /** fal queues a {@code low} request behind the account's {@code normal} ones. */
     private static final String QUEUE_PRIORITY_HEADER = "X-Fal-Queue-Priority";
+    private static final String LIFECYCLE_HEADER = "X-Fal-Object-Lifecycle-Preference";
 
     private static final Logger log = LoggerFactory.getLogger(WebClientFalQueue.class);
 
     private static final Duration[] LATENCY_BUCKETS = Stream.of(25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
             .map(Duration::ofMillis).toArray(Duration[]::new);
 
+    private final @Nullable Duration outputExpiration;
     private final FalHttp http;
     private final JsonMapper json = JsonMapper.shared();
     private final int maxResponseBytes;
@@ -57,6 +60,7 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
 
     WebClientFalQueue(WebClient.Builder builder, FalProperties properties, MeterRegistry meters) {
         this.falQueueUrl = properties.queueUrl();
+        this.outputExpiration = properties.outputExpiration();
         // Fixed buckets keep the series few, and still place a p95 between fal's usual answers and a timeout.
         this.metrics = new FalCallMetrics("gateway.fal.calls", "Calls to fal's queue API (and the sandbox simulator), by how they ended",
                 LATENCY_BUCKETS, meters, log);
@@ -78,6 +82,9 @@ class WebClientFalQueue implements FalQueue, AutoCloseable {
         String key = key(endpoint);
         Request<JsonNode> request = Request.gated(HttpMethod.POST, FalQueueUrls.submitUrl(endpoint, webhookUrl), key, json.writeValueAsBytes(input), gate,
                 FalBodies.capped(maxResponseBytes, key)).withHeader(QUEUE_PRIORITY_HEADER, priority.headerValue());
+        if (outputExpiration != null) {
+            request = request.withHeader(LIFECYCLE_HEADER, "{\"expiration_duration_seconds\": " + outputExpiration.toSeconds() + "}");
+        }
         return call("submit", null, endpoint, request, reply -> {
             if (!reply.is2xx()) {
                 return FalAnswers.classify(reply, reply.body());

@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,14 @@ public class TrainingOutputs {
             }
         }
         return files;
+    }
+
+    /** The event that tells a succeeded training's outputs are settled, with what its receivers need to know. */
+    public TrainingOutputsSettled settled(String trainingId) {
+        return jdbc.sql("select team_id, webhook_url, finished_at from training where id = ?").param(trainingId)
+                .query((rs, n) -> new TrainingOutputsSettled(trainingId, rs.getObject("team_id", UUID.class),
+                        rs.getString("webhook_url"), rs.getTimestamp("finished_at").toInstant()))
+                .optional().orElseThrow(() -> new TrainingNotFound(trainingId));
     }
 
     private static @Nullable String text(JsonNode node, String field) {

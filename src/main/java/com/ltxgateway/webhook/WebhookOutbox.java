@@ -12,6 +12,7 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import com.ltxgateway.budget.BudgetAlert;
 import com.ltxgateway.budget.TeamBudgets.Budget;
 import com.ltxgateway.training.TrainingRepresentations;
+import com.ltxgateway.training.TrainingOutputsSettled;
 import com.ltxgateway.training.TrainingStatusChanged;
 import com.ltxgateway.webhook.WebhookEndpoints.Endpoint;
 
@@ -24,8 +25,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns every status change into deliveries, inside the transaction of the change: an event is never lost, and
- * none is sent for a change that rolled back. One delivery per destination — the team's endpoints that subscribe
+ * Turns every status change into deliveries, inside the transaction of the change (a success inside the one that
+ * settles its output files' copies): an event is never lost, and none is sent for a change that rolled back. One delivery per destination — the team's endpoints that subscribe
  * to the event, and the training's {@code webhook_url} — all with the same {@code webhook-id} and the payload as
  * it is at the change.
  */
@@ -47,20 +48,31 @@ class WebhookOutbox {
         this.json = json;
     }
 
+    /** Every status change but the success, which is told once its output files are kept (below). */
     @EventListener
     void on(TrainingStatusChanged change) {
         WebhookEventType type = WebhookEventType.of(change.to()).orElse(null);
-        if (type == null) {
+        if (type == null || type == WebhookEventType.SUCCEEDED) {
             return;
         }
+        enqueue(type, change.at(), change.teamId(), change.trainingId(), change.webhookUrl());
+    }
+
+    /** A success, once its output files are stored by the gateway, so that receivers can download them at once. */
+    @EventListener
+    void on(TrainingOutputsSettled settled) {
+        enqueue(WebhookEventType.SUCCEEDED, settled.at(), settled.teamId(), settled.trainingId(), settled.webhookUrl());
+    }
+
+    private void enqueue(WebhookEventType type, Instant at, UUID teamId, String trainingId, @Nullable String webhookUrl) {
         // One delivery per URL: a training whose webhook_url is also a registered endpoint is told once, as the
         // endpoint, so that a 410 there disables it.
-        Map<String, UUID> destinations = subscribers(change.teamId(), type);
-        if (change.webhookUrl() != null) {
-            destinations.putIfAbsent(change.webhookUrl(), null);
+        Map<String, UUID> destinations = subscribers(teamId, type);
+        if (webhookUrl != null) {
+            destinations.putIfAbsent(webhookUrl, null);
         }
         // Most changes of most teams have nobody to tell, so the training's representation is built only if needed.
-        enqueue(type, change.at(), change.teamId(), change.trainingId(), destinations, () -> representations.of(change.trainingId()));
+        enqueue(type, at, teamId, trainingId, destinations, () -> representations.of(trainingId));
     }
 
     /** A budget event, for the team's endpoints that subscribe to it; it concerns no training's own webhook_url. */

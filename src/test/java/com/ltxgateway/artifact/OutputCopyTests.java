@@ -19,6 +19,7 @@ import com.ltxgateway.support.SteppedGatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OutputCopyTests extends SteppedGatewayTestSupport {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Autowired
+    ArtifactRetention retention;
+
+    @Autowired
+    ArtifactStore store;
 
     @Test
     void everyOutputFileIsStoredWithItsDigestAndServedByTheGatewayWithRanges() throws Exception {
@@ -170,6 +177,29 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
         assertThat(lora.get("sha256").asString()).isEqualTo(sha256(stored));
         assertThat(stored).hasSize(lora.get("file_size").asInt());
         assertThat(lora.get("source_url").asString()).contains(SandboxOutputs.PATH);
+    }
+
+    @Test
+    void copiesOlderThanTheRetentionAreDeletedFromTheStoreAndThenForgotten() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        String id = create(team.key(), minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString();
+        stepUntilStatus(team.key(), id, "succeeded");
+        runDueWork();
+        assertThat(store.size(ArtifactKey.of(id, "lora_file"))).isPresent();
+
+        clock.advance(Duration.ofDays(29));
+        retention.deleteExpired();
+        assertThat(state(id, "lora_file")).as("kept for the retention").isEqualTo("stored");
+
+        clock.advance(Duration.ofDays(2));
+        assertThat(retention.deleteExpired()).isGreaterThanOrEqualTo(3);
+
+        assertThat(store.size(ArtifactKey.of(id, "lora_file"))).isEmpty();
+        assertThat(state(id, "lora_file")).isEqualTo("none");
+        JsonNode lora = training(team.key(), id).get("output").get("lora_file");
+        assertThat(lora.get("stored").asBoolean()).isFalse();
+        assertThat(lora.get("url").asString()).isEqualTo(lora.get("source_url").asString());
+        assertThat(retention.deleteExpired()).as("nothing left to delete").isZero();
     }
 
     private String state(String trainingId, String name) {

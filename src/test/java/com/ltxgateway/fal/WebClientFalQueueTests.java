@@ -68,8 +68,12 @@ class WebClientFalQueueTests {
     }
 
     private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize) {
+        return queue(queueUrl, maxResponseSize, null);
+    }
+
+    private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize, Duration outputExpiration) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(1), maxResponseSize, null, null, null, null, null, null);
+                Duration.ofSeconds(1), maxResponseSize, null, null, null, null, null, null, outputExpiration);
         WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
         closeables.add(queue);
         return queue;
@@ -128,6 +132,20 @@ class WebClientFalQueueTests {
         assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
         assertThat(request.getHeaders().get("X-Fal-Queue-Priority")).isEqualTo("low");
         assertThat(json(request.getBody().utf8())).isEqualTo(json("{\"prompt\":\"a cat\",\"steps\":1000}"));
+    }
+
+    @Test
+    void submitAsksFalToKeepTheOutputsOnlyAsLongAsConfigured() throws Exception {
+        WebClientFalQueue expiring = queue(endpoint.queueUrl(), DataSize.ofKilobytes(64), Duration.ofDays(7));
+        respond(200, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + REQUEST_ID + "\"}");
+        respond(200, "{\"status\":\"IN_QUEUE\",\"request_id\":\"" + REQUEST_ID + "\"}");
+
+        success(expiring.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
+        success(queue.submit(endpoint, json("{}"), FalQueuePriority.NORMAL, null, SubmitGate.ALWAYS_OPEN));
+
+        assertThat(json(taken().getHeaders().get("X-Fal-Object-Lifecycle-Preference")))
+                .isEqualTo(json("{\"expiration_duration_seconds\": 604800}"));
+        assertThat(taken().getHeaders().get("X-Fal-Object-Lifecycle-Preference")).as("unset: the account's setting").isNull();
     }
 
     @Test
@@ -484,7 +502,7 @@ class WebClientFalQueueTests {
         new ApplicationContextRunner()
                 .withBean(WebClient.Builder.class, WebClient::builder)
                 .withBean(FalProperties.class, () -> new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID,
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null))
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null, null))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(WebClientFalQueue.class)
                 .run(context -> {

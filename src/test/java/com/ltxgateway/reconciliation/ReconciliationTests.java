@@ -202,7 +202,7 @@ class ReconciliationTests {
         String id = api.createTraining(key, request(url, 100)).get("id").asString();
         JsonNode done = awaitTraining(id, t -> "succeeded".equals(t.get("status").asString()));
 
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains(done.get("fal_request_id").asString());
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains(done.get("fal_request_id").asString());
         assertThat(eventMessages(id, "fal_unavailable")).anyMatch(m -> m.contains("fal reports the run completed but gives no result"));
         assertThat(eventMessages(id, "state_changed")).noneMatch(m -> m.contains("failed"));
     }

@@ -28,7 +28,7 @@ public final class GatewayInstances {
                 "--spring.datasource.password=" + postgres.password(),
                 "--spring.main.banner-mode=off",
                 "--gateway.artifacts.dir=" + GatewayTestSupport.ARTIFACTS_DIR,
-                "--gateway.artifacts.source-hosts=fal.media,127.0.0.1"));
+                "--gateway.artifacts.source-hosts=127.0.0.1"));
         arguments.addAll(List.of(settings));
         return new SpringApplicationBuilder(GatewayApplication.class)
                 .initializers(initializer::accept)

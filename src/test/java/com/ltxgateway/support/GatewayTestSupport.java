@@ -75,12 +75,12 @@ public abstract class GatewayTestSupport {
     }
 
     /**
-     * Outputs copied into a directory of the build's own, from fal's CDN and from the fake fal on loopback, retried
-     * within a second.
+     * Outputs copied into a directory of the build's own, from the fake fal on loopback only (an output naming fal's
+     * real CDN is refused, never fetched from a test), retried within a second.
      */
     public static void useArtifactStore(DynamicPropertyRegistry registry) {
         registry.add("gateway.artifacts.dir", () -> ARTIFACTS_DIR);
-        registry.add("gateway.artifacts.source-hosts", () -> "fal.media,127.0.0.1");
+        registry.add("gateway.artifacts.source-hosts", () -> "127.0.0.1");
         registry.add("gateway.artifacts.retry-initial-interval", () -> "200ms");
         registry.add("gateway.artifacts.retry-max-interval", () -> "1s");
     }

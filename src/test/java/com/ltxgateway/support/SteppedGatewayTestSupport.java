@@ -70,6 +70,7 @@ public abstract class SteppedGatewayTestSupport {
         registry.add("gateway.webhooks.allowed-hosts", () -> "127.0.0.1");
         registry.add("gateway.webhooks.encryption-key", () -> GatewayTestSupport.WEBHOOK_ENCRYPTION_KEY);
         registry.add("gateway.webhooks.retry-schedule", () -> "200ms,500ms,1s");
+        registry.add("gateway.artifacts.retention", () -> "30d");
     }
 
     /** Created on first use and then kept, so every subclass resolves the same URL and the context is reused. */

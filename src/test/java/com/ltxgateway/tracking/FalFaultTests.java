@@ -55,7 +55,7 @@ class FalFaultTests extends SteppedGatewayTestSupport {
         String id = create(key, minimalRequest(url)).get("id").asString();
         JsonNode done = stepUntilStatus(key, id, "succeeded");
 
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains(done.get("fal_request_id").asString());
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains(done.get("fal_request_id").asString());
         assertThat(done.get("error").isNull()).isTrue();
         assertThat(falUnavailableEvents(id)).hasSize(2)
                 .satisfiesExactly(first -> assertThat(first).contains("HTTP 500"),

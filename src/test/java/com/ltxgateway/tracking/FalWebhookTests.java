@@ -109,7 +109,7 @@ class FalWebhookTests extends GatewayTestSupport {
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(1));
 
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
-        assertThat(done.get("output").get("lora_file").get("url").asString()).isEqualTo("https://v3.fal.media/files/x/lora.safetensors");
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).isEqualTo("https://v3.fal.media/files/x/lora.safetensors");
         assertThat(done.get("output").get("config_file").get("file_name").asString()).isEqualTo("config.json");
         assertThat(done.get("finished_at").isNull()).isFalse();
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("fal_webhook")).singleElement()
@@ -164,7 +164,7 @@ class FalWebhookTests extends GatewayTestSupport {
 
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains(requestId);
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains(requestId);
         assertThat(FAL.received()).anyMatch(c -> c.operation().equals(FakeFalServer.RESULT) && requestId.equals(c.requestId()));
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("fal_webhook")).singleElement()
                 .satisfies(e -> assertThat(e.get("message").asString()).contains("without payload"));

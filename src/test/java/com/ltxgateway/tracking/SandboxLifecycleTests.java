@@ -32,7 +32,7 @@ class SandboxLifecycleTests extends GatewayTestSupport {
         JsonNode done = awaitStatus(key, id, "succeeded");
 
         assertThat(done.get("fal_request_id").asString()).isNotBlank();
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains("/sandbox/files/").endsWith("lora.safetensors");
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains("/sandbox/files/").endsWith("lora.safetensors");
         assertThat(done.get("output").get("config_file").get("file_name").asString()).isEqualTo("config.json");
         assertThat(done.get("output").get("debug_dataset").get("content_type").asString()).isEqualTo("application/zip");
         assertThat(done.get("output").get("video").isNull()).isTrue();
@@ -49,7 +49,7 @@ class SandboxLifecycleTests extends GatewayTestSupport {
                 .contains("Preparing dataset")
                 .doesNotHaveDuplicates();
 
-        String fileUrl = done.get("output").get("lora_file").get("url").asString();
+        String fileUrl = done.get("output").get("lora_file").get("source_url").asString();
         var file = api.get(fileUrl.substring(fileUrl.indexOf("/sandbox/files/")), null);
         assertThat(file.status()).isEqualTo(200);
     }
@@ -64,9 +64,9 @@ class SandboxLifecycleTests extends GatewayTestSupport {
 
         JsonNode video = awaitStatus(key, id, "succeeded").get("output").get("video");
 
-        assertThat(video.get("url").asString()).contains("/sandbox/files/").endsWith("/validation.mp4");
+        assertThat(video.get("source_url").asString()).contains("/sandbox/files/").endsWith("/validation.mp4");
         assertThat(video.get("content_type").asString()).isEqualTo("video/mp4");
-        String path = video.get("url").asString().substring(video.get("url").asString().indexOf("/sandbox/files/"));
+        String path = video.get("source_url").asString().substring(video.get("source_url").asString().indexOf("/sandbox/files/"));
         try (var http = HttpClient.newHttpClient()) {
             URI uri = URI.create("http://localhost:" + port + path);
             HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofByteArray());

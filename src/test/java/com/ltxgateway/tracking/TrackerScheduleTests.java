@@ -57,7 +57,7 @@ class TrackerScheduleTests extends SteppedGatewayTestSupport {
 
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
-        assertThat(done.get("output").get("lora_file").get("url").asString()).contains("/sandbox/files/");
+        assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains("/sandbox/files/");
         assertThat(lastTwo(api.timeline(key, id))).satisfiesExactly(
                 webhook -> assertThat(webhook.get("message").asString()).contains(done.get("fal_request_id").asString()).endsWith(": OK"),
                 change -> assertThat(change.get("status").asString()).isEqualTo("succeeded"));
