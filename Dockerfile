@@ -27,6 +27,9 @@ RUN groupadd --system --gid 10001 gateway \
     && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin gateway
 WORKDIR /app
+# The filesystem artifact store's directory (GATEWAY_ARTIFACTS_DIR), owned by the gateway's user: mount a volume here,
+# or use GATEWAY_ARTIFACTS_STORE=s3.
+RUN mkdir -p /data/artifacts && chown -R 10001:10001 /data
 
 # Spring Boot's layers, from the least to the most often changed, so a code change rebuilds only the last layer.
 COPY --from=build /build/extracted/dependencies/ ./
@@ -35,10 +38,11 @@ COPY --from=build /build/extracted/snapshot-dependencies/ ./
 COPY --from=build /build/extracted/application/ ./
 
 # Heap sized from the container's memory limit; an OutOfMemoryError ends the process so the orchestrator restarts it
-# instead of leaving a half-working JVM. The JVM writes only to /tmp (Tomcat's work files, perf data), so the root
-# file system can be read-only with a writable /tmp.
+# instead of leaving a half-working JVM. The JVM writes only to /tmp (Tomcat's work files, perf data, copies of outputs
+# on their way to the store) and the filesystem store to /data/artifacts, so the root file system can be read-only.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
-    SERVER_PORT=8080
+    SERVER_PORT=8080 \
+    GATEWAY_ARTIFACTS_DIR=/data/artifacts
 
 USER 10001:10001
 EXPOSE 8080
