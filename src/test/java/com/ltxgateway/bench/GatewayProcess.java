@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import com.ltxgateway.support.HttpReadiness;
 import java.util.concurrent.TimeUnit;
 
 /** One gateway process started from the application jar, as deployed, with what a benchmark reads of it. */
@@ -41,30 +41,9 @@ record GatewayProcess(String name, Process process, int port, String database, P
     }
 
     void awaitReady(HttpClient http) {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < until && process.isAlive()) {
-            try {
-                HttpRequest request = HttpRequest.newBuilder(url("/actuator/health/readiness")).timeout(Duration.ofSeconds(2)).build();
-                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            }
-            catch (IOException e) {
-                // not listening yet
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(250);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        if (!HttpReadiness.await(http, url("/actuator/health/readiness"), Duration.ofSeconds(120), process::isAlive)) {
+            throw new IllegalStateException(name + " did not become ready; see " + log);
         }
-        throw new IllegalStateException(name + " did not become ready; see " + log);
     }
 
     /** User and system CPU the process used so far, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
