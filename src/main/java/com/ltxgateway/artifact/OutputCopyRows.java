@@ -149,6 +149,44 @@ class OutputCopyRows implements OutputCopies {
                 .optional();
     }
 
+    /**
+     * The copies at a glance: how many are stored and their bytes, pending (and of those, failed at least once), lost and
+     * refused.
+     */
+    record Summary(long stored, long storedBytes, long pending, long failing, long lost, long refused) {
+    }
+
+    @Transactional(readOnly = true)
+    Summary summary() {
+        return jdbc.sql("""
+                select count(*) filter (where state = 'stored') as stored,
+                       coalesce(sum(size_bytes) filter (where state = 'stored'), 0) as stored_bytes,
+                       count(*) filter (where state = 'pending') as pending,
+                       count(*) filter (where state = 'pending' and last_error is not null) as failing,
+                       count(*) filter (where state = 'lost') as lost,
+                       count(*) filter (where state = 'refused') as refused
+                from output_copy""")
+                .query((rs, n) -> new Summary(rs.getLong("stored"), rs.getLong("stored_bytes"), rs.getLong("pending"),
+                        rs.getLong("failing"), rs.getLong("lost"), rs.getLong("refused")))
+                .single();
+    }
+
+    /** The newest copies that are lost, refused or failing, newest first. */
+    @Transactional(readOnly = true)
+    List<Trouble> troubles(int limit) {
+        return jdbc.sql("""
+                select training_id, name, state, attempts, last_error, coalesce(settled_at, created_at) as at from output_copy
+                where state in ('lost', 'refused') or (state = 'pending' and last_error is not null)
+                order by coalesce(settled_at, created_at) desc limit ?""")
+                .param(limit)
+                .query((rs, n) -> new Trouble(rs.getString("training_id"), rs.getString("name"), rs.getString("state"),
+                        rs.getInt("attempts"), rs.getString("last_error"), rs.getTimestamp("at").toInstant()))
+                .list();
+    }
+
+    record Trouble(String trainingId, String name, String state, int attempts, @Nullable String lastError, Instant at) {
+    }
+
     @Override
     public Map<String, Map<String, Copy>> of(Collection<String> trainingIds) {
         Map<String, Map<String, Copy>> copies = new HashMap<>();

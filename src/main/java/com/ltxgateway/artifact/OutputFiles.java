@@ -2,6 +2,8 @@ package com.ltxgateway.artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
 
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.artifact.OutputCopyRows.StoredCopy;
@@ -25,6 +27,26 @@ public class OutputFiles {
         this.rows = rows;
         this.store = store;
         this.trainings = trainings;
+    }
+
+    /**
+     * What the store holds and which copies are in trouble, for the dashboard.
+     *
+     * @param troubles the newest copies lost, refused or failing
+     */
+    public record Overview(long stored, long storedBytes, long pending, long failing, long lost, long refused,
+            List<Trouble> troubles) {
+    }
+
+    /** A copy that is lost, refused or failing. */
+    public record Trouble(String trainingId, String name, String state, int attempts, @Nullable String lastError, Instant at) {
+    }
+
+    public Overview overview(int troubles) {
+        OutputCopyRows.Summary summary = rows.summary();
+        return new Overview(summary.stored(), summary.storedBytes(), summary.pending(), summary.failing(), summary.lost(),
+                summary.refused(), rows.troubles(troubles).stream()
+                        .map(t -> new Trouble(t.trainingId(), t.name(), t.state(), t.attempts(), t.lastError(), t.at())).toList());
     }
 
     /**

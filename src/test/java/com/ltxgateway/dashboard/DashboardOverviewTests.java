@@ -7,12 +7,18 @@ import java.util.Map;
 import java.util.UUID;
 
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The overview page in a real browser, after trainings that succeeded, failed and met a fal fault. */
 class DashboardOverviewTests extends SignedInBrowserTestSupport {
+
+    @Autowired
+    private JdbcClient jdbc;
 
     @Test
     void showsStatusesActivitySpendAndFalHealth() {
@@ -24,10 +30,16 @@ class DashboardOverviewTests extends SignedInBrowserTestSupport {
                 .json().get("key").asString();
         String marker = "https://example.com/" + slug + ".zip";
         FAL.failNext(1, call -> marker.equals(call.trainingDataUrl()), 503, Map.of(), "{\"detail\":\"overloaded\"}");
+        // Its validation video is gone at fal before the gateway copies it.
+        FAL.failFiles(path -> path.endsWith("/validation.mp4"), 404);
         String succeeded = create(live, minimalRequest(marker)).get("id").asString();
         String failed = create(sandbox, minimalRequest("https://example.com/clips.zip?sandbox_outcome=failed")).get("id").asString();
         awaitStatus(live, succeeded, "succeeded");
         awaitStatus(sandbox, failed, "failed");
+        awaitTraining(live, succeeded, t -> t.get("output").get("lora_file").get("stored").asBoolean());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/trainings/" + succeeded, live).json()
+                .get("output").get("video").get("stored").asBoolean() == false && lostCopy(succeeded));
+        FAL.runsAsDefault();
 
         browser.open("/admin");
 
@@ -41,11 +53,20 @@ class DashboardOverviewTests extends SignedInBrowserTestSupport {
         assertThat(browser.find("#fal-health").getText()).contains("fal faults retried, last hour");
         assertThat(browser.findAll("#fal-heading ~ ol.timeline li").stream().map(WebElement::getText))
                 .anyMatch(fault -> fault.contains(succeeded));
+        assertThat(browser.find("#output-copies").getText()).containsPattern("Stored by the gateway\\n[1-9][0-9]* files")
+                .containsPattern("Lost \\(fal's copy gone first\\)\\n[1-9]");
+        assertThat(browser.findAll("#copy-troubles tbody tr").stream().map(WebElement::getText))
+                .anyMatch(row -> row.contains(succeeded) && row.contains("video") && row.contains("lost"));
         browser.screenshot("overview");
 
         browser.find("li[data-status=failed] a").click();
         browser.await(Duration.ofSeconds(10), d -> browser.path().equals("/admin/trainings?status=failed"));
         assertThat(browser.findAll("tr[data-training-id='" + failed + "']")).hasSize(1);
+    }
+
+    private boolean lostCopy(String trainingId) {
+        return jdbc.sql("select count(*) from output_copy where training_id = ? and state = 'lost'").param(trainingId)
+                .query(Long.class).single() > 0;
     }
 
     private long count(String status) {

@@ -13,6 +13,7 @@ import com.ltxgateway.access.AccessAdministration;
 import com.ltxgateway.access.TeamSummary;
 import com.ltxgateway.reconciliation.FalOrphans;
 import com.ltxgateway.tracking.FalKeyAlarm;
+import com.ltxgateway.artifact.OutputFiles;
 import com.ltxgateway.training.TeamLimits;
 import com.ltxgateway.training.TrainingStatistics;
 import com.ltxgateway.training.TrainingStatistics.TeamTotals;
@@ -28,6 +29,7 @@ class OverviewPage {
     private static final int RECENT_FAULTS = 5;
 
     private final TeamLimits limits;
+    private final OutputFiles outputFiles;
     private final TrainingStatistics statistics;
     private final AccessAdministration access;
     private final FalOrphans orphans;
@@ -35,8 +37,9 @@ class OverviewPage {
     private final Clock clock;
 
     OverviewPage(TrainingStatistics statistics, AccessAdministration access, FalOrphans orphans, FalKeyAlarm keyAlarm, TeamLimits limits,
-            Clock clock) {
+            OutputFiles outputFiles, Clock clock) {
         this.limits = limits;
+        this.outputFiles = outputFiles;
         this.statistics = statistics;
         this.access = access;
         this.orphans = orphans;
@@ -54,6 +57,7 @@ class OverviewPage {
         var health = statistics.falHealth(now, RECENT_FAULTS);
         model.addAttribute("health", health);
         model.addAttribute("openOrphanCancels", orphans.openCancels());
+        model.addAttribute("copies", outputFiles.overview(RECENT_FAULTS));
         model.addAttribute("waitingForTurns", limits.all().values().stream().mapToInt(TeamLimits.Limits::waiting).sum());
         model.addAttribute("keyRefusedSince", keyAlarm.refusedSince());
         model.addAttribute("keyRefusedReason", keyAlarm.reason());
