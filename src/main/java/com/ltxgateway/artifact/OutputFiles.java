@@ -81,6 +81,11 @@ public class OutputFiles {
         }
         StoredCopy copy = rows.findStored(trainingId, name).orElseThrow(() -> new OutputFileNotStored(trainingId, name));
         ArtifactKey key = ArtifactKey.of(trainingId, name);
+        // The store is asked before the answer starts: an object gone from it (a filesystem store this replica does
+        // not share, a bucket emptied by hand) is a 404, not a download that breaks off.
+        if (store.size(key).isEmpty()) {
+            throw new OutputFileNotStored(trainingId, name);
+        }
         return new OutputFile(name, copy.contentType() == null ? "application/octet-stream" : copy.contentType(),
                 copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredResource(key, copy.size()));
     }

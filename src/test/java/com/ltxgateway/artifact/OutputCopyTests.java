@@ -78,6 +78,10 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
         assertThat(download(team.key(), "/v1/trainings/" + id + "/files/audio", Map.of()).statusCode()).isEqualTo(404);
         assertThat(download(team.key(), "/v1/trainings/" + id + "/files/passwd", Map.of()).statusCode()).isEqualTo(404);
         assertThat(download(ADMIN_KEY, "/v1/trainings/" + id + "/files/config_file", Map.of()).statusCode()).as("admins see all").isEqualTo(200);
+
+        store.delete(ArtifactKey.of(id, "config_file"));
+        assertThat(download(team.key(), "/v1/trainings/" + id + "/files/config_file", Map.of()).statusCode())
+                .as("gone from the store behind the gateway's back").isEqualTo(404);
     }
 
     @Test
