@@ -13,6 +13,10 @@ import com.ltxgateway.training.TrainingService;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
 
 /** The stored copies of output files, for the callers who may see their trainings. */
@@ -55,6 +59,18 @@ public class OutputFiles {
      * @param content its bytes; read from the store when the answer is written, from any offset a range asks for
      */
     public record OutputFile(String name, String contentType, String fileName, long size, String sha256, Resource content) {
+
+        /**
+         * The answer's headers: type, the digest as ETag (so If-None-Match gets 304), and the file name, to save
+         * ({@code attachment}) or to show ({@code inline}). Spring answers a Range with the range from the resource.
+         */
+        public ResponseEntity.BodyBuilder headers(boolean inline) {
+            ContentDisposition.Builder disposition = inline ? ContentDisposition.inline() : ContentDisposition.attachment();
+            return ResponseEntity.ok()
+                    .contentType(MediaType.parseMediaType(contentType))
+                    .eTag("\"" + sha256 + "\"")
+                    .header(HttpHeaders.CONTENT_DISPOSITION, disposition.filename(fileName).build().toString());
+        }
     }
 
     /**
@@ -62,7 +78,7 @@ public class OutputFiles {
      * @throws OutputFileNotStored when the output has no such file or the gateway holds no copy of it
      */
     public OutputFile find(Caller caller, String trainingId, String name) {
-        trainings.get(caller, trainingId);
+        trainings.requireVisible(caller, trainingId);
         return stored(trainingId, name);
     }
 

@@ -138,15 +138,17 @@ class FairTurns {
         return new PositionsRead(System.nanoTime(), positions);
     }
 
-    /** The live trainings at fal and waiting for a turn, per team. */
+    /** The live trainings at fal and waiting for a turn, per team: {@code team}'s only, or every team's when null. */
     @Transactional(readOnly = true)
-    Map<UUID, Occupancy> occupancy() {
+    Map<UUID, Occupancy> occupancy(@Nullable UUID team) {
         return jdbc.sql("""
                 select team_id,
                        count(*) filter (where %s) as at_fal,
                        count(*) filter (where waiting_reason is not null) as waiting
                 from training where status in ('pending', 'queued', 'running') and mode = 'live'
+                    and (cast(? as uuid) is null or team_id = ?)
                 group by team_id""".formatted(AT_FAL))
+                .params(team, team)
                 .query((rs, n) -> Map.entry(rs.getObject("team_id", UUID.class),
                         new Occupancy(rs.getInt("at_fal"), rs.getInt("waiting"))))
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));

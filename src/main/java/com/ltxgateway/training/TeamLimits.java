@@ -58,13 +58,12 @@ public class TeamLimits {
                 .update();
         auditLog.record(actor, "team.limits_set", "team:" + slug + " max_concurrent:" + maxConcurrent);
         turns.offerSlots(team);
-        return all().get(team);
+        return of(team);
     }
 
     @Transactional(readOnly = true)
     public Limits get(String slug) {
-        UUID team = teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug));
-        return all().getOrDefault(team, limits(null, new Occupancy(0, 0)));
+        return of(teams.idOf(slug).orElseThrow(() -> new TeamNotFound(slug)));
     }
 
     /** Removes the team's limit; its waiting trainings are submitted as the account's limit allows. */
@@ -91,11 +90,17 @@ public class TeamLimits {
         Map<UUID, Integer> limits = jdbc.sql("select team_id, max_concurrent from team_limit")
                 .query((rs, n) -> Map.entry(rs.getObject("team_id", UUID.class), rs.getInt("max_concurrent")))
                 .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        Map<UUID, Occupancy> occupancy = turns.occupancy();
+        Map<UUID, Occupancy> occupancy = turns.occupancy(null);
         Map<UUID, Limits> all = new HashMap<>();
         limits.keySet().forEach(team -> all.put(team, limits(limits.get(team), occupancy.getOrDefault(team, new Occupancy(0, 0)))));
         occupancy.forEach((team, now) -> all.put(team, limits(limits.get(team), now)));
         return all;
+    }
+
+    private Limits of(UUID team) {
+        Integer limit = jdbc.sql("select max_concurrent from team_limit where team_id = ?").param(team).query(Integer.class)
+                .optional().orElse(null);
+        return limits(limit, turns.occupancy(team).getOrDefault(team, new Occupancy(0, 0)));
     }
 
     private Limits limits(@Nullable Integer teamLimit, Occupancy now) {

@@ -128,6 +128,16 @@ public class TrainingService {
         return get(caller::canSee, id);
     }
 
+    /**
+     * Only checks that the caller may see the training, for features that serve something of it.
+     *
+     * @throws TrainingNotFound when it does not exist or is another team's
+     */
+    @Transactional(readOnly = true)
+    public void requireVisible(Caller caller, String id) {
+        visible(caller::canSee, trainings.findById(id).orElse(null), id);
+    }
+
     /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
     TrainingView get(Predicate<UUID> canSee, String id) {
         return view(visible(canSee, trainings.findById(id).orElse(null), id));

@@ -11,9 +11,6 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,12 +35,9 @@ class OutputFileController {
     ResponseEntity<Resource> download(@AuthenticationPrincipal Caller caller, @PathVariable String id,
             @Parameter(description = "lora_file, config_file, video, audio or debug_dataset") @PathVariable String name) {
         OutputFile file = files.find(caller, id, name);
-        return ResponseEntity.ok()
-                .contentType(MediaType.parseMediaType(file.contentType()))
-                .eTag("\"" + file.sha256() + "\"")
+        return file.headers(false)
                 // The bytes under this URL never change: private, since they are the team's.
                 .cacheControl(CacheControl.maxAge(365, TimeUnit.DAYS).cachePrivate().immutable())
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file.fileName()).build().toString())
                 .body(file.content());
     }
 }

@@ -32,9 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.HttpStatus;
 import com.ltxgateway.artifact.OutputFiles;
 import org.springframework.core.io.Resource;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -288,11 +285,7 @@ class TrainingPages {
     @GetMapping("/{id}/files/{name}")
     ResponseEntity<Resource> download(@PathVariable String id, @PathVariable String name) {
         OutputFiles.OutputFile file = outputFiles.findForAdmin(checkedId(id), name);
-        return ResponseEntity.ok()
-                .contentType(MediaType.parseMediaType(file.contentType()))
-                .eTag("\"" + file.sha256() + "\"")
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.inline().filename(file.fileName()).build().toString())
-                .body(file.content());
+        return file.headers(true).body(file.content());
     }
 
     /** The filter fields as typed, so the form shows them again, valid or not. */
