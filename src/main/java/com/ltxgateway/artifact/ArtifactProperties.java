@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -56,9 +57,26 @@ public record ArtifactProperties(
      * @param endpoint the service's URL when it is not AWS's own (MinIO, Ceph, ...)
      * @param region the region; S3-compatible services mostly take any
      * @param pathStyle address the bucket by path ({@code endpoint/bucket/key}), as most S3-compatible services want
+     * @param presignedDownloads when set, API downloads answer with a redirect to a presigned URL valid this long, so
+     * the bytes flow from the bucket and not through the gateway (clients must reach the endpoint); unset, the gateway
+     * streams them
      */
     public record S3(@Nullable String bucket, @Nullable URI endpoint, @DefaultValue("us-east-1") String region,
-            @DefaultValue("false") boolean pathStyle) {
+            @DefaultValue("false") boolean pathStyle, @Nullable Duration presignedDownloads) {
+
+        public S3 {
+            // SigV4 signatures are valid for at most seven days.
+            if (presignedDownloads != null && (presignedDownloads.isNegative() || presignedDownloads.isZero()
+                    || presignedDownloads.compareTo(Duration.ofDays(7)) > 0)) {
+                throw new IllegalArgumentException(
+                        "gateway.artifacts.s3.presigned-downloads must be more than 0 and at most 7d, not " + presignedDownloads);
+            }
+        }
+    }
+
+    /** How long presigned download links are valid; empty when downloads stream through the gateway. */
+    Optional<Duration> presignedDownloads() {
+        return store.equals("s3") ? Optional.ofNullable(s3.presignedDownloads()) : Optional.empty();
     }
 
     /** Whether {@code host} is one of the source hosts or a subdomain of one. */

@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Deletes the gateway's copies older than {@code gateway.artifacts.retention} (unset: kept forever): from the store
+ * Deletes the gateway's copies older than {@code gateway.artifacts.retention} (unset: kept forever), except those of
+ * pinned trainings: from the store
  * first, then the row, a batch at a time under row locks that other instances skip. A run cut short leaves rows whose
  * objects may be gone already; the next run deletes them again, which changes nothing in the store.
  */
@@ -65,6 +66,7 @@ class ArtifactRetention {
                 List<Expired> expired = jdbc.sql("""
                         select training_id, name from output_copy
                         where state = 'stored' and settled_at < ?
+                          and not exists (select 1 from output_pin pin where pin.training_id = output_copy.training_id)
                         order by settled_at
                         limit ?
                         for update skip locked""")

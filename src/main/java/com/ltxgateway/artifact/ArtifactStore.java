@@ -1,7 +1,9 @@
 package com.ltxgateway.artifact;
 
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,12 @@ public interface ArtifactStore {
      * @throws ArtifactMissing when nothing is stored under {@code key}
      */
     InputStream open(ArtifactKey key, long offset);
+
+    /**
+     * A URL a client can download the object from directly, for {@code validFor}, answered with {@code contentType}
+     * and as an attachment named {@code fileName}; empty when the store has no such links (a filesystem).
+     */
+    Optional<URI> downloadLink(ArtifactKey key, String fileName, String contentType, Duration validFor);
 
     /** Deletes what is stored under {@code key}; nothing happens when nothing is. */
     void delete(ArtifactKey key);

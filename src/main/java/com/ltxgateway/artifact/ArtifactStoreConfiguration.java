@@ -13,8 +13,8 @@ class ArtifactStoreConfiguration {
     ArtifactStore artifactStore(ArtifactProperties properties) {
         if (properties.store().equals("s3")) {
             ArtifactProperties.S3 s3 = properties.s3();
-            return new S3ArtifactStore(S3ArtifactStore.client(s3.endpoint(), s3.region(), s3.pathStyle(),
-                    DefaultCredentialsProvider.builder().build()), s3.bucket());
+            return S3ArtifactStore.connect(s3.endpoint(), s3.region(), s3.pathStyle(),
+                    DefaultCredentialsProvider.builder().build(), s3.bucket());
         }
         return new FilesystemArtifactStore(properties.dir());
     }

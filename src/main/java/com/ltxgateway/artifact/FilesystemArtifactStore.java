@@ -2,6 +2,7 @@ package com.ltxgateway.artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -68,6 +70,12 @@ public final class FilesystemArtifactStore implements ArtifactStore {
         catch (IOException e) {
             throw new ArtifactStoreFailed("could not read " + key, e);
         }
+    }
+
+    /** Files are only served through the gateway. */
+    @Override
+    public Optional<URI> downloadLink(ArtifactKey key, String fileName, String contentType, Duration validFor) {
+        return Optional.empty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.ltxgateway.training.OutputCopies;
 import com.ltxgateway.training.TrainingOutputs.OutputFile;
@@ -198,6 +199,14 @@ class OutputCopyRows implements OutputCopies {
                             .put(rs.getString("name"), new Copy(state.equals("stored"), rs.getString("sha256"), state));
                 });
         return copies;
+    }
+
+    @Override
+    public Set<String> pinned(Collection<String> trainingIds) {
+        return Set.copyOf(jdbc.sql("select training_id from output_pin where training_id = any(?)")
+                .param(trainingIds.toArray(String[]::new))
+                .query(String.class)
+                .list());
     }
 
     private static @Nullable String truncate(@Nullable String value, int length) {

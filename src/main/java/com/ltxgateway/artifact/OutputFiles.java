@@ -1,7 +1,7 @@
 package com.ltxgateway.artifact;
 
-import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,11 +26,13 @@ public class OutputFiles {
     private final OutputCopyRows rows;
     private final ArtifactStore store;
     private final TrainingService trainings;
+    private final ArtifactProperties properties;
 
-    OutputFiles(OutputCopyRows rows, ArtifactStore store, TrainingService trainings) {
+    OutputFiles(OutputCopyRows rows, ArtifactStore store, TrainingService trainings, ArtifactProperties properties) {
         this.rows = rows;
         this.store = store;
         this.trainings = trainings;
+        this.properties = properties;
     }
 
     /**
@@ -56,9 +58,12 @@ public class OutputFiles {
     /**
      * A stored output file.
      *
-     * @param content its bytes; read from the store when the answer is written, from any offset a range asks for
+     * @param content its bytes; read from the store when the answer is written, from the offset a range asks for
+     * @param directLink a short-lived URL the store serves the file from itself, when the store is configured for
+     * that; null when the gateway streams the file
      */
-    public record OutputFile(String name, String contentType, String fileName, long size, String sha256, Resource content) {
+    public record OutputFile(String name, String contentType, String fileName, long size, String sha256, Resource content,
+            @Nullable URI directLink) {
 
         /**
          * The answer's headers: type, the digest as ETag (so If-None-Match gets 304), and the file name, to save
@@ -79,11 +84,16 @@ public class OutputFiles {
      */
     public OutputFile find(Caller caller, String trainingId, String name) {
         trainings.requireVisible(caller, trainingId);
-        return stored(trainingId, name);
+        OutputFile file = stored(trainingId, name);
+        return properties.presignedDownloads()
+                .flatMap(validFor -> store.downloadLink(ArtifactKey.of(trainingId, name), file.fileName(), file.contentType(), validFor))
+                .map(link -> new OutputFile(file.name(), file.contentType(), file.fileName(), file.size(), file.sha256(), file.content(), link))
+                .orElse(file);
     }
 
     /**
-     * For admins, who see every team's trainings (the dashboard).
+     * For admins, who see every team's trainings (the dashboard, whose pages only load media from the gateway
+     * itself: always streamed).
      *
      * @throws OutputFileNotStored when the output has no such file or the gateway holds no copy of it
      */
@@ -103,10 +113,13 @@ public class OutputFiles {
             throw new OutputFileNotStored(trainingId, name);
         }
         return new OutputFile(name, copy.contentType() == null ? "application/octet-stream" : copy.contentType(),
-                copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredResource(key, copy.size()));
+                copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredResource(key, copy.size()), null);
     }
 
-    /** A stored object as Spring MVC writes resources: whole, or the ranges a request asks for. */
+    /**
+     * A stored object as Spring MVC writes resources: whole, or the ranges a request asks for, each from a stream
+     * that Spring skips to the range's start before reading (one ranged read of the store).
+     */
     private final class StoredResource extends AbstractResource {
 
         private final ArtifactKey key;
@@ -118,8 +131,8 @@ public class OutputFiles {
         }
 
         @Override
-        public InputStream getInputStream() throws IOException {
-            return store.open(key, 0);
+        public InputStream getInputStream() {
+            return new StoredObjectStream(store, key, size);
         }
 
         @Override

@@ -2,6 +2,7 @@ package com.ltxgateway.training;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,4 +25,7 @@ public interface OutputCopies {
 
     /** The copies of the given trainings' files, by training id and then output name; trainings without any left out. */
     Map<String, Map<String, Copy>> of(Collection<String> trainingIds);
+
+    /** Those of the given trainings whose copies are pinned: kept past the retention. */
+    Set<String> pinned(Collection<String> trainingIds);
 }

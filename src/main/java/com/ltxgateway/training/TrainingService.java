@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -182,10 +183,12 @@ public class TrainingService {
         Map<String, Integer> positions = waiting.isEmpty() ? Map.of() : turns.positions(waiting);
         List<String> succeeded = page.stream().filter(training -> training.status() == TrainingStatus.SUCCEEDED).map(Training::id).toList();
         OutputCopies outputCopies = copies.getIfAvailable();
-        Map<String, Map<String, OutputCopies.Copy>> copiesOf = succeeded.isEmpty() || outputCopies == null ? Map.of() : outputCopies.of(succeeded);
+        boolean copied = !succeeded.isEmpty() && outputCopies != null;
+        Map<String, Map<String, OutputCopies.Copy>> copiesOf = copied ? outputCopies.of(succeeded) : Map.of();
+        Set<String> pinned = copied ? outputCopies.pinned(succeeded) : Set.of();
         return page.stream()
                 .map(training -> TrainingView.of(training, teams.slugOf(training.teamId()).orElse(null), positions.get(training.id()),
-                        copiesOf.getOrDefault(training.id(), Map.of()), name -> filesUrl(training.id(), name), json))
+                        copiesOf.getOrDefault(training.id(), Map.of()), pinned.contains(training.id()), name -> filesUrl(training.id(), name), json))
                 .toList();
     }
 
@@ -201,7 +204,7 @@ public class TrainingService {
             limits.ifAvailable(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
         }
         Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request, unitPrice, caller.actor());
-        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, Map.of(), name -> filesUrl(training.id(), name),
+        return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, Map.of(), false, name -> filesUrl(training.id(), name),
                 json), 0, null);
     }
 

@@ -28,12 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
  * trainings at fal at once; null when it is not waiting for a turn
  * @param waitingPosition its place in the gateway's queue for turns at fal (1 goes next): the account's queue when the
  * account is limited, else its team's; null when it is not waiting
+ * @param pinned whether its output copies are pinned: kept past the gateway's retention
  */
 public record TrainingView(String id, String team, String mode, String status,
         @Schema(implementation = TrainingInput.class) JsonNode input, String priority, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
         BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition,
         @Schema(allowableValues = { "team_limit", "account_limit" }) String waitingReason, Integer waitingPosition, Outputs output,
-        JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
+        boolean pinned, JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
         Instant createdAt, Instant submittedAt, Instant startedAt, Instant finishedAt) {
 
     /**
@@ -41,12 +42,12 @@ public record TrainingView(String id, String team, String mode, String status,
      * @param storedUrl where the gateway serves a stored output file, by output name
      */
     static TrainingView of(Training t, String teamSlug, Integer waitingPosition, Map<String, OutputCopies.Copy> copies,
-            Function<String, String> storedUrl, JsonMapper json) {
+            boolean pinned, Function<String, String> storedUrl, JsonMapper json) {
         return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.priority().wireName(),
                 t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
                 t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.waitingReason() == null ? null : t.waitingReason().wireName(),
                 t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output()), copies, storedUrl),
-                t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
+                pinned, t.error() == null ? null : json.readTree(t.error()), t.cancelRequestedAt(), t.submitUnconfirmedAt(),
                 t.falUnreachableSince(), t.createdAt(), t.submittedAt(), t.startedAt(), t.finishedAt());
     }
 

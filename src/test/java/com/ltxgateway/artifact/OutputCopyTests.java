@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.sandbox.SandboxOutputs;
+import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.TeamKey;
 import com.ltxgateway.support.SteppedGatewayTestSupport;
 
@@ -204,6 +205,50 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
         assertThat(lora.get("stored").asBoolean()).isFalse();
         assertThat(lora.get("url").asString()).isEqualTo(lora.get("source_url").asString());
         assertThat(retention.deleteExpired()).as("nothing left to delete").isZero();
+    }
+
+    @Test
+    void aPinnedTrainingsCopiesOutliveTheRetentionUntilItIsUnpinned() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        String id = create(team.key(), minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString();
+        stepUntilStatus(team.key(), id, "succeeded");
+        runDueWork();
+
+        var pinned = pin(id, team.key());
+        assertThat(pinned.status()).isEqualTo(200);
+        assertThat(pinned.json().get("pinned").asBoolean()).isTrue();
+        assertThat(pin(id, team.key()).status()).as("idempotent").isEqualTo(200);
+        assertThat(pin(id, api.newTeam(ADMIN_KEY, "live").key()).status())
+                .as("another team's").isEqualTo(404);
+
+        clock.advance(Duration.ofDays(31));
+        retention.deleteExpired();
+        assertThat(state(id, "lora_file")).as("pinned").isEqualTo("stored");
+        assertThat(store.size(ArtifactKey.of(id, "lora_file"))).isPresent();
+
+        var unpinned = api.delete("/v1/trainings/" + id + "/pin", team.key());
+        assertThat(unpinned.status()).isEqualTo(200);
+        assertThat(unpinned.json().get("pinned").asBoolean()).isFalse();
+        assertThat(retention.deleteExpired()).isGreaterThanOrEqualTo(3);
+        assertThat(state(id, "lora_file")).isEqualTo("none");
+        assertThat(jdbc.sql("select action from audit_log where target = ? order by id").param("training:" + id).query(String.class).list())
+                .containsExactly("training.pinned", "training.unpinned");
+    }
+
+    @Test
+    void onlyASucceededTrainingCanBePinned() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        String id = create(team.key(), minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString();
+
+        var refused = pin(id, team.key());
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("detail").asString()).contains("is pending; only a succeeded training's outputs can be pinned");
+        assertThat(training(team.key(), id).get("pinned").asBoolean()).isFalse();
+    }
+
+    private Api.Response pin(String trainingId, String key) {
+        return api.send("PUT", "/v1/trainings/" + trainingId + "/pin", key, null, Map.of());
     }
 
     private String state(String trainingId, String name) {

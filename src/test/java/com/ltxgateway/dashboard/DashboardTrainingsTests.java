@@ -111,6 +111,18 @@ class DashboardTrainingsTests extends SignedInBrowserTestSupport {
         assertThat(browser.findAll("ol.timeline li.event-log")).isNotEmpty();
         assertThat(browser.findAll("a.danger")).as("no cancel for a finished training").isEmpty();
         browser.screenshot("training");
+
+        browser.find("form.pin button").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find(".notice").getText().startsWith("Pinned"));
+        assertThat(api.get("/v1/trainings/" + id, team.key()).json().get("pinned").asBoolean()).isTrue();
+        assertThat(browser.find("form.pin button").getText()).isEqualTo("Unpin outputs");
+        browser.find("form.pin button").click();
+        browser.await(Duration.ofSeconds(10), d -> browser.find(".notice").getText().startsWith("Unpinned"));
+        assertThat(api.get("/v1/trainings/" + id, team.key()).json().get("pinned").asBoolean()).isFalse();
+        assertThat(api.get("/v1/admin/audit-log?limit=100", ADMIN_KEY).json().get("data").valueStream()
+                .filter(e -> e.get("target").asString().equals("training:" + id))
+                .map(e -> e.get("actor").asString() + " " + e.get("action").asString()))
+                .contains("dashboard:" + DASHBOARD_USERNAME + " training.pinned", "dashboard:" + DASHBOARD_USERNAME + " training.unpinned");
     }
 
     @Test

@@ -31,6 +31,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.HttpStatus;
 import com.ltxgateway.artifact.OutputFiles;
+import com.ltxgateway.artifact.OutputPins;
+import com.ltxgateway.artifact.TrainingNotSucceeded;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -67,11 +69,13 @@ class TrainingPages {
     private final JsonMapper json;
     private final WebhookAdministration webhooks;
     private final OutputFiles outputFiles;
+    private final OutputPins outputPins;
 
     TrainingPages(TrainingAdministration trainings, AccessAdministration access, AuditLog auditLog,
             TransactionTemplate transactions, DashboardProperties properties, JsonMapper json, WebhookAdministration webhooks,
-            OutputFiles outputFiles) {
+            OutputFiles outputFiles, OutputPins outputPins) {
         this.outputFiles = outputFiles;
+        this.outputPins = outputPins;
         this.trainings = trainings;
         this.access = access;
         this.auditLog = auditLog;
@@ -279,6 +283,28 @@ class TrainingPages {
 
     /** An output file as the page links it: the gateway's copy through the dashboard once stored, fal's until then. */
     record OutputFile(String name, String label, FileView file) {
+    }
+
+    /** The API's pin, audited the same way, with the dashboard user as the actor. */
+    @PostMapping("/{id}/pin")
+    String pin(@PathVariable String id, Principal principal, RedirectAttributes redirect) {
+        String checked = checkedId(id);
+        try {
+            outputPins.pinForAdmin(DashboardUsers.actor(principal.getName()), checked);
+            redirect.addFlashAttribute("notice", "Pinned: the gateway keeps this training's outputs past its retention.");
+        }
+        catch (TrainingNotSucceeded e) {
+            redirect.addFlashAttribute("notice", e.getMessage());
+        }
+        return "redirect:" + LIST + "/" + checked;
+    }
+
+    @PostMapping("/{id}/unpin")
+    String unpin(@PathVariable String id, Principal principal, RedirectAttributes redirect) {
+        String checked = checkedId(id);
+        outputPins.unpinForAdmin(DashboardUsers.actor(principal.getName()), checked);
+        redirect.addFlashAttribute("notice", "Unpinned: the retention applies to this training's outputs again.");
+        return "redirect:" + LIST + "/" + checked;
     }
 
     /** The gateway's copy of an output file, for a signed-in admin; ranges answered, as the video element asks. */
