@@ -193,8 +193,11 @@ public final class LoadRun {
             Duration took = Duration.between(began, Instant.now());
             Map<String, Integer> falAfter = falCalls();
             note("");
-            note("All %d trainings ended %s s after the first measured create; %d succeeded. Gateway CPU: %s s, **%s ms per training**.",
-                    created, took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
+            note("All %d trainings ended and their output files were copied (%d stored, %d not) %s s after the first measured create;"
+                    + " %d succeeded. Gateway CPU: %s s, **%s ms per training**.", created,
+                    count(gateway.database(), "select count(*) from output_copy where state = 'stored'"),
+                    count(gateway.database(), "select count(*) from output_copy where state <> 'stored'"),
+                    took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
             note("");
             note("| fal calls per training | submit | status | result | cancel | webhooks delivered |");
             note("|---|---|---|---|---|---|");
@@ -323,6 +326,10 @@ public final class LoadRun {
         env.put("GATEWAY_FAL_USER_ID", FakeFalWebhooks.USER_ID);
         env.put("GATEWAY_FAL_JWKS_URL", webhooks.jwksUrl().toString());
         env.put("GATEWAY_TRACKER_WEBHOOKS_EXPECTED", "true");
+        // Succeeded trainings' output files are copied, as in production: from the stand-in, into a store of the run's own.
+        env.put("GATEWAY_ARTIFACTS_DIR", options.out().resolve("artifacts-" + name).toAbsolutePath().toString());
+        env.put("GATEWAY_ARTIFACTS_SOURCE_HOSTS", "127.0.0.1");
+        env.put("GATEWAY_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1");
         env.put("SPRING_MAIN_BANNER_MODE", "off");
         env.put("LOGGING_LEVEL_ROOT", "WARN");
         env.putAll(settings);
@@ -427,10 +434,12 @@ public final class LoadRun {
         return trainings == 0 ? "-" : BigDecimal.valueOf(calls).divide(BigDecimal.valueOf(trainings), 2, RoundingMode.HALF_UP).toPlainString();
     }
 
+    /** Every training ended and every succeeded one's output files copied; returns how many succeeded. */
     private long awaitAllEnded(String database, Duration limit) throws Exception {
         long until = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < until) {
-            if (count(database, "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')") == 0) {
+            if (count(database, "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')") == 0
+                    && count(database, "select count(*) from output_copy where state = 'pending'") == 0) {
                 return count(database, "select count(*) from training where status = 'succeeded'");
             }
             Thread.sleep(250);

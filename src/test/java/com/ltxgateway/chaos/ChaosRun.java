@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,9 +48,12 @@ import tools.jackson.databind.json.JsonMapper;
  * The chaos run behind {@code bench/chaos.sh}: several gateway processes (the application jar, as deployed) on one
  * PostgreSQL, against a fal stand-in that faults submits and status calls at random and drops the answer of some
  * submits it took. While trainings are being created, one instance is killed with SIGKILL and replaced, one is stopped
- * with SIGTERM and replaced, and PostgreSQL is restarted. Then it waits until every training has ended and checks
- * fal's side: each training's input reached fal exactly once, nothing was billed twice, no request is left that no
- * training owns. Exits 1 when any of that fails. Not a test: it takes minutes and is run by hand.
+ * with SIGTERM and replaced, and PostgreSQL is restarted; output files come slowly and some are cut short, and once
+ * the trainings are created an instance is killed while copies are in flight. Then it waits until every training has
+ * ended and its outputs are settled, and checks fal's side: each training's input reached fal exactly once, nothing
+ * was billed twice, no request is left that no training owns; and the gateway's: every output file of every succeeded
+ * training is stored once, whole, with fal's bytes. Exits 1 when any of that fails. Not a test: it takes minutes and
+ * is run by hand.
  *
  * <pre>
  * java -cp ... com.ltxgateway.chaos.ChaosRun --jar target/app.jar [--trainings 180] [--instances 3] [--webhooks on|off]
@@ -74,6 +78,7 @@ public final class ChaosRun {
     private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger createRetries = new AtomicInteger();
     private final AtomicInteger adminResubmits = new AtomicInteger();
+    private final AtomicInteger filesCut = new AtomicInteger();
     private EmbeddedPostgres postgres;
     /** The postmaster after a restart, started by this run rather than by the embedded server. */
     private Process restarted;
@@ -192,10 +197,12 @@ public final class ChaosRun {
         Instant allCreated = Instant.now();
         note("all %d trainings created (%d create calls retried)", trainings.size(), createRetries.get());
 
+        killOneWhileCopying();
         Map<String, Long> finalCounts = drain(trainings.keySet());
         Duration drained = Duration.between(allCreated, Instant.now());
         note("drained %s after the last create", drained);
         awaitCosts();
+        awaitCopiesSettled();
         return report(trainings, finalCounts, drained);
     }
 
@@ -233,8 +240,18 @@ public final class ChaosRun {
                 return to.url(url.getRawPath());
             });
         }
-        note("fake fal: 15%% of submits 503, 15%% 429, 10%% taken with the answer dropped, 30%% of status calls 500; webhooks %s",
-                options.webhooks() ? "on" : "off");
+        // Output files at 64 KiB/s, so a LoRA takes four seconds to copy, and one download in ten cut short.
+        fal.fileBytesPerSecond(64 * 1024);
+        Random cuts = new Random(options.seed());
+        fal.failFiles(path -> {
+            boolean cut = cuts.nextDouble() < 0.10;
+            if (cut) {
+                filesCut.incrementAndGet();
+            }
+            return cut;
+        }, 200);
+        note("fake fal: 15%% of submits 503, 15%% 429, 10%% taken with the answer dropped, 30%% of status calls 500; "
+                + "output files at 64 KiB/s, 10%% of downloads cut short; webhooks %s", options.webhooks() ? "on" : "off");
     }
 
     private Instance startInstance() throws IOException {
@@ -270,6 +287,12 @@ public final class ChaosRun {
         env.put("GATEWAY_RECONCILIATION_INTERVAL", "3s");
         env.put("GATEWAY_RECONCILIATION_ORPHAN_GRACE", "20s");
         env.put("GATEWAY_RECONCILIATION_OVERLAP", "2m");
+        // One directory for every instance, as replicas share a volume (or use S3); files only from the fake fal.
+        env.put("GATEWAY_ARTIFACTS_DIR", options.out().resolve("artifacts").toAbsolutePath().toString());
+        env.put("GATEWAY_ARTIFACTS_SOURCE_HOSTS", "127.0.0.1");
+        env.put("GATEWAY_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1");
+        env.put("GATEWAY_ARTIFACTS_RETRY_INITIAL_INTERVAL", "500ms");
+        env.put("GATEWAY_ARTIFACTS_RETRY_MAX_INTERVAL", "3s");
         env.put("SPRING_MAIN_BANNER_MODE", "off");
         return env;
     }
@@ -338,6 +361,43 @@ public final class ChaosRun {
         note("SIGKILL %s (%d trainings created so far)", victim.name, created.get());
         sleep(Duration.ofSeconds(3));
         replace(victim);
+    }
+
+    /**
+     * SIGKILL to an instance while copies are being downloaded (their leases held), once the trainings are created:
+     * its copies wait for their leases to run out and are taken over by the others, from the start.
+     */
+    private void killOneWhileCopying() throws SQLException {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < until) {
+            // Once the earlier faults' replacements serve, so this kill is the one fault of its moment.
+            List<Instance> serving = instances.stream().filter(Instance::serving).toList();
+            long inFlight = serving.size() == options.instances() ? inFlightCopies() : 0;
+            if (inFlight >= serving.size()) {
+                Instance victim = serving.get(ThreadLocalRandom.current().nextInt(serving.size()));
+                victim.process.destroyForcibly();
+                note("SIGKILL %s while %d output copies were in flight across the instances", victim.name, inFlight);
+                sleep(Duration.ofSeconds(3));
+                replace(victim);
+                return;
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        note("no output copies in flight within 5 minutes: no kill mid-copy");
+    }
+
+    private long inFlightCopies() throws SQLException {
+        return query("select count(*) from output_copy where state = 'pending' and lease_until > now()", rs -> rs.getLong(1)).getFirst();
+    }
+
+    /** Copies retry until stored; a killed instance's wait for their leases (a minute) to run out. */
+    private void awaitCopiesSettled() throws SQLException {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < until
+                && query("select count(*) from output_copy where state = 'pending'", rs -> rs.getLong(1)).getFirst() > 0) {
+            sleep(Duration.ofSeconds(2));
+        }
+        note("output copies settled");
     }
 
     private void stopOneGracefully() {
@@ -527,9 +587,10 @@ public final class ChaosRun {
         long everUnconfirmed = query("select count(distinct training_id) from training_event where type = 'submit_unconfirmed'",
                 rs -> rs.getLong(1)).getFirst();
         Map<String, Integer> settled = unconfirmedEpisodes();
+        Copies copies = copies();
 
         boolean held = notSucceeded == 0 && submittedTwice == 0 && neverSubmitted == 0 && billedTwice == 0 && strays.isEmpty()
-                && orphanRows == 0;
+                && orphanRows == 0 && copies.held();
         StringBuilder out = new StringBuilder();
         out.append("# Chaos run, ").append(Instant.now()).append("\n\n");
         out.append("Command: `bench/chaos.sh` with ").append(options.trainings()).append(" trainings, ").append(options.instances())
@@ -553,16 +614,83 @@ public final class ChaosRun {
         row(out, "unconfirmed submits left to an admin (fal's request list had no request with their input: resubmitted)",
                 settled.getOrDefault("admin", 0));
         row(out, "succeeded without cost_usd", costMismatch);
+        row(out, "output files expected (3 per succeeded training)", copies.expected());
+        row(out, "stored whole with fal's bytes (size and SHA-256 of the row and of the file in the store)", copies.storedWhole());
+        row(out, "output files missing, pending, lost or refused", copies.missing());
+        row(out, "stored files whose bytes differ from fal's", copies.corrupt());
+        row(out, "files in the store no row names (duplicates, partial files)", copies.strayFiles());
+        row(out, "succeeded trainings announced (output_announcement) / more than once", copies.announced() + " / 0 (primary key)");
+        row(out, "copies claimed more than once (retried after a failure, or taken over from a killed instance)", copies.takenOver());
+        row(out, "copy attempts that failed and were retried (downloads cut short, instance gone)", copies.retried());
+        row(out, "downloads fal cut short", filesCut.get());
         row(out, "create calls retried by clients", createRetries.get());
         row(out, "time to drain after the last create", drained.toSeconds() + " s");
         row(out, "whole run", Duration.between(began, Instant.now()).toSeconds() + " s");
-        out.append("\nVerdict: ").append(held ? "**held**: every training succeeded, each reached fal once, nothing billed twice, no orphan."
+        out.append("\nVerdict: ").append(held ? "**held**: every training succeeded, each reached fal once, nothing billed twice, no orphan, every output file stored whole once."
                 : "**broken**").append('\n');
         Path report = options.out().resolve("report-webhooks-" + (options.webhooks() ? "on" : "off") + ".md");
         Files.writeString(report, out);
         System.out.println(out);
         System.out.println("Report: " + report);
         return held;
+    }
+
+    /** What became of the output files: every succeeded training's three, stored once and byte for byte fal's. */
+    private record Copies(long expected, long storedWhole, long missing, long corrupt, long strayFiles, long announced, long takenOver,
+            long retried) {
+
+        boolean held() {
+            return storedWhole == expected && missing == 0 && corrupt == 0 && strayFiles == 0 && announced == expected / 3;
+        }
+    }
+
+    private Copies copies() throws Exception {
+        Map<String, Long> sizes = Map.of("lora_file", 262_144L, "config_file", 1_024L, "video", 65_536L);
+        Map<String, String> fileNames = Map.of("lora_file", "pytorch_lora_weights.safetensors", "config_file", "config.json",
+                "video", "validation.mp4");
+        List<String[]> succeeded = query("select id, fal_request_id from training where status = 'succeeded'",
+                rs -> new String[] { rs.getString(1), rs.getString(2) });
+        Map<String, String[]> rows = new HashMap<>();
+        for (String[] row : query("select training_id, name, state, sha256, size_bytes from output_copy",
+                rs -> new String[] { rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5) })) {
+            rows.put(row[0] + "/" + row[1], row);
+        }
+        Path store = options.out().resolve("artifacts");
+        long storedWhole = 0;
+        long missing = 0;
+        long corrupt = 0;
+        for (String[] training : succeeded) {
+            for (var output : sizes.entrySet()) {
+                String[] row = rows.get(training[0] + "/" + output.getKey());
+                Path file = store.resolve(training[0]).resolve(output.getKey());
+                if (row == null || !"stored".equals(row[2]) || !Files.isRegularFile(file)) {
+                    missing++;
+                    continue;
+                }
+                String expected = sha256(FakeFalServer.fileBytes(training[1], fileNames.get(output.getKey()), output.getValue()));
+                if (expected.equals(row[3]) && expected.equals(sha256(Files.readAllBytes(file)))
+                        && Long.parseLong(row[4]) == output.getValue()) {
+                    storedWhole++;
+                }
+                else {
+                    corrupt++;
+                }
+            }
+        }
+        long strayFiles;
+        try (var files = Files.walk(store)) {
+            strayFiles = files.filter(Files::isRegularFile)
+                    .filter(f -> !rows.containsKey(store.relativize(f.getParent()) + "/" + f.getFileName()))
+                    .count();
+        }
+        long announced = query("select count(*) from output_announcement", rs -> rs.getLong(1)).getFirst();
+        long takenOver = query("select count(*) from output_copy where claim_count > 1", rs -> rs.getLong(1)).getFirst();
+        long retried = query("select coalesce(sum(attempts - 1), 0) from output_copy where attempts > 1", rs -> rs.getLong(1)).getFirst();
+        return new Copies(succeeded.size() * 3L, storedWhole, missing, corrupt, strayFiles, announced, takenOver, retried);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     /**

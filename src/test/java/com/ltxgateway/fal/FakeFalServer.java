@@ -479,6 +479,8 @@ public final class FakeFalServer implements AutoCloseable {
             "validation.mp4", 65_536L);
     private final List<Map.Entry<Predicate<String>, Integer>> fileFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger fileDownloads = new AtomicInteger();
+    /** Output files are sent at most this fast (bytes per second); 0: as fast as the connection goes. */
+    private volatile long fileBytesPerSecond;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -566,6 +568,7 @@ public final class FakeFalServer implements AutoCloseable {
         unitPrice = UNIT_PRICE;
         listUnended = false;
         fileFaults.clear();
+        fileBytesPerSecond = 0;
         return this;
     }
 
@@ -628,6 +631,12 @@ public final class FakeFalServer implements AutoCloseable {
         return this;
     }
 
+    /** Output files are sent at {@code bytesPerSecond} from now on (0: at full speed), so copies stay in flight a while. */
+    public FakeFalServer fileBytesPerSecond(long bytesPerSecond) {
+        this.fileBytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
     /** How many times output files were downloaded. */
     public int fileDownloads() {
         return fileDownloads.get();
@@ -658,7 +667,22 @@ public final class FakeFalServer implements AutoCloseable {
             byte[] bytes = fileBytes(parts[0], parts[1], size);
             exchange.sendResponseHeaders(200, bytes.length);
             // A cut: half the promised bytes, then the connection ends.
-            exchange.getResponseBody().write(bytes, 0, fault == null ? bytes.length : bytes.length / 2);
+            int length = fault == null ? bytes.length : bytes.length / 2;
+            long rate = fileBytesPerSecond;
+            int chunk = rate == 0 ? length : (int) Math.max(1, Math.min(length, rate / 10));
+            for (int from = 0; from < length; from += chunk) {
+                exchange.getResponseBody().write(bytes, from, Math.min(chunk, length - from));
+                exchange.getResponseBody().flush();
+                if (rate > 0) {
+                    try {
+                        Thread.sleep(100);
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
         }
     }
 
