@@ -7,7 +7,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import com.ltxgateway.InvalidQueryParameter;
-import com.ltxgateway.training.TrainingQueries.Cursor;
+import com.ltxgateway.PageCursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
 
 import org.springframework.stereotype.Service;
@@ -39,7 +39,7 @@ public class TrainingAdministration {
      * @throws InvalidQueryParameter when the cursor is not one a page returned
      */
     public TrainingPage list(TrainingStatus status, String team, String text, String cursor, int limit) {
-        return queries.listVisibleTo(null, new ListQuery(status, limit, cursor == null ? null : Cursor.decode(cursor), team,
+        return queries.listVisibleTo(null, new ListQuery(status, limit, cursor == null ? null : PageCursor.decode(cursor), team,
                 Map.of(), text));
     }
 

@@ -1,17 +1,14 @@
 package com.ltxgateway.training;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import com.ltxgateway.InvalidQueryParameter;
+import com.ltxgateway.PageCursor;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.TeamDirectory;
 
@@ -44,34 +41,8 @@ public class TrainingQueries {
     }
 
     /** {@code text}, when set, matches a training id or fal request id exactly, or part of a metadata key or value. */
-    public record ListQuery(TrainingStatus status, int limit, Cursor after, String team, Map<String, String> metadata,
+    public record ListQuery(TrainingStatus status, int limit, PageCursor after, String team, Map<String, String> metadata,
             String text) {
-    }
-
-    public record Cursor(Instant createdAt, String id) {
-
-        /** 9999-12-31T23:59:59.999999Z. */
-        private static final long MAX_MICROS = 253_402_300_799_999_999L;
-
-        public String encode() {
-            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
-        }
-
-        /** Checked down to what the query binds: PostgreSQL refuses out-of-range timestamps and U+0000 with an error. */
-        public static Cursor decode(String value) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 2);
-                long micros = Long.parseLong(parts[0]);
-                if (micros < 0 || micros > MAX_MICROS || !parts[1].matches("[\\x21-\\x7e]{1,40}")) {
-                    throw new IllegalArgumentException("cursor out of range");
-                }
-                return new Cursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), parts[1]);
-            }
-            catch (RuntimeException e) {
-                throw new InvalidQueryParameter("cursor", "cursor is not one this API returned");
-            }
-        }
     }
 
     @Transactional(readOnly = true)
@@ -129,7 +100,7 @@ public class TrainingQueries {
         List<Training> rows = nativeQuery.getResultList();
         boolean more = rows.size() > query.limit();
         List<Training> page = more ? rows.subList(0, query.limit()) : rows;
-        String next = more ? new Cursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
+        String next = more ? new PageCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
         return new TrainingPage(service.views(page), next);
     }
 }

@@ -14,6 +14,7 @@ import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.access.TeamDirectory;
+import com.ltxgateway.access.TeamKeyRequired;
 import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
 
@@ -89,7 +90,7 @@ public class TrainingService {
 
     public Created create(Caller caller, JsonNode body, String idempotencyKey) {
         if (caller.admin()) {
-            throw new TeamKeyRequired();
+            throw new TeamKeyRequired("Trainings");
         }
         TrainingRequest request = validator.validate(body);
         requireModeAvailable(caller.mode());

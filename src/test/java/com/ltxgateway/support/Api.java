@@ -85,6 +85,35 @@ public final class Api {
         return send("DELETE", path, key, null, Map.of());
     }
 
+    /** A request with a binary body of the given type, such as a dataset's zip. */
+    public Response upload(String path, String key, byte[] body, String contentType) {
+        return upload(path, key, BodyPublishers.ofByteArray(body), contentType);
+    }
+
+    /** Sent chunked, without a Content-Length: the server learns the size only by reading. */
+    public Response uploadChunked(String path, String key, byte[] body, String contentType) {
+        return upload(path, key, BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)), contentType);
+    }
+
+    private Response upload(String path, String key, HttpRequest.BodyPublisher body, String contentType) {
+        var request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+                .POST(body).header("Content-Type", contentType);
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        try {
+            HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response send(String method, String path, String key, String body, Map<String, String> headers) {
         var request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));

@@ -48,6 +48,7 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.bootstrap.admin-password", () -> DASHBOARD_PASSWORD);
         useFakeFal(registry, FAL_KEY, FAL, FAL_WEBHOOKS);
+        registry.add("gateway.datasets.max-size", () -> DATASETS_MAX_SIZE + "B");
         registry.add("gateway.sandbox.queue-duration", () -> "1s");
         registry.add("gateway.sandbox.run-duration", () -> "2s");
         registry.add("gateway.tracker.idle-interval", () -> "100ms");
@@ -84,6 +85,9 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.artifacts.retry-initial-interval", () -> "200ms");
         registry.add("gateway.artifacts.retry-max-interval", () -> "1s");
     }
+
+    /** Small, so a test can send a dataset over it. */
+    public static final long DATASETS_MAX_SIZE = 2 << 20;
 
     /** Where test instances keep copies: under target/, never in the working tree. */
     public static final String ARTIFACTS_DIR = "target/test-artifacts";

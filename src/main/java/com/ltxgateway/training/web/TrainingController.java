@@ -18,7 +18,7 @@ import java.util.Set;
 import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.access.Caller;
-import com.ltxgateway.training.TrainingQueries.Cursor;
+import com.ltxgateway.PageCursor;
 import com.ltxgateway.training.TrainingQueries.ListQuery;
 import com.ltxgateway.training.TrainingService.Created;
 
@@ -166,7 +166,7 @@ class TrainingController {
         String cursor = parameters.get("cursor");
         String team = parameters.get("team");
         return new ListQuery(status == null ? null : TrainingStatus.fromWireName(status), limit,
-                cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor), team == null || team.isEmpty() ? null : team, metadata,
+                cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor), team == null || team.isEmpty() ? null : team, metadata,
                 null);
     }
 

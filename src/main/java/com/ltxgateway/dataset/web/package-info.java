@@ -1,0 +1,4 @@
+@NullMarked
+package com.ltxgateway.dataset.web;
+
+import org.jspecify.annotations.NullMarked;
