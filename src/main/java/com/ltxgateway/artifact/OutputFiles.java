@@ -1,6 +1,5 @@
 package com.ltxgateway.artifact;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -11,7 +10,6 @@ import com.ltxgateway.training.TrainingOutputs;
 import com.ltxgateway.training.TrainingService;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -113,46 +111,6 @@ public class OutputFiles {
             throw new OutputFileNotStored(trainingId, name);
         }
         return new OutputFile(name, copy.contentType() == null ? "application/octet-stream" : copy.contentType(),
-                copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredResource(key, copy.size()), null);
-    }
-
-    /**
-     * A stored object as Spring MVC writes resources: whole, or the ranges a request asks for, each from a stream
-     * that Spring skips to the range's start before reading (one ranged read of the store).
-     */
-    private final class StoredResource extends AbstractResource {
-
-        private final ArtifactKey key;
-        private final long size;
-
-        StoredResource(ArtifactKey key, long size) {
-            this.key = key;
-            this.size = size;
-        }
-
-        @Override
-        public InputStream getInputStream() {
-            return new StoredObjectStream(store, key, size);
-        }
-
-        @Override
-        public long contentLength() {
-            return size;
-        }
-
-        @Override
-        public boolean exists() {
-            return true;
-        }
-
-        @Override
-        public String getDescription() {
-            return "stored output " + key;
-        }
-
-        @Override
-        public @Nullable String getFilename() {
-            return null;
-        }
+                copy.fileName() == null ? name : copy.fileName(), copy.size(), copy.sha256(), new StoredArtifact(store, key, copy.size()), null);
     }
 }

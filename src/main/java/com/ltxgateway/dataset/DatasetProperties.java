@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * bomb goes far past it
  * @param inspections inspections one instance runs at the same time; more uploads wait for a turn
  * @param inspectionWait how long an upload waits for a turn before it is refused with 503
+ * @param falUploadReuse how long a dataset uploaded to fal's storage is reused by live trainings before it is
+ * uploaded again; keep it below the account's media expiration
  */
 @ConfigurationProperties("gateway.datasets")
 public record DatasetProperties(
@@ -24,5 +26,6 @@ public record DatasetProperties(
         @DefaultValue("20GB") DataSize maxUncompressedSize,
         @DefaultValue("100") int maxCompressionRatio,
         @DefaultValue("2") int inspections,
-        @DefaultValue("30s") Duration inspectionWait) {
+        @DefaultValue("30s") Duration inspectionWait,
+        @DefaultValue("1d") Duration falUploadReuse) {
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +30,16 @@ import com.ltxgateway.access.TeamDirectory;
 import com.ltxgateway.access.TeamKeyRequired;
 import com.ltxgateway.artifact.ArtifactKey;
 import com.ltxgateway.artifact.ArtifactStore;
+import com.ltxgateway.artifact.StoredArtifact;
 import com.ltxgateway.audit.AuditLog;
 import com.ltxgateway.dataset.DatasetInspection.Clip;
 import com.ltxgateway.dataset.DatasetInspection.Problem;
+import com.ltxgateway.training.TrainingQueries;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.Resource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -60,6 +64,7 @@ public class Datasets {
     private final JdbcClient jdbc;
     private final ArtifactStore store;
     private final TeamDirectory teams;
+    private final TrainingQueries trainings;
     private final AuditLog auditLog;
     private final DatasetProperties properties;
     private final DatasetInspector inspector;
@@ -67,8 +72,9 @@ public class Datasets {
     private final JsonMapper json;
     private final Clock clock;
 
-    Datasets(JdbcClient jdbc, ArtifactStore store, TeamDirectory teams, AuditLog auditLog, DatasetProperties properties,
-            JsonMapper json, Clock clock) {
+    Datasets(JdbcClient jdbc, ArtifactStore store, TeamDirectory teams, TrainingQueries trainings, AuditLog auditLog,
+            DatasetProperties properties, JsonMapper json, Clock clock) {
+        this.trainings = trainings;
         this.jdbc = jdbc;
         this.store = store;
         this.teams = teams;
@@ -132,10 +138,25 @@ public class Datasets {
     /** @throws DatasetNotFound when it does not exist, was deleted, or is another team's */
     @Transactional(readOnly = true)
     public DatasetView get(Caller caller, String id) {
+        return find(caller, id).orElseThrow(() -> new DatasetNotFound(id));
+    }
+
+    /** Empty when it does not exist, was deleted, or is another team's. */
+    Optional<DatasetView> find(Caller caller, String id) {
         var query = caller.admin()
                 ? jdbc.sql("select * from dataset where id = ? and deleted_at is null").param(id)
                 : jdbc.sql("select * from dataset where id = ? and deleted_at is null and team_id = ?").params(id, caller.teamId());
-        return query.query((rs, n) -> view(rs)).optional().orElseThrow(() -> new DatasetNotFound(id));
+        return query.query((rs, n) -> view(rs)).optional();
+    }
+
+    /** The dataset's zip, served from the store (ranges too). */
+    public record DatasetFile(String fileName, String sha256, Resource content) {
+    }
+
+    /** @throws DatasetNotFound when it does not exist, was deleted, or is another team's */
+    public DatasetFile file(Caller caller, String id) {
+        DatasetView dataset = get(caller, id);
+        return new DatasetFile(dataset.fileName(), dataset.sha256(), new StoredArtifact(store, key(id), dataset.sizeBytes()));
     }
 
     /**
@@ -175,10 +196,15 @@ public class Datasets {
      * Audited.
      *
      * @throws DatasetNotFound when it does not exist, was deleted, or is another team's
+     * @throws DatasetInUse while a training that has not finished trains on it
      */
     @Transactional
     public void delete(Caller caller, String id) {
         get(caller, id);
+        long using = trainings.unfinishedUsingDataset(id);
+        if (using > 0) {
+            throw new DatasetInUse(id, using);
+        }
         if (jdbc.sql("update dataset set deleted_at = ? where id = ? and deleted_at is null")
                 .params(Timestamp.from(clock.instant()), id).update() == 0) {
             throw new DatasetNotFound(id);

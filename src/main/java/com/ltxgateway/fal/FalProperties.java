@@ -34,6 +34,9 @@ import org.springframework.util.unit.DataSize;
  * @param outputExpiration how long fal keeps each training's output files ({@code X-Fal-Object-Lifecycle-Preference}
  * on every submit); unset leaves it to the account's setting. The gateway copies them when the training succeeds,
  * so fal's copies need not outlive that by long
+ * @param storageUrl base of fal's storage API, where datasets are uploaded for live trainings
+ * @param storageMultipartThreshold files larger than this are uploaded to fal's storage in parts (as fal's client does)
+ * @param storagePartSize the size of each part
  */
 @ConfigurationProperties("gateway.fal")
 public record FalProperties(
@@ -50,7 +53,10 @@ public record FalProperties(
         @DefaultValue("https://api.fal.ai/v1") URI apiUrl,
         String adminKey,
         String userId,
-        Duration outputExpiration) {
+        Duration outputExpiration,
+        @DefaultValue("https://rest.fal.ai") URI storageUrl,
+        @DefaultValue("90MB") DataSize storageMultipartThreshold,
+        @DefaultValue("10MB") DataSize storagePartSize) {
 
     public boolean hasKey() {
         return StringUtils.hasText(key);

@@ -2,6 +2,7 @@ package com.ltxgateway.net;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -24,7 +25,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -39,6 +43,10 @@ import reactor.netty.resources.ConnectionProvider;
  * before load balancers drop them silently while idle, which would otherwise fail the next call that picks one up.
  */
 public final class OutboundHttp implements AutoCloseable {
+
+    private static final int STREAM_CHUNK = 64 * 1024;
+    /** Request bodies are read from their streams here, never on an event loop: the reads block. */
+    private static final Scheduler READERS = Schedulers.fromExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
 
     private final ConnectionProvider connections;
     private final HttpClient client;
@@ -145,6 +153,82 @@ public final class OutboundHttp implements AutoCloseable {
         catch (RuntimeException e) {
             if (Causes.find(e, InterruptedException.class) != null) {
                 // The wait that was interrupted cleared the flag; the caller's loop still has to see it.
+                Thread.currentThread().interrupt();
+            }
+            throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
+        }
+    }
+
+    /** A request body read from a stream, as many bytes as {@code length} says. */
+    @FunctionalInterface
+    public interface StreamedBody {
+
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code body}, read in chunks on a virtual thread as the connection takes them (never
+     * whole in memory), and reads the answer as {@link #exchange} does. Blocks for at most {@code timeout}.
+     *
+     * @throws OutboundCallFailed when no answer came, or the body could not be read or was shorter than {@code length}
+     */
+    public Answer stream(HttpMethod method, URI url, Map<String, String> headers, long length, StreamedBody body, int keepBytes,
+            Duration timeout) {
+        Flux<ByteBuf> content = Flux.using(body::open, in -> Flux.<ByteBuf, AtomicLong>generate(AtomicLong::new, (sent, sink) -> {
+            long left = length - sent.get();
+            if (left <= 0) {
+                sink.complete();
+                return sent;
+            }
+            byte[] chunk = new byte[(int) Math.min(STREAM_CHUNK, left)];
+            try {
+                int read = in.readNBytes(chunk, 0, chunk.length);
+                if (read < chunk.length) {
+                    sink.error(new IOException("the body ended after " + (sent.get() + read) + " of " + length + " bytes"));
+                    return sent;
+                }
+            }
+            catch (IOException e) {
+                sink.error(e);
+                return sent;
+            }
+            sent.addAndGet(chunk.length);
+            sink.next(Unpooled.wrappedBuffer(chunk));
+            return sent;
+        }), in -> {
+            try {
+                in.close();
+            }
+            catch (IOException e) {
+                // nothing left to read from it
+            }
+        }).subscribeOn(READERS);
+        try {
+            Answer answer = client
+                    .headers(h -> {
+                        headers.forEach(h::set);
+                        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+                    })
+                    .request(method)
+                    .uri(url)
+                    .send(content)
+                    .response((response, answerContent) -> {
+                        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+                        return answerContent
+                                .doOnNext(buffer -> keep(buffer, kept, keepBytes))
+                                .then(Mono.fromSupplier(() -> new Answer(response.status().code(), response.responseHeaders(),
+                                        kept.toByteArray(), false)));
+                    })
+                    .next()
+                    .timeout(timeout)
+                    .block();
+            if (answer == null) {
+                throw new IllegalStateException("no response");
+            }
+            return answer;
+        }
+        catch (RuntimeException e) {
+            if (Causes.find(e, InterruptedException.class) != null) {
                 Thread.currentThread().interrupt();
             }
             throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);

@@ -41,6 +41,8 @@ class Training {
     private String webhookUrl;
     /** The wire name of its {@link TrainingPriority}. */
     private String priority;
+    /** The uploaded dataset it trains on; null when its input names the zip's URL. */
+    private String datasetId;
     private String falRequestId;
     private String falStatusUrl;
     private String falResponseUrl;
@@ -74,7 +76,7 @@ class Training {
     }
 
     Training(String id, UUID teamId, String mode, String input, int numberOfSteps, BigDecimal unitPriceUsd,
-            String metadata, String webhookUrl, TrainingPriority priority, Instant createdAt) {
+            String metadata, String webhookUrl, TrainingPriority priority, String datasetId, Instant createdAt) {
         this.id = id;
         this.teamId = teamId;
         this.mode = mode;
@@ -86,6 +88,7 @@ class Training {
         this.metadata = metadata;
         this.webhookUrl = webhookUrl;
         this.priority = priority.wireName();
+        this.datasetId = datasetId;
         this.createdAt = createdAt;
     }
 
@@ -283,6 +286,7 @@ class Training {
     BigDecimal unitPriceUsd() { return unitPriceUsd; }
 
     TrainingPriority priority() { return TrainingPriority.fromWireName(priority); }
+    String datasetId() { return datasetId; }
     String metadata() { return metadata; }
     String webhookUrl() { return webhookUrl; }
     String falRequestId() { return falRequestId; }

@@ -23,8 +23,8 @@ import org.hibernate.validator.constraints.CodePointLength;
 public record TrainingInput(
 
         @Schema(description = "URL to a .zip archive of the training data: video clips, each with an optional .txt "
-                + "caption of the same base name.")
-        @NotNull(message = "is required") @HttpUrl
+                + "caption of the same base name. Required unless the training names a dataset_id.")
+        @HttpUrl
         String trainingDataUrl,
 
         @Schema(description = "The rank of the LoRA adaptation. Higher values increase capacity but use more memory. "

@@ -45,6 +45,14 @@ public class TrainingQueries {
             String text) {
     }
 
+    /** How many trainings that have not finished train on the dataset: they may still need its zip. */
+    @Transactional(readOnly = true)
+    public long unfinishedUsingDataset(String datasetId) {
+        return ((Number) entityManager.createNativeQuery(
+                "select count(*) from training where dataset_id = ?1 and status in ('pending', 'queued', 'running')")
+                .setParameter(1, datasetId).getSingleResult()).longValue();
+    }
+
     @Transactional(readOnly = true)
     public TrainingPage list(Caller caller, ListQuery query) {
         return listVisibleTo(caller.admin() ? null : caller.teamId(), query);

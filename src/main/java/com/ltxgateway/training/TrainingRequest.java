@@ -11,7 +11,9 @@ import tools.jackson.databind.node.ObjectNode;
  * @param numberOfSteps taken from {@code input}, as the price depends on it
  * @param webhookUrl where the team wants to hear about the training, or null
  * @param metadata the team's labels in the order given; empty when none
+ * @param datasetId the uploaded dataset it trains on, whose URL {@code input} gets before it is stored; null when
+ * {@code input} names its zip
  */
 record TrainingRequest(ObjectNode input, int numberOfSteps, String webhookUrl, Map<String, String> metadata,
-        TrainingPriority priority) {
+        TrainingPriority priority, String datasetId) {
 }

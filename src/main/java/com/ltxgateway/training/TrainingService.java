@@ -48,13 +48,14 @@ public class TrainingService {
     private final ObjectProvider<SpendLimits> limits;
     private final FairTurns turns;
     private final ObjectProvider<OutputCopies> copies;
+    private final ObjectProvider<TrainingDatasets> datasets;
     private final GatewayProperties gateway;
 
     TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
             TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns,
-            ObjectProvider<OutputCopies> copies, GatewayProperties gateway) {
+            ObjectProvider<OutputCopies> copies, ObjectProvider<TrainingDatasets> datasets, GatewayProperties gateway) {
         this.validator = validator;
         this.trainings = trainings;
         this.timeline = timeline;
@@ -68,6 +69,7 @@ public class TrainingService {
         this.json = json;
         this.turns = turns;
         this.copies = copies;
+        this.datasets = datasets;
         this.gateway = gateway;
         this.limits = limits;
     }
@@ -92,15 +94,19 @@ public class TrainingService {
         if (caller.admin()) {
             throw new TeamKeyRequired("Trainings");
         }
-        TrainingRequest request = validator.validate(body);
+        TrainingRequest request = validator.validate(body, caller);
         requireModeAvailable(caller.mode());
+        if (idempotencyKey != null && !isValidIdempotencyKey(idempotencyKey)) {
+            throw new InvalidIdempotencyKey();
+        }
+        // Of the request as sent: a replay matches it whatever URL the dataset has by then.
+        byte[] fingerprint = fingerprint(request);
+        if (request.datasetId() != null) {
+            request.input().put("training_data_url", datasets.getObject().trainingDataUrl(caller, request.datasetId()));
+        }
         if (idempotencyKey == null) {
             return transactions.execute(tx -> insert(caller, request));
         }
-        if (!isValidIdempotencyKey(idempotencyKey)) {
-            throw new InvalidIdempotencyKey();
-        }
-        byte[] fingerprint = fingerprint(request);
         return transactions.execute(tx -> {
             if (!idempotency.tryLock(caller.teamId(), idempotencyKey)) {
                 throw new IdempotentRequestInProgress();
@@ -117,7 +123,7 @@ public class TrainingService {
     }
 
     public Estimate estimate(Caller caller, JsonNode body) {
-        TrainingRequest request = validator.validate(body);
+        TrainingRequest request = validator.validate(body, caller);
         SpendLimits spendLimits = limits.getIfAvailable();
         BigDecimal remaining = caller.teamId() == null || spendLimits == null ? null
                 : spendLimits.remaining(caller.teamId()).orElse(null);
@@ -223,6 +229,9 @@ public class TrainingService {
         canonical.put("webhook_url", request.webhookUrl());
         canonical.set("metadata", json.valueToTree(new TreeMap<>(request.metadata())));
         canonical.put("priority", request.priority().wireName());
+        if (request.datasetId() != null) {
+            canonical.put("dataset_id", request.datasetId());
+        }
         return Hashing.sha256(json.writeValueAsString(canonical));
     }
 

@@ -105,7 +105,7 @@ public class TrainingTransitions {
         Instant now = now();
         String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
         Training training = new Training(id, teamId, mode, json.writeValueAsString(request.input()), request.numberOfSteps(),
-                unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), request.priority(), now);
+                unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), request.priority(), request.datasetId(), now);
         trainings.save(training);
         record(training, TrainingStatus.PENDING, "created by " + actor, now, new TrainingCreated(id, mode));
         return training;

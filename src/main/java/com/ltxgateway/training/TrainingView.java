@@ -28,10 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
  * trainings at fal at once; null when it is not waiting for a turn
  * @param waitingPosition its place in the gateway's queue for turns at fal (1 goes next): the account's queue when the
  * account is limited, else its team's; null when it is not waiting
+ * @param datasetId the uploaded dataset it trains on (its input's training_data_url is where fal downloads it); null
+ * when the input names the zip's URL
  * @param pinned whether its output copies are pinned: kept past the gateway's retention
  */
 public record TrainingView(String id, String team, String mode, String status,
-        @Schema(implementation = TrainingInput.class) JsonNode input, String priority, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
+        @Schema(implementation = TrainingInput.class) JsonNode input, String datasetId, String priority, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
         BigDecimal costUsd, JsonNode metadata, String webhookUrl, String falRequestId, Integer queuePosition,
         @Schema(allowableValues = { "team_limit", "account_limit" }) String waitingReason, Integer waitingPosition, Outputs output,
         boolean pinned, JsonNode error, Instant cancelRequestedAt, Instant submitUnconfirmedAt, Instant falUnreachableSince,
@@ -43,7 +45,7 @@ public record TrainingView(String id, String team, String mode, String status,
      */
     static TrainingView of(Training t, String teamSlug, Integer waitingPosition, Map<String, OutputCopies.Copy> copies,
             boolean pinned, Function<String, String> storedUrl, JsonMapper json) {
-        return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.priority().wireName(),
+        return new TrainingView(t.id(), teamSlug, t.mode(), t.status().wireName(), json.readTree(t.input()), t.datasetId(), t.priority().wireName(),
                 t.unitPriceUsd() == null ? null : plain(t.unitPriceUsd()), plain(t.estimatedCostUsd()), t.costUsd() == null ? null : plain(t.costUsd()), json.readTree(t.metadata()),
                 t.webhookUrl(), t.falRequestId(), t.queuePosition(), t.waitingReason() == null ? null : t.waitingReason().wireName(),
                 t.waitingReason() == null ? null : waitingPosition, t.output() == null ? null : Outputs.of(json.readTree(t.output()), copies, storedUrl),

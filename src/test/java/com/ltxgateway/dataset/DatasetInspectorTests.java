@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DatasetInspectorTests {
 
     private static final DatasetProperties DEFAULTS = new DatasetProperties(DataSize.ofGigabytes(2), 10_000,
-            DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30));
+            DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
 
     @TempDir
     Path dir;
@@ -115,11 +115,11 @@ class DatasetInspectorTests {
 
     @Test
     void tooManyEntriesOrTooManyUncompressedBytesAreRefusedFromTheCentralDirectory() throws Exception {
-        var few = new DatasetProperties(DataSize.ofGigabytes(2), 5, DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30));
+        var few = new DatasetProperties(DataSize.ofGigabytes(2), 5, DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
         assertThat(new DatasetInspector(few).inspect(write(zip().clips(10, MP4_49_FRAMES).bytes())).problems())
                 .containsExactly(new Problem("", "the zip has 10 entries; at most 5 are allowed"));
 
-        var small = new DatasetProperties(DataSize.ofGigabytes(2), 10_000, DataSize.ofKilobytes(10), 100, 2, Duration.ofSeconds(30));
+        var small = new DatasetProperties(DataSize.ofGigabytes(2), 10_000, DataSize.ofKilobytes(10), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
         assertThat(new DatasetInspector(small).inspect(write(zip().clips(10, MP4_49_FRAMES).bytes())).problems())
                 .singleElement().satisfies(problem -> assertThat(problem.message()).contains("at most 10240 are allowed"));
     }

@@ -504,6 +504,7 @@ public final class FakeFalServer implements AutoCloseable {
     private volatile UnaryOperator<URI> webhookTarget = UnaryOperator.identity();
     private volatile boolean dropWebhooks;
     private volatile ChaosRun chaos;
+    private final FakeFalStorage storage;
 
     private FakeFalServer(String key, String adminKey) {
         this.key = Objects.requireNonNull(key);
@@ -520,6 +521,10 @@ public final class FakeFalServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.createContext(FILES_PATH, this::serveFile);
+        storage = new FakeFalStorage(key, this::queueUrl);
+        server.createContext(FakeFalStorage.INITIATE_PATH, storage::initiate);
+        server.createContext(FakeFalStorage.UPLOAD_PATH, storage::upload);
+        server.createContext(FakeFalStorage.FILES_PATH, storage::serve);
         server.start();
     }
 
@@ -550,6 +555,11 @@ public final class FakeFalServer implements AutoCloseable {
         return new FalEndpoint(queueUrl(), ENDPOINT_ID, key);
     }
 
+    /** fal's storage, where datasets are uploaded; its base URL is {@link #queueUrl()}'s. */
+    public FakeFalStorage storage() {
+        return storage;
+    }
+
     /** The ADMIN-scoped key the Platform API accepts. */
     public String adminKey() {
         return adminKey;
@@ -569,6 +579,7 @@ public final class FakeFalServer implements AutoCloseable {
         listUnended = false;
         fileFaults.clear();
         fileBytesPerSecond = 0;
+        storage.reset();
         return this;
     }
 

@@ -72,6 +72,10 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.fal.user-id", () -> FakeFalWebhooks.USER_ID);
         registry.add("gateway.fal.connect-timeout", () -> "1s");
         registry.add("gateway.fal.read-timeout", () -> "1s");
+        // Small parts, so a test's zip of a few clips is uploaded in several.
+        registry.add("gateway.fal.storage-url", () -> fal.queueUrl().toString());
+        registry.add("gateway.fal.storage-multipart-threshold", () -> STORAGE_MULTIPART_THRESHOLD + "B");
+        registry.add("gateway.fal.storage-part-size", () -> "16KB");
         useArtifactStore(registry);
     }
 
@@ -85,6 +89,9 @@ public abstract class GatewayTestSupport {
         registry.add("gateway.artifacts.retry-initial-interval", () -> "200ms");
         registry.add("gateway.artifacts.retry-max-interval", () -> "1s");
     }
+
+    /** Zips larger than this go to fal's storage in parts of 16 KB. */
+    public static final long STORAGE_MULTIPART_THRESHOLD = 48 * 1024;
 
     /** Small, so a test can send a dataset over it. */
     public static final long DATASETS_MAX_SIZE = 2 << 20;

@@ -90,6 +90,6 @@ class TrainingRepositoryTests {
 
     private Training training(String id) {
         return new Training(id, team, "sandbox", "{\"training_data_url\":\"https://example.com/d.zip\"}", 1000,
-                new BigDecimal("0.0024"), "{\"project\":\"x\"}", null, TrainingPriority.NORMAL, Instant.now().truncatedTo(ChronoUnit.MICROS));
+                new BigDecimal("0.0024"), "{\"project\":\"x\"}", null, TrainingPriority.NORMAL, null, Instant.now().truncatedTo(ChronoUnit.MICROS));
     }
 }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
+
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.access.KeyMode;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -38,11 +43,13 @@ class TrainingRequestValidatorTests {
 
     private final TrainingRequestValidator validator = new TrainingRequestValidator(
             new JsonContract(Validation.buildDefaultValidatorFactory().getValidator()),
-            new OutboundUrlPolicy(new OutboundUrlProperties(List.of())));
+            new OutboundUrlPolicy(new OutboundUrlProperties(List.of())),
+            new StaticListableBeanFactory().getBeanProvider(TrainingDatasets.class));
+    private static final Caller CALLER = new Caller(UUID.randomUUID(), "ltx_live_x", false, UUID.randomUUID(), "team", KeyMode.LIVE);
 
     @Test
     void minimalBodyGetsEveryDefaultInTheSeedOrder() {
-        TrainingRequest request = validator.validate(json.readTree(MINIMAL));
+        TrainingRequest request = validator.validate(json.readTree(MINIMAL), CALLER);
 
         // The seed's "Full Example", which lists every default, plus include_middle_keyframe.
         JsonNode expected = json.readTree("""
@@ -119,7 +126,7 @@ class TrainingRequestValidatorTests {
         body.set("metadata", json.readTree("""
                 {"team-owner": "video", "a": "1", "z": ""}"""));
 
-        TrainingRequest request = validator.validate(body);
+        TrainingRequest request = validator.validate(body, CALLER);
 
         assertThat(json.writeValueAsString(request.input())).isEqualTo(json.writeValueAsString(given));
         assertThat(request.numberOfSteps()).isEqualTo(100);
@@ -132,9 +139,9 @@ class TrainingRequestValidatorTests {
     void inputIsANewNodeAndDefaultsAreNotShared() {
         JsonNode body = json.readTree(MINIMAL);
 
-        TrainingRequest first = validator.validate(body);
+        TrainingRequest first = validator.validate(body, CALLER);
         ((ArrayNode) first.input().get("validation")).add("changed");
-        TrainingRequest second = validator.validate(body);
+        TrainingRequest second = validator.validate(body, CALLER);
 
         assertThat(first.input()).isNotSameAs(body.get("input"));
         assertThat(body.get("input").size()).isEqualTo(1);
@@ -144,7 +151,7 @@ class TrainingRequestValidatorTests {
     @ParameterizedTest
     @ValueSource(strings = {"32", "\"32\"", "32.0"})
     void rankIsNormalizedToAnInteger(String rank) {
-        JsonNode normalized = validator.validate(withInput("rank", rank)).input().get("rank");
+        JsonNode normalized = validator.validate(withInput("rank", rank), CALLER).input().get("rank");
 
         assertThat(normalized.isInt()).isTrue();
         assertThat(normalized.intValue()).isEqualTo(32);
@@ -152,7 +159,7 @@ class TrainingRequestValidatorTests {
 
     @Test
     void integralFloatIsNormalizedToAnInteger() {
-        JsonNode steps = validator.validate(withInput("number_of_steps", "2000.0")).input().get("number_of_steps");
+        JsonNode steps = validator.validate(withInput("number_of_steps", "2000.0"), CALLER).input().get("number_of_steps");
 
         assertThat(steps.isInt()).isTrue();
         assertThat(steps.intValue()).isEqualTo(2000);
@@ -161,7 +168,7 @@ class TrainingRequestValidatorTests {
     @ParameterizedTest
     @MethodSource
     void acceptedAtTheEdges(String field, String value) {
-        TrainingRequest request = validator.validate(withInput(field, value));
+        TrainingRequest request = validator.validate(withInput(field, value), CALLER);
 
         assertThat(request.input().get(field)).isEqualTo(json.readTree(value));
     }
@@ -271,7 +278,7 @@ class TrainingRequestValidatorTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"training_data_url", "rank", "number_of_steps", "learning_rate", "number_of_frames",
+    @ValueSource(strings = {"rank", "number_of_steps", "learning_rate", "number_of_frames",
         "frame_rate", "resolution", "aspect_ratio", "trigger_phrase", "auto_scale_input", "split_input_into_scenes",
         "split_input_duration_threshold", "debug_dataset", "validation", "validation_negative_prompt",
         "validation_number_of_frames", "validation_frame_rate", "validation_resolution", "validation_aspect_ratio",
@@ -282,10 +289,12 @@ class TrainingRequestValidatorTests {
     }
 
     @Test
-    void trainingDataUrlIsRequired() {
+    void trainingDataUrlIsRequiredUnlessADatasetIsNamed() {
         assertThat(violationsOf(json.readTree("""
                 {"input": {"rank": 16}}""")))
-                .containsExactly(new FieldViolation("input.training_data_url", "is required"));
+                .containsExactly(new FieldViolation("input.training_data_url", "is required unless the training names a dataset_id"));
+        assertThat(violationsOf(withInput("training_data_url", "null")))
+                .containsExactly(new FieldViolation("input.training_data_url", "is required unless the training names a dataset_id"));
     }
 
     @ParameterizedTest
@@ -324,7 +333,7 @@ class TrainingRequestValidatorTests {
     void nullWebhookUrlAndMetadataMeanAbsent() {
         TrainingRequest request = validator.validate(json.readTree("""
                 {"input": {"training_data_url": "https://example.com/data.zip"},
-                 "webhook_url": null, "metadata": null}"""));
+                 "webhook_url": null, "metadata": null}"""), CALLER);
 
         assertThat(request.webhookUrl()).isNull();
         assertThat(request.metadata()).isEmpty();
@@ -357,7 +366,7 @@ class TrainingRequestValidatorTests {
         IntStream.range(0, 15).forEach(i -> metadata.put("key-" + i, "value"));
         metadata.put("k".repeat(64), "v".repeat(512));
 
-        TrainingRequest request = validator.validate(withBody("metadata", metadata.toString()));
+        TrainingRequest request = validator.validate(withBody("metadata", metadata.toString()), CALLER);
 
         assertThat(request.metadata()).hasSize(16).containsEntry("k".repeat(64), "v".repeat(512));
     }
@@ -391,7 +400,7 @@ class TrainingRequestValidatorTests {
     void nullMiddleImageUrlMeansAbsent() {
         TrainingRequest request = validator.validate(withInput("validation", """
                 [{"prompt": "a cat", "start_image_url": "https://example.com/a.png",
-                  "end_image_url": "https://example.com/b.png", "middle_image_url": null}]"""));
+                  "end_image_url": "https://example.com/b.png", "middle_image_url": null}]"""), CALLER);
 
         assertThat(request.input().get("validation")).isEqualTo(json.readTree("[" + SAMPLE + "]"));
     }
@@ -449,7 +458,7 @@ class TrainingRequestValidatorTests {
 
     @Test
     void middleKeyframeIsOptionalOtherwise() {
-        TrainingRequest request = validator.validate(withInput("validation", "[" + SAMPLE + "]"));
+        TrainingRequest request = validator.validate(withInput("validation", "[" + SAMPLE + "]"), CALLER);
 
         assertThat(request.input().get("validation")).hasSize(1);
     }
@@ -477,7 +486,7 @@ class TrainingRequestValidatorTests {
                 }""");
 
         TrainingRequestInvalid invalid =
-                catchThrowableOfType(TrainingRequestInvalid.class, () -> validator.validate(body));
+                catchThrowableOfType(TrainingRequestInvalid.class, () -> validator.validate(body, CALLER));
 
         assertThat(invalid).hasMessage("The request has 10 invalid fields");
         assertThat(invalid.violations()).containsExactlyInAnyOrder(
@@ -497,7 +506,7 @@ class TrainingRequestValidatorTests {
 
     private List<FieldViolation> violationsOf(JsonNode body) {
         TrainingRequestInvalid invalid =
-                catchThrowableOfType(TrainingRequestInvalid.class, () -> validator.validate(body));
+                catchThrowableOfType(TrainingRequestInvalid.class, () -> validator.validate(body, CALLER));
         assertThat(invalid).as("violations of %s", body).isNotNull();
         return invalid.violations();
     }

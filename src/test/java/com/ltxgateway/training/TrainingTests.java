@@ -199,7 +199,7 @@ class TrainingTests {
     }
 
     private Training training(String mode) {
-        return new Training("trn_" + UUID.randomUUID(), UUID.randomUUID(), mode, "{}", 1000, new BigDecimal("0.0024"), "{}", null, TrainingPriority.NORMAL,
+        return new Training("trn_" + UUID.randomUUID(), UUID.randomUUID(), mode, "{}", 1000, new BigDecimal("0.0024"), "{}", null, TrainingPriority.NORMAL, null,
                 clock.instant());
     }
 

@@ -328,6 +328,6 @@ class TrainingTransitionsTests {
 
     private Training create(String mode) {
         ObjectNode input = json.createObjectNode().put("training_data_url", "https://example.com/clips.zip").put("number_of_steps", 100);
-        return transitions.create(team, mode, new TrainingRequest(input, 100, null, Map.of(), TrainingPriority.NORMAL), new BigDecimal("0.0024"), "key ci");
+        return transitions.create(team, mode, new TrainingRequest(input, 100, null, Map.of(), TrainingPriority.NORMAL, null), new BigDecimal("0.0024"), "key ci");
     }
 }

@@ -2,6 +2,7 @@ package com.ltxgateway.dataset.web;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 import com.ltxgateway.InvalidQueryParameter;
 import com.ltxgateway.PageCursor;
@@ -18,6 +19,11 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -61,6 +67,22 @@ class DatasetController {
     @Operation(summary = "A dataset")
     DatasetView get(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         return datasets.get(caller, id);
+    }
+
+    @GetMapping("/{id}/file")
+    @Operation(summary = "Download a dataset's zip",
+            description = "As uploaded; range requests answered with the range (206), the ETag is the zip's SHA-256. A sandbox"
+                    + " training made from the dataset names this URL as its training_data_url.")
+    @ApiResponse(responseCode = "200", description = "The zip", content = @Content(mediaType = "application/zip",
+            schema = @Schema(type = "string", format = "binary")))
+    ResponseEntity<Resource> file(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        Datasets.DatasetFile file = datasets.file(caller, id);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType("application/zip"))
+                .eTag("\"" + file.sha256() + "\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file.fileName(), StandardCharsets.UTF_8).build().toString())
+                .cacheControl(CacheControl.noCache().cachePrivate())
+                .body(file.content());
     }
 
     @GetMapping
