@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param inspectionWait how long an upload waits for a turn before it is refused with 503
  * @param falUploadReuse how long a dataset uploaded to fal's storage is reused by live trainings before it is
  * uploaded again; keep it below the account's media expiration
+ * @param preflightTimeout the longest a pre-flight's download of a training_data_url may take
  */
 @ConfigurationProperties("gateway.datasets")
 public record DatasetProperties(
@@ -27,5 +28,6 @@ public record DatasetProperties(
         @DefaultValue("100") int maxCompressionRatio,
         @DefaultValue("2") int inspections,
         @DefaultValue("30s") Duration inspectionWait,
-        @DefaultValue("1d") Duration falUploadReuse) {
+        @DefaultValue("1d") Duration falUploadReuse,
+        @DefaultValue("5m") Duration preflightTimeout) {
 }

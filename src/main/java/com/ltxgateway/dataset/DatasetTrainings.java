@@ -1,8 +1,13 @@
 package com.ltxgateway.dataset;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +19,10 @@ import com.ltxgateway.artifact.ArtifactStore;
 import com.ltxgateway.dataset.DatasetInspection.Clip;
 import com.ltxgateway.fal.FalOutcome;
 import com.ltxgateway.fal.FalStorage;
+import com.ltxgateway.net.OutboundCallFailed;
+import com.ltxgateway.net.OutboundHttp;
+import com.ltxgateway.net.OutboundTimeouts;
+import com.ltxgateway.net.OutboundUrlPolicy;
 import com.ltxgateway.training.TrainingDatasets;
 
 import org.slf4j.Logger;
@@ -27,7 +36,7 @@ import org.springframework.stereotype.Component;
  * training's is served by the gateway ({@code GET /v1/datasets/{id}/file}).
  */
 @Component
-class DatasetTrainings implements TrainingDatasets {
+class DatasetTrainings implements TrainingDatasets, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatasetTrainings.class);
     /** Clips too short named one by one; past it, counted. */
@@ -40,9 +49,13 @@ class DatasetTrainings implements TrainingDatasets {
     private final DatasetProperties properties;
     private final GatewayProperties gateway;
     private final Clock clock;
+    private final OutboundHttp http;
+    private final OutboundUrlPolicy policy;
 
     DatasetTrainings(Datasets datasets, JdbcClient jdbc, ArtifactStore store, FalStorage falStorage, DatasetProperties properties,
-            GatewayProperties gateway, Clock clock) {
+            GatewayProperties gateway, OutboundUrlPolicy policy, Clock clock) {
+        this.policy = policy;
+        this.http = OutboundHttp.pooled("dataset-preflight", new OutboundTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60)), policy);
         this.datasets = datasets;
         this.jdbc = jdbc;
         this.store = store;
@@ -50,6 +63,11 @@ class DatasetTrainings implements TrainingDatasets {
         this.properties = properties;
         this.gateway = gateway;
         this.clock = clock;
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 
     @Override
@@ -68,14 +86,81 @@ class DatasetTrainings implements TrainingDatasets {
         if (autoScaleInput) {
             return problems;
         }
-        List<Clip> tooShort = dataset.clips().stream().filter(clip -> clip.frames() != null && clip.frames() < numberOfFrames).toList();
-        tooShort.stream().limit(SHORT_CLIPS_NAMED).forEach(clip -> problems.add("clip " + clip.path() + " has " + clip.frames()
-                + " frames, fewer than input.number_of_frames (" + numberOfFrames + "); use longer clips, fewer frames, or input.auto_scale_input"));
+        List<Clip> tooShort = tooShort(dataset.clips(), numberOfFrames);
+        tooShort.stream().limit(SHORT_CLIPS_NAMED).forEach(clip -> problems.add("clip " + clip.path() + " " + tooShort(clip, numberOfFrames)));
         int more = tooShort.size() - SHORT_CLIPS_NAMED;
         if (more > 0) {
             problems.add(more + (more == 1 ? " more clip has" : " more clips have") + " fewer than " + numberOfFrames + " frames");
         }
         return problems;
+    }
+
+    private static List<Clip> tooShort(List<Clip> clips, int numberOfFrames) {
+        return clips.stream().filter(clip -> clip.frames() != null && clip.frames() < numberOfFrames).toList();
+    }
+
+    private static String tooShort(Clip clip, int numberOfFrames) {
+        return "has " + clip.frames() + " frames, fewer than input.number_of_frames (" + numberOfFrames
+                + "); use longer clips, fewer frames, or input.auto_scale_input";
+    }
+
+    @Override
+    public Preflight preflight(String url, int numberOfFrames, boolean autoScaleInput) {
+        Path zip;
+        try {
+            zip = Files.createTempFile("preflight-", ".zip");
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            long limit = properties.maxSize().toBytes();
+            Optional<String> refusal = policy.refusal(url);
+            if (refusal.isPresent()) {
+                return unreachable("the URL leads to an address the gateway does not call (" + refusal.get() + ")");
+            }
+            OutboundHttp.Download download;
+            try {
+                download = http.download(URI.create(url), zip, limit, properties.preflightTimeout());
+            }
+            catch (OutboundCallFailed e) {
+                return unreachable(e.refused() ? "the URL leads to an address the gateway does not call (" + e.reason() + ")"
+                        : "the zip could not be downloaded: " + e.reason());
+            }
+            if (!download.is2xx()) {
+                return unreachable("the URL answered HTTP " + download.status() + ": fal could not download it either");
+            }
+            if (download.tooLarge()) {
+                return unreachable("the zip is larger than " + limit + " bytes (gateway.datasets.max-size)");
+            }
+            DatasetInspection inspection;
+            try {
+                inspection = datasets.inspect(zip);
+            }
+            catch (DatasetInspector.NotAZip e) {
+                return new Preflight("invalid", download.bytes(), download.sha256(), 0, 0, null,
+                        List.of(new Problem("", "not a readable zip archive (" + e.getMessage() + ")")));
+            }
+            List<Problem> problems = new ArrayList<>();
+            inspection.problems().forEach(problem -> problems.add(new Problem(problem.path(), problem.message())));
+            if (!autoScaleInput) {
+                tooShort(inspection.clips(), numberOfFrames).forEach(clip -> problems.add(new Problem(clip.path(), tooShort(clip, numberOfFrames))));
+            }
+            return new Preflight(problems.isEmpty() ? "ready" : "invalid", download.bytes(), download.sha256(), inspection.clips().size(),
+                    inspection.captions(), inspection.shortestClipFrames(), List.copyOf(problems));
+        }
+        finally {
+            try {
+                Files.deleteIfExists(zip);
+            }
+            catch (IOException e) {
+                log.warn("Could not delete the pre-flight's temporary file {}", zip, e);
+            }
+        }
+    }
+
+    private static Preflight unreachable(String message) {
+        return new Preflight("invalid", null, null, 0, 0, null, List.of(new Problem("", message)));
     }
 
     @Override

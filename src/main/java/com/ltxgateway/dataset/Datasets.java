@@ -109,7 +109,13 @@ public class Datasets {
             if (size == 0) {
                 throw new DatasetUploadInvalid("body", "The request has no body: send the zip as the body, with Content-Type: application/zip");
             }
-            DatasetInspection inspection = inspect(upload);
+            DatasetInspection inspection;
+            try {
+                inspection = inspect(upload);
+            }
+            catch (DatasetInspector.NotAZip e) {
+                throw new DatasetUploadInvalid("body", "The body is not a readable zip archive (" + e.getMessage() + ")");
+            }
             String id = "ds_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
             ArtifactKey key = key(id);
             store.put(key, upload, "application/zip");
@@ -218,7 +224,8 @@ public class Datasets {
         return new ArtifactKey("datasets/" + datasetId + "/dataset.zip");
     }
 
-    private DatasetInspection inspect(Path upload) {
+    /** Inspects a zip once one of the instance's inspection turns is free. */
+    DatasetInspection inspect(Path upload) throws DatasetInspector.NotAZip {
         boolean turn;
         try {
             turn = inspections.tryAcquire(properties.inspectionWait().toMillis(), TimeUnit.MILLISECONDS);
@@ -232,9 +239,6 @@ public class Datasets {
         }
         try {
             return inspector.inspect(upload);
-        }
-        catch (DatasetInspector.NotAZip e) {
-            throw new DatasetUploadInvalid("body", "The body is not a readable zip archive (" + e.getMessage() + ")");
         }
         finally {
             inspections.release();

@@ -3,7 +3,7 @@
  * inspected before any training pays for them: too few clips, images, duplicate names, unpaired captions, clips
  * shorter than a training's frames, zip bombs.
  */
-@ApplicationModule(allowedDependencies = { "access", "artifact", "audit", "fal", "training" })
+@ApplicationModule(allowedDependencies = { "access", "artifact", "audit", "fal", "net", "training" })
 @NullMarked
 package com.ltxgateway.dataset;
 

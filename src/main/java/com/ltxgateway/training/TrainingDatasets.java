@@ -22,4 +22,28 @@ public interface TrainingDatasets {
      * sandbox key the gateway's. Called outside any transaction: it may upload.
      */
     String trainingDataUrl(Caller caller, String datasetId);
+
+    /**
+     * Downloads the zip at {@code url} (through the outbound address policy, within the dataset size limit) and
+     * inspects it as an upload is inspected, keeping nothing: what fal would find wrong with it.
+     */
+    Preflight preflight(String url, int numberOfFrames, boolean autoScaleInput);
+
+    /**
+     * What a pre-flight found.
+     *
+     * @param status {@code ready}, or {@code invalid} with the problems
+     * @param sizeBytes the zip's size; null when it could not be downloaded
+     * @param sha256 its SHA-256; null when it could not be downloaded
+     * @param clips how many video clips it holds
+     * @param captions how many captions pair with a clip
+     * @param shortestClipFrames the fewest frames of a clip whose frames were counted
+     */
+    record Preflight(String status, Long sizeBytes, String sha256, int clips, int captions, Integer shortestClipFrames,
+            List<Problem> problems) {
+    }
+
+    /** @param path the zip entry it is about; empty for the zip or its URL as a whole */
+    record Problem(String path, String message) {
+    }
 }

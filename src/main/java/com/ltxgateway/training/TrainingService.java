@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import com.ltxgateway.GatewayProperties;
+import com.ltxgateway.FieldViolation;
 import com.ltxgateway.Hashing;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.KeyMode;
@@ -33,6 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The training API's use cases. Team isolation is enforced here: another team's training is simply not found. */
 @Service
 public class TrainingService {
+
+    private static final String PREFLIGHT = "preflight";
 
     private final TrainingRequestValidator validator;
     private final TrainingRepository trainings;
@@ -85,9 +88,10 @@ public class TrainingService {
     /**
      * @param unitPriceUsd USD per step the estimate is computed with
      * @param budgetRemainingUsd what the caller's team may still spend this month; null without a budget
+     * @param preflight what the inspection of the zip at {@code input.training_data_url} found; null unless asked for
      */
     public record Estimate(ObjectNode input, BigDecimal unitPriceUsd, BigDecimal estimatedCostUsd,
-            @Nullable BigDecimal budgetRemainingUsd) {
+            @Nullable BigDecimal budgetRemainingUsd, TrainingDatasets.@Nullable Preflight preflight) {
     }
 
     public Created create(Caller caller, JsonNode body, String idempotencyKey) {
@@ -122,13 +126,39 @@ public class TrainingService {
         });
     }
 
+    /**
+     * Validates a create's body and estimates its cost, storing nothing. With {@code "preflight": true} in the body,
+     * the zip at {@code input.training_data_url} is downloaded and inspected too.
+     */
     public Estimate estimate(Caller caller, JsonNode body) {
+        boolean preflight = false;
+        if (body instanceof ObjectNode object && object.has(PREFLIGHT)) {
+            JsonNode flag = object.get(PREFLIGHT);
+            if (!flag.isBoolean()) {
+                throw new TrainingRequestInvalid(List.of(new FieldViolation(PREFLIGHT, "must be true or false")));
+            }
+            preflight = flag.asBoolean();
+            body = object.deepCopy().without(PREFLIGHT);
+        }
         TrainingRequest request = validator.validate(body, caller);
+        TrainingDatasets.Preflight found = null;
+        if (preflight) {
+            if (request.datasetId() != null) {
+                throw new TrainingRequestInvalid(List.of(new FieldViolation(PREFLIGHT,
+                        "checks input.training_data_url; a dataset_id's zip was inspected when it was uploaded")));
+            }
+            TrainingDatasets available = datasets.getIfAvailable();
+            if (available == null) {
+                throw new TrainingRequestInvalid(List.of(new FieldViolation(PREFLIGHT, "is not available on this gateway")));
+            }
+            found = available.preflight(request.input().get("training_data_url").asString(), request.input().path("number_of_frames").asInt(),
+                    request.input().path("auto_scale_input").asBoolean(false));
+        }
         SpendLimits spendLimits = limits.getIfAvailable();
         BigDecimal remaining = caller.teamId() == null || spendLimits == null ? null
                 : spendLimits.remaining(caller.teamId()).orElse(null);
         BigDecimal unitPrice = prices.current().usdPerStep();
-        return new Estimate(request.input(), unitPrice, StepPrice.cost(unitPrice, request.numberOfSteps()), remaining);
+        return new Estimate(request.input(), unitPrice, StepPrice.cost(unitPrice, request.numberOfSteps()), remaining, found);
     }
 
     @Transactional(readOnly = true)

@@ -23,8 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The inspection of training zips built from real clips, on the temp files an upload leaves it. */
 class DatasetInspectorTests {
 
-    private static final DatasetProperties DEFAULTS = new DatasetProperties(DataSize.ofGigabytes(2), 10_000,
-            DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
+    private static final DatasetProperties DEFAULTS = limits(10_000, DataSize.ofGigabytes(20));
 
     @TempDir
     Path dir;
@@ -115,11 +114,11 @@ class DatasetInspectorTests {
 
     @Test
     void tooManyEntriesOrTooManyUncompressedBytesAreRefusedFromTheCentralDirectory() throws Exception {
-        var few = new DatasetProperties(DataSize.ofGigabytes(2), 5, DataSize.ofGigabytes(20), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
+        var few = limits(5, DataSize.ofGigabytes(20));
         assertThat(new DatasetInspector(few).inspect(write(zip().clips(10, MP4_49_FRAMES).bytes())).problems())
                 .containsExactly(new Problem("", "the zip has 10 entries; at most 5 are allowed"));
 
-        var small = new DatasetProperties(DataSize.ofGigabytes(2), 10_000, DataSize.ofKilobytes(10), 100, 2, Duration.ofSeconds(30), Duration.ofDays(1));
+        var small = limits(10_000, DataSize.ofKilobytes(10));
         assertThat(new DatasetInspector(small).inspect(write(zip().clips(10, MP4_49_FRAMES).bytes())).problems())
                 .singleElement().satisfies(problem -> assertThat(problem.message()).contains("at most 10240 are allowed"));
     }
@@ -132,6 +131,12 @@ class DatasetInspectorTests {
                 .isInstanceOf(DatasetInspector.NotAZip.class);
         assertThatThrownBy(() -> new DatasetInspector(DEFAULTS).inspect(write(Arrays.copyOf(whole, whole.length - 30))))
                 .isInstanceOf(DatasetInspector.NotAZip.class);
+    }
+
+    /** The defaults, but for the limits on entries and uncompressed size. */
+    private static DatasetProperties limits(int maxEntries, DataSize maxUncompressedSize) {
+        return new DatasetProperties(DataSize.ofGigabytes(2), maxEntries, maxUncompressedSize, 100, 2, Duration.ofSeconds(30),
+                Duration.ofDays(1), Duration.ofMinutes(5));
     }
 
     private DatasetInspection inspect(TestZips zip) throws Exception {

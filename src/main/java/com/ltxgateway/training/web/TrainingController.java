@@ -4,6 +4,7 @@ import com.ltxgateway.training.NewTraining;
 import com.ltxgateway.training.TrainingInput;
 import com.ltxgateway.training.TrainingPage;
 import com.ltxgateway.training.TrainingQueries;
+import com.ltxgateway.training.TrainingDatasets;
 import com.ltxgateway.training.TrainingService;
 import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingView;
@@ -85,11 +86,17 @@ class TrainingController {
     }
 
     @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Validate a request and estimate its cost without storing anything", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
+    @Operation(summary = "Validate a request and estimate its cost without storing anything",
+            description = "The body of a create. With \"preflight\": true next to input, the zip at input.training_data_url is"
+                    + " downloaded (through the outbound address policy, up to gateway.datasets.max-size) and inspected as an"
+                    + " uploaded dataset is, against the input's number_of_frames; the answer's preflight says what fal would"
+                    + " find wrong with it. Nothing is stored.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(
             required = true, content = @Content(schema = @Schema(implementation = NewTraining.class))))
     Validated validate(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
         TrainingService.Estimate estimate = trainings.estimate(caller, body);
-        return new Validated(estimate.input(), estimate.unitPriceUsd(), estimate.estimatedCostUsd(), estimate.budgetRemainingUsd());
+        return new Validated(estimate.input(), estimate.unitPriceUsd(), estimate.estimatedCostUsd(), estimate.budgetRemainingUsd(),
+                estimate.preflight());
     }
 
     @GetMapping("/{id}")
@@ -179,7 +186,10 @@ class TrainingController {
             @Schema(description = "USD per step: fal's own price for the account when known, else the configured rate") BigDecimal unitPriceUsd,
             BigDecimal estimatedCostUsd,
             @Schema(nullable = true, description = "What the caller's team may still spend this month (UTC); null without a budget")
-            @Nullable BigDecimal budgetRemainingUsd) {
+            @Nullable BigDecimal budgetRemainingUsd,
+            @Schema(nullable = true, description = "What the inspection of the zip at input.training_data_url found; null unless"
+                    + " the body asked for a preflight")
+            TrainingDatasets.@Nullable Preflight preflight) {
     }
 
     record Events(List<Event> data) {
