@@ -149,9 +149,24 @@ public class Datasets {
 
     /** Empty when it does not exist, was deleted, or is another team's. */
     Optional<DatasetView> find(Caller caller, String id) {
-        var query = caller.admin()
+        return find(caller.admin() ? null : caller.teamId(), id);
+    }
+
+    /**
+     * For admins, who see every team's datasets (the dashboard).
+     *
+     * @throws DatasetNotFound when it does not exist or was deleted
+     */
+    @Transactional(readOnly = true)
+    public DatasetView getForAdmin(String id) {
+        return find((UUID) null, id).orElseThrow(() -> new DatasetNotFound(id));
+    }
+
+    /** {@code visibleTeam} null: any team's. */
+    private Optional<DatasetView> find(@Nullable UUID visibleTeam, String id) {
+        var query = visibleTeam == null
                 ? jdbc.sql("select * from dataset where id = ? and deleted_at is null").param(id)
-                : jdbc.sql("select * from dataset where id = ? and deleted_at is null and team_id = ?").params(id, caller.teamId());
+                : jdbc.sql("select * from dataset where id = ? and deleted_at is null and team_id = ?").params(id, visibleTeam);
         return query.query((rs, n) -> view(rs)).optional();
     }
 
@@ -161,8 +176,16 @@ public class Datasets {
 
     /** @throws DatasetNotFound when it does not exist, was deleted, or is another team's */
     public DatasetFile file(Caller caller, String id) {
-        DatasetView dataset = get(caller, id);
-        return new DatasetFile(dataset.fileName(), dataset.sha256(), new StoredArtifact(store, key(id), dataset.sizeBytes()));
+        return file(get(caller, id));
+    }
+
+    /** @throws DatasetNotFound when it does not exist or was deleted */
+    public DatasetFile fileForAdmin(String id) {
+        return file(getForAdmin(id));
+    }
+
+    private DatasetFile file(DatasetView dataset) {
+        return new DatasetFile(dataset.fileName(), dataset.sha256(), new StoredArtifact(store, key(dataset.id()), dataset.sizeBytes()));
     }
 
     /**
@@ -170,7 +193,17 @@ public class Datasets {
      */
     @Transactional(readOnly = true)
     public DatasetPage list(Caller caller, @Nullable String team, int limit, @Nullable PageCursor after) {
-        UUID teamId = caller.admin() ? null : caller.teamId();
+        return page(caller.admin() ? null : caller.teamId(), team, limit, after);
+    }
+
+    /** For admins (the dashboard): every team's, or {@code team}'s. */
+    @Transactional(readOnly = true)
+    public DatasetPage listForAdmin(@Nullable String team, int limit, @Nullable PageCursor after) {
+        return page(null, team, limit, after);
+    }
+
+    private DatasetPage page(@Nullable UUID visibleTeam, @Nullable String team, int limit, @Nullable PageCursor after) {
+        UUID teamId = visibleTeam;
         if (team != null) {
             UUID filtered = teams.idOf(team).orElse(null);
             if (filtered == null || (teamId != null && !teamId.equals(filtered))) {

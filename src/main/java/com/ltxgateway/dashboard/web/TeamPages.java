@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import com.ltxgateway.access.AccessAdministration;
+import com.ltxgateway.dataset.Datasets;
 import com.ltxgateway.access.AccessAdministration.IssuedKey;
 import com.ltxgateway.access.ApiKeyNotFound;
 import com.ltxgateway.access.ApiKeySummary;
@@ -62,6 +63,7 @@ class TeamPages {
 
     private static final int RECENT_TRAININGS = 10;
     private static final int WAITING_SHOWN = 25;
+    private static final int DATASETS_SHOWN = 10;
 
     private final AccessAdministration access;
     private final TrainingAdministration trainings;
@@ -72,10 +74,12 @@ class TeamPages {
     private final TeamSpend spend;
     private final DashboardFormat format;
     private final Clock clock;
+    private final Datasets datasets;
 
     TeamPages(AccessAdministration access, TrainingAdministration trainings, TrainingStatistics statistics,
             WebhookAdministration webhooks, TeamBudgets budgets, TeamLimits limits, TeamSpend spend, DashboardFormat format,
-            Clock clock) {
+            Datasets datasets, Clock clock) {
+        this.datasets = datasets;
         this.budgets = budgets;
         this.limits = limits;
         this.spend = spend;
@@ -152,6 +156,7 @@ class TeamPages {
         model.addAttribute("budgetBar", budget.map(b -> BudgetBar.of(b, format)).orElse(null));
         Map<UUID, TeamTotals> totals = statistics.teamTotals(monthStart());
         model.addAttribute("team", team);
+        model.addAttribute("datasets", datasets.listForAdmin(team.slug(), DATASETS_SHOWN, null).data());
         model.addAttribute("totals", totals.getOrDefault(team.id(), TeamTotals.NONE));
         model.addAttribute("keys", access.keysOf(team.slug()));
         model.addAttribute("recent", trainings.list(null, team.slug(), null, null, RECENT_TRAININGS).data());
