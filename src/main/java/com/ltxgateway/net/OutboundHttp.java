@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -121,17 +122,27 @@ public final class OutboundHttp implements AutoCloseable {
      */
     public Answer exchange(HttpMethod method, URI url, Map<String, String> headers, byte @Nullable [] body, int keepBytes,
             long maxBytes) {
+        return send(method, url, headers, body == null ? -1 : body.length,
+                body == null ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)), keepBytes, maxBytes, timeouts.longestCall());
+    }
+
+    /**
+     * Sends {@code body} ({@code length} bytes; -1 for none) and reads at most {@code maxBytes} of the answer, keeping
+     * {@code keepBytes}; turns every way of getting no answer into {@link OutboundCallFailed}.
+     */
+    private Answer send(HttpMethod method, URI url, Map<String, String> headers, long length, Publisher<ByteBuf> body, int keepBytes,
+            long maxBytes, Duration timeout) {
         try {
             Answer answer = client
                     .headers(h -> {
                         headers.forEach(h::set);
-                        if (body != null) {
-                            h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                        if (length >= 0) {
+                            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
                         }
                     })
                     .request(method)
                     .uri(url)
-                    .send(body == null ? Mono.empty() : Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
+                    .send(body)
                     .response((response, content) -> {
                         ByteArrayOutputStream kept = new ByteArrayOutputStream();
                         AtomicLong read = new AtomicLong();
@@ -143,7 +154,7 @@ public final class OutboundHttp implements AutoCloseable {
                                         kept.toByteArray(), read.get() > maxBytes)));
                     })
                     .next()
-                    .timeout(timeouts.longestCall())
+                    .timeout(timeout)
                     .block();
             if (answer == null) {
                 throw new IllegalStateException("no response");
@@ -203,36 +214,7 @@ public final class OutboundHttp implements AutoCloseable {
                 // nothing left to read from it
             }
         }).subscribeOn(READERS);
-        try {
-            Answer answer = client
-                    .headers(h -> {
-                        headers.forEach(h::set);
-                        h.set(HttpHeaderNames.CONTENT_LENGTH, length);
-                    })
-                    .request(method)
-                    .uri(url)
-                    .send(content)
-                    .response((response, answerContent) -> {
-                        ByteArrayOutputStream kept = new ByteArrayOutputStream();
-                        return answerContent
-                                .doOnNext(buffer -> keep(buffer, kept, keepBytes))
-                                .then(Mono.fromSupplier(() -> new Answer(response.status().code(), response.responseHeaders(),
-                                        kept.toByteArray(), false)));
-                    })
-                    .next()
-                    .timeout(timeout)
-                    .block();
-            if (answer == null) {
-                throw new IllegalStateException("no response");
-            }
-            return answer;
-        }
-        catch (RuntimeException e) {
-            if (Causes.find(e, InterruptedException.class) != null) {
-                Thread.currentThread().interrupt();
-            }
-            throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
-        }
+        return send(method, url, headers, length, content, keepBytes, Long.MAX_VALUE, timeout);
     }
 
     /**

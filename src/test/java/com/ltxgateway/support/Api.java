@@ -101,17 +101,7 @@ public final class Api {
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
-        try {
-            HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return execute(request);
     }
 
     public Response send(String method, String path, String key, String body, Map<String, String> headers) {
@@ -125,6 +115,10 @@ public final class Api {
         }
         // set, not added: a test may replace the JSON Content-Type the body would otherwise get
         headers.forEach(request::setHeader);
+        return execute(request);
+    }
+
+    private Response execute(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());
