@@ -66,7 +66,9 @@ class TrainingValidationApiTests extends GatewayTestSupport {
 
         assertThat(fields(problem)).containsExactlyInAnyOrder("input.training_data_url",
                 "input.validation[0].start_image_url", "input.validation[0].end_image_url");
-        assertThat(problem.get("errors").valueStream().map(e -> e.get("message").asString())).containsOnly("is required");
+        assertThat(problem.get("errors").valueStream().map(e -> e.get("field").asString() + " " + e.get("message").asString()))
+                .containsExactlyInAnyOrder("input.training_data_url is required unless the training names a dataset_id",
+                        "input.validation[0].start_image_url is required", "input.validation[0].end_image_url is required");
         assertThat(fields(assertValidationProblem(api.post("/v1/trainings", key, "{}")))).containsExactly("input");
     }
 
