@@ -16,10 +16,16 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Authenticates {@code Authorization: Bearer <api key>}; an invalid or revoked key ends the request with 401. */
+/**
+ * Authenticates {@code Authorization: Bearer <api key>}, and on the proxy facade ({@code /api/fal/}) also
+ * {@code Key <api key>} as fal's clients send credentials; an invalid or revoked key ends the request with 401.
+ * Elsewhere {@code Key} is left alone: the sandbox's stand-in for fal's queue takes fal's own scheme.
+ */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
-    private static final String BEARER = "Bearer ";
+    private static final List<String> SCHEMES = List.of("Bearer ");
+    private static final List<String> PROXY_SCHEMES = List.of("Bearer ", "Key ");
+    private static final String PROXY_PATH = "/api/fal/";
 
     private final ApiKeyAuthenticator authenticator;
     private final AuthenticationEntryPoint entryPoint;
@@ -33,11 +39,14 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        List<String> schemes = request.getRequestURI().startsWith(PROXY_PATH) ? PROXY_SCHEMES : SCHEMES;
+        String scheme = header == null ? null
+                : schemes.stream().filter(candidate -> header.regionMatches(true, 0, candidate, 0, candidate.length())).findFirst().orElse(null);
+        if (scheme == null) {
             chain.doFilter(request, response);
             return;
         }
-        var caller = authenticator.authenticate(header.substring(BEARER.length()).strip());
+        var caller = authenticator.authenticate(header.substring(scheme.length()).strip());
         if (caller.isEmpty()) {
             SecurityContextHolder.clearContext();
             entryPoint.commence(request, response, new BadCredentialsException("The API key is unknown or revoked"));

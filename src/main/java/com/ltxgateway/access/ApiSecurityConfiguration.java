@@ -24,7 +24,7 @@ class ApiSecurityConfiguration {
         AuthenticationEntryPoint entryPoint = (request, response, e) -> resolver.resolveException(request, response, null, e);
         AccessDeniedHandler accessDenied = (request, response, e) -> resolver.resolveException(request, response, null, e);
         return http
-                .securityMatcher("/v1/**", "/sandbox/**", "/fal/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**", "/error")
+                .securityMatcher("/v1/**", "/api/fal/**", "/sandbox/**", "/fal/**", "/actuator/**", "/v3/api-docs", "/v3/api-docs/**", "/error")
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -38,7 +38,7 @@ class ApiSecurityConfiguration {
                         .requestMatchers("/sandbox/**", "/fal/webhooks/**", "/actuator/health", "/actuator/health/**",
                                 "/actuator/info", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
                         .requestMatchers("/v1/admin/**").hasRole("ADMIN")
-                        .requestMatchers("/v1/**").authenticated()
+                        .requestMatchers("/v1/**", "/api/fal/proxy").authenticated()
                         .anyRequest().denyAll())
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint).accessDeniedHandler(accessDenied))
                 .addFilterBefore(new ApiKeyAuthenticationFilter(authenticator, entryPoint), AnonymousAuthenticationFilter.class)

@@ -1,0 +1,221 @@
+package com.ltxgateway.proxy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import com.ltxgateway.FieldViolation;
+import com.ltxgateway.access.Caller;
+import com.ltxgateway.fal.FalProperties;
+import com.ltxgateway.training.TimelineEntry;
+import com.ltxgateway.training.TrainingAlreadyFinished;
+import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.training.TrainingRequestInvalid;
+import com.ltxgateway.training.TrainingService;
+import com.ltxgateway.training.TrainingView;
+
+import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * fal's server-proxy protocol at {@code /api/fal/proxy}: the call fal's client would have made is in
+ * {@code x-fal-target-url}, the team's key in {@code Authorization} ({@code Key} as fal's clients send it, or
+ * {@code Bearer}). Nothing is forwarded to fal: the gateway answers every call itself, in fal's shapes.
+ */
+@RestController
+@Hidden
+class FalProxyController {
+
+    private static final Logger log = LoggerFactory.getLogger(FalProxyController.class);
+    static final String PATH = "/api/fal/proxy";
+    private static final String TARGET = "x-fal-target-url";
+    private static final Duration STREAM_POLL = Duration.ofMillis(500);
+    private static final Duration STREAM_KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final Duration STREAM_LIMIT = Duration.ofHours(24);
+
+    private final TrainingService trainings;
+    private final FalProperties fal;
+    private final FalShapes shapes;
+    private final JsonMapper json;
+
+    FalProxyController(TrainingService trainings, FalProperties fal, JsonMapper json) {
+        this.trainings = trainings;
+        this.fal = fal;
+        this.json = json;
+        this.shapes = new FalShapes(fal.endpointId(), json);
+    }
+
+    @RequestMapping(path = PATH, method = { RequestMethod.GET, RequestMethod.PUT })
+    Object call(@AuthenticationPrincipal Caller caller, HttpServletRequest request, @RequestHeader(name = TARGET, required = false) @Nullable String target) {
+        return switch (ProxyTarget.parse(target, request.getMethod(), fal.endpointId())) {
+            case ProxyTarget.Status status -> status(caller, status.requestId(), status.logs());
+            case ProxyTarget.StatusStream stream -> stream(caller, stream.requestId(), stream.logs());
+            case ProxyTarget.Result result -> result(caller, result.requestId());
+            case ProxyTarget.Cancel cancel -> cancel(caller, cancel.requestId());
+            case ProxyTarget.Submit submit -> throw new ProxyTargetRefused("a submit is POST, not " + request.getMethod());
+        };
+    }
+
+    @RequestMapping(path = PATH, method = RequestMethod.POST)
+    ResponseEntity<ObjectNode> submit(@AuthenticationPrincipal Caller caller, @RequestHeader(name = TARGET, required = false) @Nullable String target,
+            @RequestHeader(name = "x-fal-queue-priority", required = false) @Nullable String priority,
+            @RequestHeader(name = "x-idempotency-key", required = false) @Nullable String idempotencyKey,
+            @RequestBody(required = false) @Nullable JsonNode input) {
+        if (!(ProxyTarget.parse(target, "POST", fal.endpointId()) instanceof ProxyTarget.Submit submit)) {
+            throw new ProxyTargetRefused("only a submit is POST");
+        }
+        ObjectNode body = json.createObjectNode();
+        body.set("input", input == null ? json.createObjectNode() : input);
+        if (submit.falWebhook() != null) {
+            body.put("webhook_url", submit.falWebhook());
+        }
+        if (priority != null) {
+            body.put("priority", priority);
+        }
+        TrainingService.Created created = trainings.create(caller, body, idempotencyKey);
+        // A replay carries the first answer's body only: the training as it is now gives fal's shape.
+        TrainingView training = created.replayed() ? trainings.get(caller, created.trainingId()) : created.view();
+        return ResponseEntity.ok(shapes.submitted(training));
+    }
+
+    private ResponseEntity<ObjectNode> status(Caller caller, String id, boolean logs) {
+        TrainingView training = trainings.get(caller, id);
+        ObjectNode status = shapes.status(training, logs ? logLines(caller, training) : List.of(), logs);
+        return ResponseEntity.status(FalShapes.status(training).equals("COMPLETED") ? HttpStatus.OK : HttpStatus.ACCEPTED).body(status);
+    }
+
+    /**
+     * fal's status stream: an event with the status whenever it changes (and the first at once), a comment every 15 s,
+     * closed once the request completed. Read from the gateway's database every 500 ms, on a virtual thread per stream.
+     */
+    private SseEmitter stream(Caller caller, String id, boolean logs) {
+        trainings.get(caller, id);
+        SseEmitter emitter = new SseEmitter(STREAM_LIMIT.toMillis());
+        Thread.ofVirtual().name("fal-proxy-stream-" + id).start(() -> {
+            String sent = null;
+            long quietSince = System.nanoTime();
+            try {
+                while (true) {
+                    TrainingView training = trainings.get(caller, id);
+                    ObjectNode status = shapes.status(training, logs ? logLines(caller, training) : List.of(), logs);
+                    String text = json.writeValueAsString(status);
+                    if (!text.equals(sent)) {
+                        emitter.send(SseEmitter.event().data(text, MediaType.APPLICATION_JSON));
+                        sent = text;
+                        quietSince = System.nanoTime();
+                    }
+                    else if (System.nanoTime() - quietSince > STREAM_KEEP_ALIVE.toNanos()) {
+                        emitter.send(SseEmitter.event().comment("keep-alive"));
+                        quietSince = System.nanoTime();
+                    }
+                    if (FalShapes.status(training).equals("COMPLETED")) {
+                        emitter.complete();
+                        return;
+                    }
+                    Thread.sleep(STREAM_POLL);
+                }
+            }
+            catch (IOException | IllegalStateException e) {
+                // The client went away, or the stream timed out: nothing more to send.
+                emitter.completeWithError(e);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                emitter.complete();
+            }
+            catch (RuntimeException e) {
+                log.warn("Status stream of {} ended: {}", id, e.getMessage());
+                emitter.completeWithError(e);
+            }
+        });
+        return emitter;
+    }
+
+    private ResponseEntity<ObjectNode> result(Caller caller, String id) {
+        TrainingView training = trainings.get(caller, id);
+        return switch (training.status()) {
+            case "succeeded" -> ResponseEntity.ok(shapes.output(training));
+            case "failed", "canceled" -> ResponseEntity.status(training.status().equals("failed") ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.BAD_REQUEST)
+                    .header("X-Fal-Error-Type", training.status().equals("canceled") ? "request_cancelled" : "training_failed")
+                    .body(detail(FalShapes.errorMessage(training)));
+            default -> ResponseEntity.badRequest().body(detail("Request is still in progress"));
+        };
+    }
+
+    private ResponseEntity<ObjectNode> cancel(Caller caller, String id) {
+        try {
+            trainings.cancel(caller, id);
+            return ResponseEntity.accepted().body(json.createObjectNode().put("status", "CANCELLATION_REQUESTED"));
+        }
+        catch (TrainingAlreadyFinished e) {
+            return ResponseEntity.badRequest().body(json.createObjectNode().put("status", "ALREADY_COMPLETED"));
+        }
+        catch (TrainingNotFound e) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).body(json.createObjectNode().put("status", "NOT_FOUND"));
+        }
+    }
+
+    private List<TimelineEntry> logLines(Caller caller, TrainingView training) {
+        return trainings.timeline(caller, training.id()).stream().filter(entry -> entry.type().equals("log")).toList();
+    }
+
+    /** fal's clients raise their own ValidationError from a 422 with {@code detail: [{loc, msg, type}]}. */
+    @ExceptionHandler(TrainingRequestInvalid.class)
+    ResponseEntity<ObjectNode> invalid(TrainingRequestInvalid invalid) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode detail = body.putArray("detail");
+        for (FieldViolation violation : invalid.violations()) {
+            ObjectNode item = detail.addObject();
+            locate(item.putArray("loc"), violation.field());
+            item.put("msg", violation.message()).put("type", "value_error");
+        }
+        return ResponseEntity.unprocessableContent().body(body);
+    }
+
+    /** The gateway's field name as fal's {@code loc}: where in the request fal's client sent it. */
+    private static void locate(ArrayNode loc, String field) {
+        switch (field) {
+            case "webhook_url" -> loc.add("query").add("fal_webhook");
+            case "priority" -> loc.add("header").add("x-fal-queue-priority");
+            default -> {
+                loc.add("body");
+                for (String part : field.replaceFirst("^input\\.?", "").split("\\.")) {
+                    int index = part.indexOf('[');
+                    if (!part.isEmpty()) {
+                        loc.add(index < 0 ? part : part.substring(0, index));
+                    }
+                    if (index >= 0) {
+                        loc.add(Integer.parseInt(part.substring(index + 1, part.length() - 1)));
+                    }
+                }
+            }
+        }
+    }
+
+    @ExceptionHandler(TrainingNotFound.class)
+    ResponseEntity<ObjectNode> notFound(TrainingNotFound notFound) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(detail("Request not found"));
+    }
+
+    private ObjectNode detail(String message) {
+        return json.createObjectNode().put("detail", message);
+    }
+}
