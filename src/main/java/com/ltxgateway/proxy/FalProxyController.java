@@ -1,6 +1,9 @@
 package com.ltxgateway.proxy;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,9 +19,9 @@ import com.ltxgateway.training.TrainingView;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,7 +32,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -44,9 +46,10 @@ import tools.jackson.databind.node.ObjectNode;
 @Hidden
 class FalProxyController {
 
-    private static final Logger log = LoggerFactory.getLogger(FalProxyController.class);
     static final String PATH = "/api/fal/proxy";
     private static final String TARGET = "x-fal-target-url";
+    /** fal's clients take a result's request id from this header. */
+    private static final String REQUEST_ID = "x-fal-request-id";
     private static final Duration STREAM_POLL = Duration.ofMillis(500);
     private static final Duration STREAM_KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Duration STREAM_LIMIT = Duration.ofHours(24);
@@ -64,10 +67,14 @@ class FalProxyController {
     }
 
     @RequestMapping(path = PATH, method = { RequestMethod.GET, RequestMethod.PUT })
-    Object call(@AuthenticationPrincipal Caller caller, HttpServletRequest request, @RequestHeader(name = TARGET, required = false) @Nullable String target) {
+    @Nullable ResponseEntity<ObjectNode> call(@AuthenticationPrincipal Caller caller, HttpServletRequest request, HttpServletResponse response,
+            @RequestHeader(name = TARGET, required = false) @Nullable String target) throws IOException {
         return switch (ProxyTarget.parse(target, request.getMethod(), fal.endpointId())) {
             case ProxyTarget.Status status -> status(caller, status.requestId(), status.logs());
-            case ProxyTarget.StatusStream stream -> stream(caller, stream.requestId(), stream.logs());
+            case ProxyTarget.StatusStream stream -> {
+                stream(caller, stream.requestId(), stream.logs(), response);
+                yield null;
+            }
             case ProxyTarget.Result result -> result(caller, result.requestId());
             case ProxyTarget.Cancel cancel -> cancel(caller, cancel.requestId());
             case ProxyTarget.Submit submit -> throw new ProxyTargetRefused("a submit is POST, not " + request.getMethod());
@@ -93,66 +100,63 @@ class FalProxyController {
         TrainingService.Created created = trainings.create(caller, body, idempotencyKey);
         // A replay carries the first answer's body only: the training as it is now gives fal's shape.
         TrainingView training = created.replayed() ? trainings.get(caller, created.trainingId()) : created.view();
-        return ResponseEntity.ok(shapes.submitted(training));
+        return ResponseEntity.ok().header(REQUEST_ID, training.id()).body(shapes.submitted(training));
     }
 
     private ResponseEntity<ObjectNode> status(Caller caller, String id, boolean logs) {
         TrainingView training = trainings.get(caller, id);
         ObjectNode status = shapes.status(training, logs ? logLines(caller, training) : List.of(), logs);
-        return ResponseEntity.status(FalShapes.status(training).equals("COMPLETED") ? HttpStatus.OK : HttpStatus.ACCEPTED).body(status);
+        return ResponseEntity.status(FalShapes.status(training).equals("COMPLETED") ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .header(REQUEST_ID, id).body(status);
     }
 
     /**
      * fal's status stream: an event with the status whenever it changes (and the first at once), a comment every 15 s,
-     * closed once the request completed. Read from the gateway's database every 500 ms, on a virtual thread per stream.
+     * the end once the request completed. Read from the gateway's database every 500 ms, written by the request's own
+     * (virtual) thread, which the stream holds and nothing else.
      */
-    private SseEmitter stream(Caller caller, String id, boolean logs) {
+    private void stream(Caller caller, String id, boolean logs, HttpServletResponse response) throws IOException {
         trainings.get(caller, id);
-        SseEmitter emitter = new SseEmitter(STREAM_LIMIT.toMillis());
-        Thread.ofVirtual().name("fal-proxy-stream-" + id).start(() -> {
-            String sent = null;
-            long quietSince = System.nanoTime();
-            try {
-                while (true) {
-                    TrainingView training = trainings.get(caller, id);
-                    ObjectNode status = shapes.status(training, logs ? logLines(caller, training) : List.of(), logs);
-                    String text = json.writeValueAsString(status);
-                    if (!text.equals(sent)) {
-                        emitter.send(SseEmitter.event().data(text, MediaType.APPLICATION_JSON));
-                        sent = text;
-                        quietSince = System.nanoTime();
-                    }
-                    else if (System.nanoTime() - quietSince > STREAM_KEEP_ALIVE.toNanos()) {
-                        emitter.send(SseEmitter.event().comment("keep-alive"));
-                        quietSince = System.nanoTime();
-                    }
-                    if (FalShapes.status(training).equals("COMPLETED")) {
-                        emitter.complete();
-                        return;
-                    }
-                    Thread.sleep(STREAM_POLL);
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setHeader(REQUEST_ID, id);
+        Writer out = response.getWriter();
+        String sent = null;
+        long quietSince = System.nanoTime();
+        long until = System.nanoTime() + STREAM_LIMIT.toNanos();
+        try {
+            while (System.nanoTime() < until) {
+                TrainingView training = trainings.get(caller, id);
+                String status = json.writeValueAsString(shapes.status(training, logs ? logLines(caller, training) : List.of(), logs));
+                if (!status.equals(sent)) {
+                    out.write("data: " + status + "\n\n");
+                    sent = status;
+                    quietSince = System.nanoTime();
                 }
+                else if (System.nanoTime() - quietSince > STREAM_KEEP_ALIVE.toNanos()) {
+                    out.write(": keep-alive\n\n");
+                    quietSince = System.nanoTime();
+                }
+                out.flush();
+                if (out instanceof PrintWriter writer && writer.checkError()) {
+                    return;
+                }
+                if (FalShapes.status(training).equals("COMPLETED")) {
+                    return;
+                }
+                Thread.sleep(STREAM_POLL);
             }
-            catch (IOException | IllegalStateException e) {
-                // The client went away, or the stream timed out: nothing more to send.
-                emitter.completeWithError(e);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                emitter.complete();
-            }
-            catch (RuntimeException e) {
-                log.warn("Status stream of {} ended: {}", id, e.getMessage());
-                emitter.completeWithError(e);
-            }
-        });
-        return emitter;
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private ResponseEntity<ObjectNode> result(Caller caller, String id) {
         TrainingView training = trainings.get(caller, id);
         return switch (training.status()) {
-            case "succeeded" -> ResponseEntity.ok(shapes.output(training));
+            case "succeeded" -> ResponseEntity.ok().header(REQUEST_ID, id).body(shapes.output(training));
             case "failed", "canceled" -> ResponseEntity.status(training.status().equals("failed") ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.BAD_REQUEST)
                     .header("X-Fal-Error-Type", training.status().equals("canceled") ? "request_cancelled" : "training_failed")
                     .body(detail(FalShapes.errorMessage(training)));
