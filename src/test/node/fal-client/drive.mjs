@@ -86,6 +86,13 @@ const scenarios = {
     return { requestId: submitted.request_id, statuses: [...new Set(statuses)], last };
   },
 
+  async upload() {
+    const zip = await import("node:fs").then((fs) => fs.readFileSync(process.env.ZIP_FILE));
+    const url = await fal.storage.upload(new Blob([zip], { type: "application/zip" }));
+    const result = await fal.subscribe(ENDPOINT, { input: { ...input, training_data_url: url }, pollInterval: 200 });
+    return { url, requestId: result.requestId, data: result.data };
+  },
+
   async invalid() {
     try {
       await fal.queue.submit(ENDPOINT, { input });

@@ -37,6 +37,8 @@ class ApiSecurityConfiguration {
                         // no secrets, and a separate management.server.port keeps them off the public ingress.
                         .requestMatchers("/sandbox/**", "/fal/webhooks/**", "/actuator/health", "/actuator/health/**",
                                 "/actuator/info", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
+                        // fal's upload protocol: the token in the URL is the credential, as in fal's signed URLs.
+                        .requestMatchers("/api/fal/storage/uploads/**").permitAll()
                         .requestMatchers("/v1/admin/**").hasRole("ADMIN")
                         .requestMatchers("/v1/**", "/api/fal/proxy").authenticated()
                         .anyRequest().denyAll())

@@ -95,6 +95,16 @@ class DatasetTrainings implements TrainingDatasets, AutoCloseable {
         return problems;
     }
 
+    @Override
+    public Optional<String> datasetOf(String url) {
+        String prefix = gateway.publicUrl("/v1/datasets/").toString();
+        if (!url.startsWith(prefix) || !url.endsWith("/file")) {
+            return Optional.empty();
+        }
+        String id = url.substring(prefix.length(), url.length() - "/file".length());
+        return id.matches("ds_[0-9a-z]{26}") ? Optional.of(id) : Optional.empty();
+    }
+
     private static List<Clip> tooShort(List<Clip> clips, int numberOfFrames) {
         return clips.stream().filter(clip -> clip.frames() != null && clip.frames() < numberOfFrames).toList();
     }

@@ -97,7 +97,16 @@ public class Datasets {
         if (caller.teamId() == null) {
             throw new TeamKeyRequired("Datasets");
         }
-        String name = checkedFileName(fileName);
+        String id = upload(newId(), caller.teamId(), caller.actor(), checkedFileName(fileName), body, contentLength);
+        return get(caller, id);
+    }
+
+    static String newId() {
+        return "ds_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** Keeps and inspects an uploaded zip as dataset {@code id} of the team; returns the id. */
+    String upload(String id, UUID teamId, String actor, String fileName, InputStream body, long contentLength) throws IOException {
         long limit = properties.maxSize().toBytes();
         if (contentLength > limit) {
             throw new DatasetTooLarge(limit);
@@ -116,25 +125,23 @@ public class Datasets {
             catch (DatasetInspector.NotAZip e) {
                 throw new DatasetUploadInvalid("body", "The body is not a readable zip archive (" + e.getMessage() + ")");
             }
-            String id = "ds_" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
             ArtifactKey key = key(id);
             store.put(key, upload, "application/zip");
             try {
-                Instant now = clock.instant();
                 jdbc.sql("""
                         insert into dataset (id, team_id, file_name, size_bytes, sha256, status, clips, captions, problems, created_by, created_at)
                         values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), ?, ?)""")
-                        .params(id, caller.teamId(), name, size, sha256, inspection.status(), json.writeValueAsString(inspection.clips()),
-                                inspection.captions(), json.writeValueAsString(inspection.problems()), caller.actor(), Timestamp.from(now))
+                        .params(id, teamId, fileName, size, sha256, inspection.status(), json.writeValueAsString(inspection.clips()),
+                                inspection.captions(), json.writeValueAsString(inspection.problems()), actor, Timestamp.from(clock.instant()))
                         .update();
             }
             catch (RuntimeException e) {
                 deleteQuietly(key);
                 throw e;
             }
-            log.info("Dataset {} of team {}: {} bytes, {} ({} clips, {} problems)", id, caller.teamSlug(), size, inspection.status(),
-                    inspection.clips().size(), inspection.problems().size());
-            return get(caller, id);
+            log.info("Dataset {} of team {}: {} bytes, {} ({} clips, {} problems)", id, teams.slugOf(teamId).orElse(teamId.toString()), size,
+                    inspection.status(), inspection.clips().size(), inspection.problems().size());
+            return id;
         }
         finally {
             Files.deleteIfExists(upload);
@@ -298,7 +305,7 @@ public class Datasets {
         }
     }
 
-    private static String checkedFileName(@Nullable String fileName) {
+    static String checkedFileName(@Nullable String fileName) {
         if (fileName == null || fileName.isBlank()) {
             return DEFAULT_FILE_NAME;
         }
@@ -308,7 +315,7 @@ public class Datasets {
         return fileName;
     }
 
-    private void deleteQuietly(ArtifactKey key) {
+    void deleteQuietly(ArtifactKey key) {
         try {
             store.delete(key);
         }

@@ -9,6 +9,7 @@ import java.util.List;
 
 import com.ltxgateway.FieldViolation;
 import com.ltxgateway.access.Caller;
+import com.ltxgateway.dataset.FalStorageUploads;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.training.TimelineEntry;
 import com.ltxgateway.training.TrainingAlreadyFinished;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -55,12 +57,14 @@ class FalProxyController {
     private static final Duration STREAM_LIMIT = Duration.ofHours(24);
 
     private final TrainingService trainings;
+    private final FalStorageUploads uploads;
     private final FalProperties fal;
     private final FalShapes shapes;
     private final JsonMapper json;
 
-    FalProxyController(TrainingService trainings, FalProperties fal, JsonMapper json) {
+    FalProxyController(TrainingService trainings, FalStorageUploads uploads, FalProperties fal, JsonMapper json) {
         this.trainings = trainings;
+        this.uploads = uploads;
         this.fal = fal;
         this.json = json;
         this.shapes = new FalShapes(fal.endpointId(), json);
@@ -78,6 +82,7 @@ class FalProxyController {
             case ProxyTarget.Result result -> result(caller, result.requestId());
             case ProxyTarget.Cancel cancel -> cancel(caller, cancel.requestId());
             case ProxyTarget.Submit submit -> throw new ProxyTargetRefused("a submit is POST, not " + request.getMethod());
+            case ProxyTarget.StorageInitiate initiate -> throw new ProxyTargetRefused("an upload's initiate is POST, not " + request.getMethod());
         };
     }
 
@@ -86,8 +91,15 @@ class FalProxyController {
             @RequestHeader(name = "x-fal-queue-priority", required = false) @Nullable String priority,
             @RequestHeader(name = "x-idempotency-key", required = false) @Nullable String idempotencyKey,
             @RequestBody(required = false) @Nullable JsonNode input) {
-        if (!(ProxyTarget.parse(target, "POST", fal.endpointId()) instanceof ProxyTarget.Submit submit)) {
-            throw new ProxyTargetRefused("only a submit is POST");
+        ProxyTarget parsed = ProxyTarget.parse(target, "POST", fal.endpointId());
+        if (parsed instanceof ProxyTarget.StorageInitiate initiate) {
+            FalStorageUploads.Initiated upload = uploads.initiate(caller, input == null ? null : input.path("file_name").asString(null),
+                    initiate.multipart(), ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri());
+            return ResponseEntity.ok(json.createObjectNode().put("upload_url", upload.uploadUrl().toString())
+                    .put("file_url", upload.fileUrl().toString()));
+        }
+        if (!(parsed instanceof ProxyTarget.Submit submit)) {
+            throw new ProxyTargetRefused("only a submit or an upload's initiate is POST");
         }
         ObjectNode body = json.createObjectNode();
         body.set("input", input == null ? json.createObjectNode() : input);

@@ -16,9 +16,14 @@ import org.jspecify.annotations.Nullable;
 sealed interface ProxyTarget {
 
     String QUEUE_HOST = "queue.fal.run";
+    String STORAGE_HOST = "rest.fal.ai";
 
     /** {@code POST https://queue.fal.run/{endpoint}[?fal_webhook=]} */
     record Submit(@Nullable String falWebhook) implements ProxyTarget {
+    }
+
+    /** {@code POST https://rest.fal.ai/storage/upload/initiate[-multipart]?storage_type=fal-cdn-v3}: fal.storage.upload. */
+    record StorageInitiate(boolean multipart) implements ProxyTarget {
     }
 
     /** {@code GET .../requests/{id}/status[?logs=1]} */
@@ -53,11 +58,17 @@ sealed interface ProxyTarget {
         catch (URISyntaxException e) {
             throw new ProxyTargetRefused("x-fal-target-url is not a URL");
         }
+        String path = target.getRawPath() == null ? "" : target.getRawPath();
+        if ("https".equals(target.getScheme()) && STORAGE_HOST.equals(target.getHost()) && target.getPort() == -1
+                && (path.equals("/storage/upload/initiate") || path.equals("/storage/upload/initiate-multipart"))
+                && "fal-cdn-v3".equals(query(target, "storage_type"))) {
+            requireMethod(method, "POST", "an upload's initiate");
+            return new StorageInitiate(path.endsWith("-multipart"));
+        }
         if (!"https".equals(target.getScheme()) || !QUEUE_HOST.equals(target.getHost()) || target.getPort() != -1) {
             throw new ProxyTargetRefused("x-fal-target-url must be fal's queue (https://" + QUEUE_HOST + "/" + endpointId
                     + "); this gateway does not serve " + safe(target.getScheme() + "://" + target.getHost()));
         }
-        String path = target.getRawPath() == null ? "" : target.getRawPath();
         String app = endpointId.substring(0, appEnd(endpointId));
         if (path.equals("/" + endpointId)) {
             requireMethod(method, "POST", "a submit");

@@ -1,6 +1,7 @@
 package com.ltxgateway.training;
 
 import java.util.List;
+import java.util.Optional;
 
 import com.ltxgateway.access.Caller;
 
@@ -22,6 +23,12 @@ public interface TrainingDatasets {
      * sandbox key the gateway's. Called outside any transaction: it may upload.
      */
     String trainingDataUrl(Caller caller, String datasetId);
+
+    /**
+     * The dataset a URL of the gateway names ({@code <public URL>/v1/datasets/{id}/file}, as fal's storage protocol
+     * on the proxy facade hands it out), so that a training naming it by URL trains on the dataset.
+     */
+    Optional<String> datasetOf(String url);
 
     /**
      * Downloads the zip at {@code url} (through the outbound address policy, within the dataset size limit) and

@@ -64,16 +64,23 @@ class TrainingRequestValidator {
             throw new TrainingRequestInvalid(violations);
         }
         ObjectNode input = contract.toJson(training.input());
-        if (training.datasetId() != null) {
+        String datasetId = training.datasetId() != null ? training.datasetId() : datasetNamedBy(training.input().trainingDataUrl());
+        if (datasetId != null) {
             input.remove("training_data_url");
-            datasetProblems(caller, training.datasetId(), input).forEach(problem -> violations.add(new FieldViolation(DATASET_ID, problem)));
+            datasetProblems(caller, datasetId, input).forEach(problem -> violations.add(new FieldViolation(DATASET_ID, problem)));
             if (!violations.isEmpty()) {
                 throw new TrainingRequestInvalid(violations);
             }
         }
         Map<String, String> metadata = training.metadata() == null ? Map.of() : training.metadata();
         return new TrainingRequest(input, training.input().numberOfSteps(), training.webhookUrl(), Collections.unmodifiableMap(metadata),
-                training.priority() == null ? TrainingPriority.NORMAL : training.priority(), training.datasetId());
+                training.priority() == null ? TrainingPriority.NORMAL : training.priority(), datasetId);
+    }
+
+    /** The dataset a training data URL of the gateway's own names; null for any other URL. */
+    private String datasetNamedBy(String trainingDataUrl) {
+        TrainingDatasets available = datasets.getIfAvailable();
+        return available == null || trainingDataUrl == null ? null : available.datasetOf(trainingDataUrl).orElse(null);
     }
 
     /** The dataset's fitness for this input, with every default applied (number_of_frames, auto_scale_input). */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.ltxgateway.dataset.TestZips;
 import com.ltxgateway.support.GatewayTestSupport;
 
 import tools.jackson.databind.JsonNode;
@@ -120,9 +121,32 @@ class FalJsClientTests extends GatewayTestSupport {
         assertThat(run.get("status").asInt()).isEqualTo(401);
     }
 
+    @Test
+    void storageUploadBecomesADatasetWhoseUrlTrainsOnIt() throws Exception {
+        String key = newTeamKey("sandbox");
+        Path zip = Files.write(INSTALLED.resolve("clips.zip"), TestZips.zip().clips(10, TestZips.MP4_49_FRAMES).bytes());
+
+        JsonNode run = drive("upload", key, "{\"number_of_frames\": 49}", Map.of("ZIP_FILE", zip.toAbsolutePath().toString()));
+
+        String url = run.get("url").asString();
+        assertThat(url).matches("http://localhost:8080/v1/datasets/ds_[0-9a-z]{26}/file");
+        String dataset = url.substring(url.indexOf("ds_"), url.lastIndexOf('/'));
+        JsonNode uploaded = api.get("/v1/datasets/" + dataset, key).json();
+        assertThat(uploaded.get("status").asString()).isEqualTo("ready");
+        assertThat(uploaded.get("size_bytes").asLong()).isEqualTo(Files.size(zip));
+        JsonNode training = api.get("/v1/trainings/" + run.get("requestId").asString(), key).json();
+        assertThat(training.get("dataset_id").asString()).isEqualTo(dataset);
+        assertThat(training.get("status").asString()).isEqualTo("succeeded");
+    }
+
     private JsonNode drive(String scenario, String key, String input) throws IOException, InterruptedException {
+        return drive(scenario, key, input, Map.of());
+    }
+
+    private JsonNode drive(String scenario, String key, String input, Map<String, String> environment) throws IOException, InterruptedException {
         ProcessBuilder node = new ProcessBuilder("node", "drive.mjs", scenario).directory(INSTALLED.toFile());
         node.environment().putAll(Map.of("GATEWAY_URL", "http://127.0.0.1:" + port, "TEAM_KEY", key, "INPUT", input));
+        node.environment().putAll(environment);
         Path output = Files.createTempFile(INSTALLED, scenario, ".out");
         Process process = node.redirectErrorStream(false).redirectOutput(output.toFile())
                 .redirectError(INSTALLED.resolve(scenario + ".err").toFile()).start();

@@ -125,6 +125,37 @@ class FalProxyTests extends GatewayTestSupport {
                 .as("admin keys own no trainings").isEqualTo(403);
     }
 
+    @Test
+    void anUploadInPartsThroughFalsStorageProtocolBecomesOneDatasetOnce() {
+        String key = newTeamKey("sandbox");
+        byte[] zip = com.ltxgateway.dataset.TestZips.zip().clips(10, com.ltxgateway.dataset.TestZips.MP4_49_FRAMES).bytes();
+
+        JsonNode initiated = proxy("POST", "https://rest.fal.ai/storage/upload/initiate-multipart?storage_type=fal-cdn-v3", key,
+                "{\"content_type\": \"application/zip\", \"file_name\": \"parts.zip\"}", Map.of()).json();
+        String uploadUrl = initiated.get("upload_url").asString();
+        String path = java.net.URI.create(uploadUrl).getPath();
+        StringBuilder parts = new StringBuilder();
+        int partSize = 8 * 1024;
+        for (int offset = 0, number = 1; offset < zip.length; offset += partSize, number++) {
+            Response part = api.uploadRaw("PUT", path + "/" + number, java.util.Arrays.copyOfRange(zip, offset, Math.min(zip.length, offset + partSize)));
+            assertThat(part.status()).as(part.text()).isEqualTo(200);
+            assertThat(part.json().get("partNumber").asInt()).isEqualTo(number);
+            parts.append(parts.isEmpty() ? "" : ",").append("{\"partNumber\": ").append(number).append(", \"etag\": \"")
+                    .append(part.json().get("etag").asString()).append("\"}");
+        }
+        assertThat(api.send("POST", path + "/complete", null, "{\"parts\": [" + parts + "]}", Map.of()).status()).isEqualTo(200);
+
+        String dataset = initiated.get("file_url").asString().replaceAll(".*/(ds_[0-9a-z]+)/file", "$1");
+        JsonNode uploaded = api.get("/v1/datasets/" + dataset, key).json();
+        assertThat(uploaded.get("file_name").asString()).isEqualTo("parts.zip");
+        assertThat(uploaded.get("size_bytes").asLong()).isEqualTo(zip.length);
+        assertThat(uploaded.get("status").asString()).isEqualTo("ready");
+        assertThat(api.send("POST", path + "/complete", null, "{\"parts\": [" + parts + "]}", Map.of()).status())
+                .as("a ticket is used once").isEqualTo(404);
+        assertThat(api.uploadRaw("PUT", path, zip).status()).isEqualTo(404);
+        assertThat(api.uploadRaw("PUT", "/api/fal/storage/uploads/not-a-token", zip).status()).isEqualTo(404);
+    }
+
     private static String detail(Response response) {
         assertThat(response.status()).as(response.text()).isEqualTo(400);
         return response.json().get("detail").asString();

@@ -95,6 +95,12 @@ public final class Api {
         return upload(path, key, BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)), contentType);
     }
 
+    /** Bytes sent without a key, as fal's clients put files to a signed upload URL. */
+    public Response uploadRaw(String method, String path, byte[] body) {
+        return execute(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+                .method(method, BodyPublishers.ofByteArray(body)).header("Content-Type", "application/octet-stream"));
+    }
+
     private Response upload(String path, String key, HttpRequest.BodyPublisher body, String contentType) {
         var request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
                 .POST(body).header("Content-Type", contentType);
