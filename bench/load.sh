@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gateway as it runs, under load, in one run: creates with the tracker on (a live team key, the tracker
 # submitting and polling what it accepts, fal's webhooks on, against a fal stand-in on loopback) and off, the bare
-# PostgreSQL floor, reads by id while trainings are tracked, and 10,000 trainings in flight in a 512 MB heap.
+# PostgreSQL floor, reads by id and fal's status polls through the proxy facade while trainings are tracked, and 10,000
+# trainings in flight in a 512 MB heap.
 # The gateway runs from the application jar; the report goes to target/load/report.md.
 #   bench/load.sh                                       # every phase, 20 s per measurement
 #   PHASES=tracker-off,tracker-on DURATION=30 bench/load.sh

@@ -11,9 +11,11 @@ import com.ltxgateway.FieldViolation;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.dataset.FalStorageUploads;
 import com.ltxgateway.fal.FalProperties;
+import com.ltxgateway.training.QueueState;
 import com.ltxgateway.training.TimelineEntry;
 import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingNotFound;
+import com.ltxgateway.training.TrainingQueries;
 import com.ltxgateway.training.TrainingRequestInvalid;
 import com.ltxgateway.training.TrainingService;
 import com.ltxgateway.training.TrainingView;
@@ -57,13 +59,15 @@ class FalProxyController {
     private static final Duration STREAM_LIMIT = Duration.ofHours(24);
 
     private final TrainingService trainings;
+    private final TrainingQueries queries;
     private final FalStorageUploads uploads;
     private final FalProperties fal;
     private final FalShapes shapes;
     private final JsonMapper json;
 
-    FalProxyController(TrainingService trainings, FalStorageUploads uploads, FalProperties fal, JsonMapper json) {
+    FalProxyController(TrainingService trainings, TrainingQueries queries, FalStorageUploads uploads, FalProperties fal, JsonMapper json) {
         this.trainings = trainings;
+        this.queries = queries;
         this.uploads = uploads;
         this.fal = fal;
         this.json = json;
@@ -112,12 +116,12 @@ class FalProxyController {
         TrainingService.Created created = trainings.create(caller, body, idempotencyKey);
         // A replay carries the first answer's body only: the training as it is now gives fal's shape.
         TrainingView training = created.replayed() ? trainings.get(caller, created.trainingId()) : created.view();
-        return ResponseEntity.ok().header(REQUEST_ID, training.id()).body(shapes.submitted(training));
+        return ResponseEntity.ok().header(REQUEST_ID, training.id()).body(shapes.submitted(QueueState.of(training)));
     }
 
     private ResponseEntity<ObjectNode> status(Caller caller, String id, boolean logs) {
-        TrainingView training = trainings.get(caller, id);
-        ObjectNode status = shapes.status(training, logs ? logLines(caller, training) : List.of(), logs);
+        QueueState training = queries.queueState(caller, id);
+        ObjectNode status = shapes.status(training, logs ? logLines(caller, id) : List.of(), logs);
         return ResponseEntity.status(FalShapes.status(training).equals("COMPLETED") ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .header(REQUEST_ID, id).body(status);
     }
@@ -128,7 +132,7 @@ class FalProxyController {
      * (virtual) thread, which the stream holds and nothing else.
      */
     private void stream(Caller caller, String id, boolean logs, HttpServletResponse response) throws IOException {
-        trainings.get(caller, id);
+        queries.queueState(caller, id);
         response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -139,8 +143,8 @@ class FalProxyController {
         long until = System.nanoTime() + STREAM_LIMIT.toNanos();
         try {
             while (System.nanoTime() < until) {
-                TrainingView training = trainings.get(caller, id);
-                String status = json.writeValueAsString(shapes.status(training, logs ? logLines(caller, training) : List.of(), logs));
+                QueueState training = queries.queueState(caller, id);
+                String status = json.writeValueAsString(shapes.status(training, logs ? logLines(caller, id) : List.of(), logs));
                 if (!status.equals(sent)) {
                     out.write("data: " + status + "\n\n");
                     sent = status;
@@ -170,8 +174,8 @@ class FalProxyController {
         return switch (training.status()) {
             case "succeeded" -> ResponseEntity.ok().header(REQUEST_ID, id).body(shapes.output(training));
             case "failed", "canceled" -> ResponseEntity.status(training.status().equals("failed") ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.BAD_REQUEST)
-                    .header("X-Fal-Error-Type", training.status().equals("canceled") ? "request_cancelled" : "training_failed")
-                    .body(detail(FalShapes.errorMessage(training)));
+                    .header("X-Fal-Error-Type", FalShapes.errorType(QueueState.of(training)))
+                    .body(detail(FalShapes.errorMessage(QueueState.of(training))));
             default -> ResponseEntity.badRequest().body(detail("Request is still in progress"));
         };
     }
@@ -189,8 +193,8 @@ class FalProxyController {
         }
     }
 
-    private List<TimelineEntry> logLines(Caller caller, TrainingView training) {
-        return trainings.timeline(caller, training.id()).stream().filter(entry -> entry.type().equals("log")).toList();
+    private List<TimelineEntry> logLines(Caller caller, String id) {
+        return trainings.timeline(caller, id).stream().filter(entry -> entry.type().equals("log")).toList();
     }
 
     /** fal's clients raise their own ValidationError from a 422 with {@code detail: [{loc, msg, type}]}. */

@@ -3,10 +3,11 @@ package com.ltxgateway.proxy;
 import java.util.List;
 import java.util.Objects;
 
+import com.ltxgateway.training.QueueState;
 import com.ltxgateway.training.TimelineEntry;
+import com.ltxgateway.training.TrainingStatus;
 import com.ltxgateway.training.TrainingView;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,18 +37,18 @@ final class FalShapes {
     }
 
     /** The answer to a submit. */
-    ObjectNode submitted(TrainingView training) {
+    ObjectNode submitted(QueueState training) {
         ObjectNode answer = urls(json.createObjectNode().put("status", "IN_QUEUE"), training.id());
         answer.put("queue_position", queuePosition(training));
         return answer;
     }
 
     /** fal's status of the training: {@code IN_QUEUE}, {@code IN_PROGRESS} or {@code COMPLETED}. */
-    static String status(TrainingView training) {
+    static String status(QueueState training) {
         return switch (training.status()) {
-            case "pending", "queued" -> "IN_QUEUE";
-            case "running" -> "IN_PROGRESS";
-            default -> "COMPLETED";
+            case PENDING, QUEUED -> "IN_QUEUE";
+            case RUNNING -> "IN_PROGRESS";
+            case SUCCEEDED, FAILED, CANCELED -> "COMPLETED";
         };
     }
 
@@ -55,7 +56,7 @@ final class FalShapes {
      * The status answer; {@code logs} (fal's log lines as fal's clients read them) only once the training started, as
      * fal sends them.
      */
-    ObjectNode status(TrainingView training, List<TimelineEntry> logs, boolean withLogs) {
+    ObjectNode status(QueueState training, List<TimelineEntry> logs, boolean withLogs) {
         String status = status(training);
         ObjectNode answer = json.createObjectNode().put("status", status);
         urls(answer, training.id());
@@ -70,10 +71,10 @@ final class FalShapes {
         else {
             answer.putNull("logs");
         }
-        if (status.equals("COMPLETED") && !training.status().equals("succeeded")) {
+        if (training.status() == TrainingStatus.FAILED || training.status() == TrainingStatus.CANCELED) {
             // fal's clients read a completed request's error from its status too.
             answer.put("error", errorMessage(training));
-            answer.put("error_type", training.status().equals("canceled") ? "request_cancelled" : errorCode(training));
+            answer.put("error_type", errorType(training));
         }
         return answer;
     }
@@ -86,17 +87,18 @@ final class FalShapes {
         return output;
     }
 
-    static String errorMessage(TrainingView training) {
-        if (training.status().equals("canceled")) {
+    static String errorMessage(QueueState training) {
+        if (training.status() == TrainingStatus.CANCELED) {
             return "The request was cancelled";
         }
-        JsonNode error = training.error();
-        return error == null ? "The training failed" : error.path("message").asString("The training failed");
+        return training.errorMessage() == null ? "The training failed" : training.errorMessage();
     }
 
-    private static String errorCode(TrainingView training) {
-        JsonNode error = training.error();
-        return error == null ? "training_failed" : error.path("code").asString("training_failed");
+    static String errorType(QueueState training) {
+        if (training.status() == TrainingStatus.CANCELED) {
+            return "request_cancelled";
+        }
+        return training.errorCode() == null ? "training_failed" : training.errorCode();
     }
 
     private ObjectNode urls(ObjectNode answer, String requestId) {
@@ -105,11 +107,7 @@ final class FalShapes {
                 .put("cancel_url", url + "/cancel");
     }
 
-    /** fal's queue position while the training is at fal, the gateway's own while it waits for its turn there. */
-    private static int queuePosition(TrainingView training) {
-        if (training.queuePosition() != null) {
-            return training.queuePosition();
-        }
-        return training.waitingPosition() == null ? 0 : training.waitingPosition();
+    private static int queuePosition(QueueState training) {
+        return training.queuePosition() == null ? 0 : training.queuePosition();
     }
 }

@@ -45,6 +45,28 @@ public class TrainingQueries {
             String text) {
     }
 
+    /**
+     * A training's queue state in one narrow read (no JSON parsed), for fal's clients polling through the proxy
+     * facade; a training waiting for its turn at fal takes the full view, which knows its place in the gateway's queue.
+     *
+     * @throws TrainingNotFound when the caller may not see it
+     */
+    @Transactional(readOnly = true)
+    public QueueState queueState(Caller caller, String id) {
+        Object[] row = (Object[]) entityManager.createNativeQuery("""
+                select team_id, status, queue_position, waiting_reason, error ->> 'code', error ->> 'message'
+                from training where id = ?1""")
+                .setParameter(1, id).getResultStream().findFirst().orElse(null);
+        if (row == null || !caller.canSee((UUID) row[0])) {
+            throw new TrainingNotFound(id);
+        }
+        if (row[3] != null) {
+            return QueueState.of(service.get(caller, id));
+        }
+        return new QueueState(id, TrainingStatus.fromWireName((String) row[1]), row[2] == null ? null : ((Number) row[2]).intValue(),
+                (String) row[4], (String) row[5]);
+    }
+
     /** How many trainings that have not finished train on the dataset: they may still need its zip. */
     @Transactional(readOnly = true)
     public long unfinishedUsingDataset(String datasetId) {

@@ -230,6 +230,9 @@ public final class LoadRun {
         startProfile(gateway);
         Wrk wrk = wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, options.durationSeconds());
         stopProfile(gateway);
+        // What fal's clients poll through the proxy facade every 500 ms while they wait, on the same trainings.
+        wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, WARM_UP);
+        Wrk proxy = wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, options.durationSeconds());
         // The same load on a request that does no work at all (no key, no database): what this machine's scheduling
         // of wrk, PostgreSQL and the instance alone makes of the tail, with the same trainings tracked meanwhile.
         Wrk probe = wrk(gateway, "liveness", "/actuator/health/liveness", key, 16, null, List.of(), options.durationSeconds());
@@ -240,9 +243,12 @@ public final class LoadRun {
         note("| request | reads/s | p50 | p90 | p99 | max | non-2xx |");
         note("|---|---|---|---|---|---|---|");
         note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors());
+        note("| fal status through /api/fal/proxy, right after | %s | %s | %s | %s | %s | %d |", format(proxy.requestsPerSecond()), proxy.p50(), proxy.p90(), proxy.p99(), proxy.max(), proxy.errors());
         note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors());
         results.put("get p99", wrk.p99());
         results.put("get reads/s", format(wrk.requestsPerSecond()));
+        results.put("proxy status polls/s", format(proxy.requestsPerSecond()));
+        results.put("proxy status p99", proxy.p99());
         results.put("liveness p99 (same load, no work)", probe.p99());
         gateway.stop();
     }
