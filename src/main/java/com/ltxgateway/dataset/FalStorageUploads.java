@@ -28,6 +28,7 @@ import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.TeamKeyRequired;
 import com.ltxgateway.artifact.ArtifactKey;
 import com.ltxgateway.artifact.ArtifactStore;
+import com.ltxgateway.artifact.StoredArtifact;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
@@ -137,7 +138,8 @@ public class FalStorageUploads {
             ArtifactKey key = partKey(ticket.token(), part.partNumber());
             Long partSize = store.size(key).orElseThrow(() -> new DatasetUploadInvalid("parts", "part " + part.partNumber() + " was not uploaded"));
             size += partSize;
-            streams.add(new LazyPart(key));
+            // Opened in the store only when the sequence reaches it.
+            streams.add(new StoredArtifact(store, key, partSize).getInputStream());
         }
         try (InputStream whole = new SequenceInputStream(Collections.enumeration(streams))) {
             datasets.upload(ticket.datasetId(), ticket.teamId(), ticket.actor(), ticket.fileName(), whole, size);
@@ -167,40 +169,5 @@ public class FalStorageUploads {
     private static ArtifactKey partKey(String token, int partNumber) {
         // The token's digest, not the token: a listing of the store does not hand out upload credentials.
         return new ArtifactKey("uploads/" + Hashing.sha256Hex(token) + "/" + partNumber);
-    }
-
-    /** A part's stream, opened only when the sequence reaches it. */
-    private final class LazyPart extends InputStream {
-
-        private final ArtifactKey key;
-        private @Nullable InputStream opened;
-
-        LazyPart(ArtifactKey key) {
-            this.key = key;
-        }
-
-        private InputStream opened() {
-            if (opened == null) {
-                opened = store.open(key, 0);
-            }
-            return opened;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return opened().read();
-        }
-
-        @Override
-        public int read(byte[] buffer, int from, int length) throws IOException {
-            return opened().read(buffer, from, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (opened != null) {
-                opened.close();
-            }
-        }
     }
 }
