@@ -61,7 +61,7 @@ class FalProxyController {
     private final TrainingService trainings;
     private final TrainingQueries queries;
     private final FalStorageUploads uploads;
-    private final FalProperties fal;
+    private final ProxyTargets targets;
     private final FalShapes shapes;
     private final JsonMapper json;
 
@@ -69,15 +69,15 @@ class FalProxyController {
         this.trainings = trainings;
         this.queries = queries;
         this.uploads = uploads;
-        this.fal = fal;
         this.json = json;
-        this.shapes = new FalShapes(fal.endpointId(), json);
+        this.targets = new ProxyTargets(fal.endpointId());
+        this.shapes = new FalShapes(targets.app(), json);
     }
 
     @RequestMapping(path = PATH, method = { RequestMethod.GET, RequestMethod.PUT })
     @Nullable ResponseEntity<ObjectNode> call(@AuthenticationPrincipal Caller caller, HttpServletRequest request, HttpServletResponse response,
             @RequestHeader(name = TARGET, required = false) @Nullable String target) throws IOException {
-        return switch (ProxyTarget.parse(target, request.getMethod(), fal.endpointId())) {
+        return switch (targets.parse(target, request.getMethod())) {
             case ProxyTarget.Status status -> status(caller, status.requestId(), status.logs());
             case ProxyTarget.StatusStream stream -> {
                 stream(caller, stream.requestId(), stream.logs(), response);
@@ -95,7 +95,7 @@ class FalProxyController {
             @RequestHeader(name = "x-fal-queue-priority", required = false) @Nullable String priority,
             @RequestHeader(name = "x-idempotency-key", required = false) @Nullable String idempotencyKey,
             @RequestBody(required = false) @Nullable JsonNode input) {
-        ProxyTarget parsed = ProxyTarget.parse(target, "POST", fal.endpointId());
+        ProxyTarget parsed = targets.parse(target, "POST");
         if (parsed instanceof ProxyTarget.StorageInitiate initiate) {
             FalStorageUploads.Initiated upload = uploads.initiate(caller, input == null ? null : input.path("file_name").asString(null),
                     initiate.multipart(), ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri());

@@ -22,14 +22,12 @@ final class FalShapes {
     private final JsonMapper json;
 
     /**
-     * @param endpointId such as {@code fal-ai/ltx23-trainer-v2/interpolate}
+     * @param app the endpoint's owner and app, such as {@code fal-ai/ltx23-trainer-v2}
      * @param json the API's mapper, so files read as the API writes them
      */
-    FalShapes(String endpointId, JsonMapper json) {
+    FalShapes(String app, JsonMapper json) {
+        this.app = app;
         this.json = json;
-        int owner = endpointId.indexOf('/');
-        int app = endpointId.indexOf('/', owner + 1);
-        this.app = app < 0 ? endpointId : endpointId.substring(0, app);
     }
 
     String requestUrl(String requestId) {
