@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -52,10 +53,12 @@ public final class OutboundHttp implements AutoCloseable {
     private final ConnectionProvider connections;
     private final HttpClient client;
     private final OutboundTimeouts timeouts;
+    private final @Nullable OutboundUrlPolicy policy;
 
     private OutboundHttp(ConnectionProvider connections, OutboundTimeouts timeouts, @Nullable OutboundUrlPolicy policy) {
         this.connections = connections;
         this.timeouts = timeouts;
+        this.policy = policy;
         HttpClient client = HttpClient.create(connections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis()))
                 .responseTimeout(timeouts.read())
@@ -132,6 +135,7 @@ public final class OutboundHttp implements AutoCloseable {
      */
     private Answer send(HttpMethod method, URI url, Map<String, String> headers, long length, Publisher<ByteBuf> body, int keepBytes,
             long maxBytes, Duration timeout) {
+        checkAddressLiteral(url);
         try {
             Answer answer = client
                     .headers(h -> {
@@ -240,6 +244,7 @@ public final class OutboundHttp implements AutoCloseable {
      * @throws OutboundCallFailed when no whole answer came (no connection, a timeout, a body cut short)
      */
     public Download download(URI url, Path target, long maxBytes, Duration timeout) {
+        checkAddressLiteral(url);
         try (FileChannel file = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -277,6 +282,26 @@ public final class OutboundHttp implements AutoCloseable {
                 throw local;
             }
             throw new OutboundCallFailed(timeouts.reason(e), Causes.find(e, OutboundAddressRefused.class) != null, e);
+        }
+    }
+
+    /**
+     * Reactor Netty connects to an address literal without asking the resolver, so the policy's check of host names at
+     * connection time does not see it: a literal is checked here, before anything is sent.
+     */
+    private void checkAddressLiteral(URI url) {
+        String host = url.getHost();
+        if (policy == null || host == null || !(host.startsWith("[") || host.chars().allMatch(c -> Character.isDigit(c) || c == '.'))) {
+            return;
+        }
+        try {
+            policy.resolve(host);
+        }
+        catch (OutboundAddressRefused e) {
+            throw new OutboundCallFailed(e.getMessage(), true, e);
+        }
+        catch (UnknownHostException e) {
+            throw new OutboundCallFailed("the address " + host + " is not valid", false, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package com.ltxgateway.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
@@ -165,6 +166,19 @@ class OutboundHttpTests {
 
         assertThat(catchThrowableOfType(OutboundCallFailed.class, () -> http.download(url("/cut"), file, 1 << 20, Duration.ofSeconds(5))))
                 .isNotNull();
+    }
+
+    @Test
+    void anAddressLiteralThePolicyRefusesIsRefusedBeforeAnyConnection() throws Exception {
+        try (OutboundHttp checked = OutboundHttp.pooled("outbound-literals", TIMEOUTS,
+                new OutboundUrlPolicy(new OutboundUrlProperties(java.util.List.of())))) {
+            for (String url : java.util.List.of("http://10.255.255.1/x", "http://[::127.0.0.1]/x", "http://198.18.0.1/x")) {
+                assertThatThrownBy(() -> checked.exchange(HttpMethod.GET, java.net.URI.create(url), java.util.Map.of(), null, 100, 100))
+                        .as(url).isInstanceOfSatisfying(OutboundCallFailed.class, failed -> assertThat(failed.refused()).isTrue());
+                assertThatThrownBy(() -> checked.download(java.net.URI.create(url), java.nio.file.Files.createTempFile("literal", ".bin"), 100,
+                        java.time.Duration.ofSeconds(1))).as(url).isInstanceOf(OutboundCallFailed.class);
+            }
+        }
     }
 
     private void answer(String path, int status, String body) {

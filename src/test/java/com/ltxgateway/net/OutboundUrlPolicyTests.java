@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OutboundUrlPolicyTests {
 
     private static final Map<String, List<String>> DNS = Map.of(
-            "hooks.example", List.of("203.0.113.7"),
-            "mixed.example", List.of("203.0.113.7", "10.0.0.5"),
+            "hooks.example", List.of("93.184.215.14"),
+            "mixed.example", List.of("93.184.215.14", "10.0.0.5"),
             "hooks.internal", List.of("10.0.0.5"),
             "other.internal", List.of("10.0.0.6"));
 
@@ -50,6 +50,52 @@ class OutboundUrlPolicyTests {
         assertThat(strict.refusal(url)).contains("must not point at " + kind + " address");
     }
 
+    /**
+     * One address in every special-purpose block the policy refuses, from IANA's IPv4 and IPv6 Special-Purpose Address
+     * Registries, each at the block's start and end where the block is larger than one address.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            0.255.255.255            | an unspecified
+            10.255.255.255           | a private
+            100.127.255.255          | a carrier-grade NAT
+            127.255.255.254          | a loopback
+            169.254.255.255          | a link-local
+            172.31.0.1               | a private
+            192.0.0.8                | an IETF protocol
+            192.0.0.170              | an IETF protocol
+            192.0.2.1                | a documentation
+            192.88.99.1              | a 6to4 relay
+            192.168.255.255          | a private
+            198.18.0.1               | a benchmarking
+            198.19.255.255           | a benchmarking
+            198.51.100.7             | a documentation
+            203.0.113.7              | a documentation
+            239.255.255.250          | a multicast
+            240.0.0.1                | a reserved
+            [::127.0.0.1]            | an IPv4-compatible
+            [::10.0.0.1]             | an IPv4-compatible
+            [64:ff9b::7f00:1]        | a NAT64
+            [64:ff9b::a00:1]         | a NAT64
+            [64:ff9b:1::1]           | a NAT64
+            [100::1]                 | a discard-only
+            [2001::7f00:1]           | an IETF protocol
+            [2001:2::1]              | an IETF protocol
+            [2001:1ff:ffff::1]       | an IETF protocol
+            [2001:db8::1]            | a documentation
+            [2002:7f00:1::1]         | a 6to4
+            [2002:a9fe:a9fe::1]      | a 6to4
+            [3fff::1]                | a documentation
+            [5f00::1]                | a segment routing
+            [fc00::1]                | a private
+            [febf::1]                | a link-local
+            [fec0::1]                | a private
+            [ff0e::1]                | a multicast
+            """)
+    void refusesEverySpecialPurposeBlock(String host, String kind) {
+        assertThat(strict.refusal("https://" + host + "/hooks")).as(host).contains("must not point at " + kind + " address");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "ftp://hooks.example/x", "file:///etc/passwd", "gopher://hooks.example/", "javascript:alert(1)",
             "/relative/path", "hooks.example/x", "http:///no-host", "http://bad host/", "" })
@@ -59,7 +105,8 @@ class OutboundUrlPolicyTests {
 
     @ParameterizedTest
     @ValueSource(strings = { "https://hooks.example/ltx", "http://hooks.example:8080/a?b=c", "HTTPS://HOOKS.EXAMPLE/",
-            "https://203.0.113.7/", "https://172.32.0.1/", "https://[2001:db8::1]/", "https://100.128.0.1/" })
+            "https://93.184.215.14/", "https://172.32.0.1/", "https://[2606:4700::6810:84e5]/", "https://100.128.0.1/",
+            "https://198.20.0.1/", "https://192.0.3.1/", "https://[2001:200::1]/", "https://[2003::1]/", "https://192.31.196.1/" })
     void allowsPublicDestinations(String url) {
         assertThat(strict.refusal(url)).isEmpty();
     }
@@ -72,8 +119,8 @@ class OutboundUrlPolicyTests {
 
     @Test
     void resolveReturnsEveryAddressOfAnAllowedHostAndRefusesAnyInternalOne() throws Exception {
-        assertThat(strict.resolve("hooks.example")).containsExactly(InetAddress.getByName("203.0.113.7"));
-        assertThat(strict.resolve("[2001:db8::1]")).containsExactly(InetAddress.getByName("2001:db8::1"));
+        assertThat(strict.resolve("hooks.example")).containsExactly(InetAddress.getByName("93.184.215.14"));
+        assertThat(strict.resolve("[2606:4700::6810:84e5]")).containsExactly(InetAddress.getByName("2606:4700::6810:84e5"));
         assertThatThrownBy(() -> strict.resolve("mixed.example"))
                 .isInstanceOf(OutboundAddressRefused.class)
                 .hasMessage("must not point at a private address");

@@ -183,7 +183,7 @@ class WebhookSenderTests {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         return switch (host) {
             case "hooks.test", "rebound.test" -> new InetAddress[] { loopback };
-            case "mixed.test" -> new InetAddress[] { InetAddress.getByName("203.0.113.9"), loopback };
+            case "mixed.test" -> new InetAddress[] { InetAddress.getByName("93.184.215.9"), loopback };
             default -> throw new UnknownHostException(host);
         };
     }
