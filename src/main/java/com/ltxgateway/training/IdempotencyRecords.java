@@ -20,7 +20,8 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Responses stored under a team's Idempotency-Key. A transaction-scoped advisory lock on (team, key) tells a
+ * Responses stored under a team's Idempotency-Key, per key mode (a sandbox key never sees a live answer). A
+ * transaction-scoped advisory lock on (team, mode, key) tells a
  * request that the same key is being processed right now (409) without waiting for it, and is released by
  * PostgreSQL whatever happens to the instance holding it.
  */
@@ -40,32 +41,33 @@ class IdempotencyRecords implements SchedulingConfigurer {
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    boolean tryLock(UUID teamId, String key) {
-        long lockId = ByteBuffer.wrap(Hashing.sha256(teamId + "\n" + key)).getLong();
+    boolean tryLock(UUID teamId, String mode, String key) {
+        long lockId = ByteBuffer.wrap(Hashing.sha256(teamId + "\n" + mode + "\n" + key)).getLong();
         return Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(?)").param(lockId).query(Boolean.class).single());
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    Optional<StoredResponse> find(UUID teamId, String key) {
+    Optional<StoredResponse> find(UUID teamId, String mode, String key) {
         return jdbc.sql("""
-                select request_sha256, training_id, response_status, response_body from idempotency_record
-                where team_id = ? and idempotency_key = ? and created_at > ?""")
-                .params(teamId, key, Timestamp.from(clock.instant().minus(properties.retention())))
-                .query((rs, n) -> new StoredResponse(rs.getBytes(1), rs.getString(2), rs.getInt(3), rs.getString(4)))
+                select request_sha256, body_sha256, training_id, response_status, response_body from idempotency_record
+                where team_id = ? and mode = ? and idempotency_key = ? and created_at > ?""")
+                .params(teamId, mode, key, Timestamp.from(clock.instant().minus(properties.retention())))
+                .query((rs, n) -> new StoredResponse(rs.getBytes(1), rs.getBytes(2), rs.getString(3), rs.getInt(4), rs.getString(5)))
                 .optional();
     }
 
     /** Replaces an expired record for the same key, which {@link #find} no longer returns. */
     @Transactional(propagation = Propagation.MANDATORY)
-    void save(UUID teamId, String key, byte[] requestSha256, String trainingId, int status, String body) {
+    void save(UUID teamId, String mode, String key, byte[] requestSha256, byte[] bodySha256, String trainingId, int status, String body) {
         jdbc.sql("""
                 insert into idempotency_record
-                    (team_id, idempotency_key, request_sha256, training_id, response_status, response_body, created_at)
-                values (?, ?, ?, ?, ?, ?, ?)
-                on conflict (team_id, idempotency_key) do update set request_sha256 = excluded.request_sha256,
-                    training_id = excluded.training_id, response_status = excluded.response_status,
-                    response_body = excluded.response_body, created_at = excluded.created_at""")
-                .params(teamId, key, requestSha256, trainingId, status, body, Timestamp.from(clock.instant()))
+                    (team_id, mode, idempotency_key, request_sha256, body_sha256, training_id, response_status, response_body, created_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (team_id, mode, idempotency_key) do update set request_sha256 = excluded.request_sha256,
+                    body_sha256 = excluded.body_sha256, training_id = excluded.training_id,
+                    response_status = excluded.response_status, response_body = excluded.response_body,
+                    created_at = excluded.created_at""")
+                .params(teamId, mode, key, requestSha256, bodySha256, trainingId, status, body, Timestamp.from(clock.instant()))
                 .update();
     }
 
@@ -84,6 +86,10 @@ class IdempotencyRecords implements SchedulingConfigurer {
         }
     }
 
-    record StoredResponse(byte[] requestSha256, String trainingId, int status, String body) {
+    /**
+     * @param requestSha256 the validated request's fingerprint (defaults applied, keys in order)
+     * @param bodySha256 the body's as sent, keys sorted; null for records of an earlier release
+     */
+    record StoredResponse(byte[] requestSha256, byte[] bodySha256, String trainingId, int status, String body) {
     }
 }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -22,6 +23,7 @@ import com.ltxgateway.training.IdempotencyRecords.StoredResponse;
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -36,6 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class TrainingService {
 
     private static final String PREFLIGHT = "preflight";
+    /** Writes a body with its keys sorted, so the same body sent in another key order fingerprints the same. */
+    private static final JsonMapper SORTED = JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
     private final TrainingRequestValidator validator;
     private final TrainingRepository trainings;
@@ -98,11 +102,22 @@ public class TrainingService {
         if (caller.admin()) {
             throw new TeamKeyRequired("Trainings");
         }
-        TrainingRequest request = validator.validate(body, caller);
-        requireModeAvailable(caller.mode());
         if (idempotencyKey != null && !isValidIdempotencyKey(idempotencyKey)) {
             throw new InvalidIdempotencyKey();
         }
+        String mode = caller.mode().wireName();
+        byte[] sent = idempotencyKey == null ? null : Hashing.sha256(SORTED.writeValueAsString(body));
+        if (idempotencyKey != null) {
+            // The same body again is a replay before anything else is asked of it: rules, datasets or the mode's
+            // availability may have changed since its first answer, which it gets back all the same.
+            Optional<StoredResponse> same = transactions.execute(tx -> idempotency.find(caller.teamId(), mode, idempotencyKey)
+                    .filter(stored -> stored.bodySha256() != null && Arrays.equals(stored.bodySha256(), sent)));
+            if (same.isPresent()) {
+                return new Created(same.get().trainingId(), null, same.get().status(), same.get().body());
+            }
+        }
+        TrainingRequest request = validator.validate(body, caller);
+        requireModeAvailable(caller.mode());
         // Of the request as sent: a replay matches it whatever URL the dataset has by then.
         byte[] fingerprint = fingerprint(request);
         if (request.datasetId() != null) {
@@ -112,15 +127,15 @@ public class TrainingService {
             return transactions.execute(tx -> insert(caller, request));
         }
         return transactions.execute(tx -> {
-            if (!idempotency.tryLock(caller.teamId(), idempotencyKey)) {
+            if (!idempotency.tryLock(caller.teamId(), mode, idempotencyKey)) {
                 throw new IdempotentRequestInProgress();
             }
-            var stored = idempotency.find(caller.teamId(), idempotencyKey);
+            var stored = idempotency.find(caller.teamId(), mode, idempotencyKey);
             if (stored.isPresent()) {
                 return replay(stored.get(), fingerprint);
             }
             Created created = insert(caller, request);
-            idempotency.save(caller.teamId(), idempotencyKey, fingerprint, created.trainingId(),
+            idempotency.save(caller.teamId(), mode, idempotencyKey, fingerprint, sent, created.trainingId(),
                     HttpStatus.ACCEPTED.value(), json.writeValueAsString(created.view()));
             return created;
         });

@@ -160,6 +160,24 @@ class DatasetTrainingTests extends GatewayTestSupport {
         assertThat(api.get("/v1/trainings/" + id, team.key()).json().get("dataset_id").asString()).as("still named").isEqualTo(dataset);
     }
 
+    @Test
+    void aReplayGetsItsFirstAnswerEvenWhenTheSameBodyWouldNowBeRefused() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "sandbox");
+        String dataset = upload(team.key(), zip().clips(10, MP4_49_FRAMES).bytes());
+        String body = body(dataset, "\"number_of_frames\": 49");
+        Response first = api.post("/v1/trainings", team.key(), body, Map.of("Idempotency-Key", "replay-after-delete"));
+        awaitStatus(team.key(), first.json().get("id").asString(), "succeeded");
+        assertThat(api.delete("/v1/datasets/" + dataset, team.key()).status()).isEqualTo(204);
+
+        Response replayed = api.post("/v1/trainings", team.key(), body, Map.of("Idempotency-Key", "replay-after-delete"));
+
+        assertThat(replayed.status()).as(replayed.text()).isEqualTo(202);
+        assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.json().get("id")).isEqualTo(first.json().get("id"));
+        assertThat(messages(api.post("/v1/trainings", team.key(), body), "dataset_id")).as("without the key it is refused")
+                .containsExactly("no dataset '" + dataset + "'");
+    }
+
     private String upload(String key, byte[] zip) {
         Response created = api.upload("/v1/datasets", key, zip, "application/zip");
         assertThat(created.status()).as(created.text()).isEqualTo(201);

@@ -95,6 +95,25 @@ class IdempotencyTests extends GatewayTestSupport {
         assertThat(trainingIds(teamB)).containsExactly(b.json().get("id").asString());
     }
 
+    /** A sandbox key and a live key of one team never share an answer: the same key makes one training of each mode. */
+    @Test
+    void scopesKeysToTheKeyModeToo() {
+        var team = api.newTeam(ADMIN_KEY, "live");
+        Response sandboxKey = api.post("/v1/admin/teams/" + team.slug() + "/api-keys", ADMIN_KEY, "{\"name\":\"ci\",\"mode\":\"sandbox\"}");
+        String sandbox = sandboxKey.json().get("key").asString();
+        String idempotencyKey = UUID.randomUUID().toString();
+
+        Response live = createWithKey(team.key(), idempotencyKey, BODY);
+        Response test = createWithKey(sandbox, idempotencyKey, BODY);
+
+        assertThat(live.status()).as(live.text()).isEqualTo(202);
+        assertThat(test.status()).as(test.text()).isEqualTo(202);
+        assertThat(test.header("Idempotent-Replayed")).isNull();
+        assertThat(test.json().get("mode").asString()).isEqualTo("sandbox");
+        assertThat(test.json().get("id")).isNotEqualTo(live.json().get("id"));
+        assertThat(createWithKey(sandbox, idempotencyKey, BODY).json().get("id")).as("replayed within its mode").isEqualTo(test.json().get("id"));
+    }
+
     @Test
     void createsExactlyOneTrainingForConcurrentRequestsWithOneKey() throws Exception {
         String key = newTeamKey("sandbox");
