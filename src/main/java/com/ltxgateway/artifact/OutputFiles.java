@@ -1,9 +1,11 @@
 package com.ltxgateway.artifact;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.List;
 
+import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.artifact.OutputCopyRows.StoredCopy;
 import com.ltxgateway.training.TrainingOutputs;
@@ -25,8 +27,11 @@ public class OutputFiles {
     private final ArtifactStore store;
     private final TrainingService trainings;
     private final ArtifactProperties properties;
+    private final GatewayProperties gateway;
 
-    OutputFiles(OutputCopyRows rows, ArtifactStore store, TrainingService trainings, ArtifactProperties properties) {
+    OutputFiles(OutputCopyRows rows, ArtifactStore store, TrainingService trainings, ArtifactProperties properties,
+            GatewayProperties gateway) {
+        this.gateway = gateway;
         this.rows = rows;
         this.store = store;
         this.trainings = trainings;
@@ -74,6 +79,33 @@ public class OutputFiles {
                     .eTag("\"" + sha256 + "\"")
                     .header(HttpHeaders.CONTENT_DISPOSITION, disposition.filename(fileName).build().toString());
         }
+    }
+
+    /**
+     * Whether a page may link an output's URL as fal gave it: http(s) on one of the hosts outputs are copied from
+     * ({@code gateway.artifacts.source-hosts}), or the gateway's own (the sandbox serves its files). Anything else (a
+     * {@code javascript:} URL, an unexpected host) is shown as text, never as a link or a media source.
+     */
+    public boolean linkable(@Nullable String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http")) {
+                return false;
+            }
+            return properties.allowsSource(uri.getHost()) || sameOrigin(uri, gateway.publicUrl());
+        }
+        catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static boolean sameOrigin(URI uri, URI other) {
+        return uri.getScheme().equalsIgnoreCase(other.getScheme()) && uri.getHost() != null && uri.getHost().equalsIgnoreCase(other.getHost())
+                && uri.getPort() == other.getPort();
     }
 
     /**

@@ -25,6 +25,9 @@ class DashboardPagesTests extends GatewayTestSupport {
     @Autowired
     private MockMvc mvc;
 
+    @Autowired
+    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @Test
     void sendsAStrictContentSecurityPolicyAndFramingHeaders() throws Exception {
         for (MvcResult page : new MvcResult[] { perform(get("/login")), perform(asAdmin(get("/admin/trainings"))) }) {
@@ -184,6 +187,27 @@ class DashboardPagesTests extends GatewayTestSupport {
         assertThat(badMode.getResponse().getContentAsString()).contains("Mode must be live or sandbox");
         assertThat(unknownTeam.getResponse().getStatus()).isEqualTo(404);
         assertThat(api.get("/v1/admin/teams/" + slug + "/api-keys", ADMIN_KEY).json().get("data").size()).isZero();
+    }
+
+    /** Output URLs come from fal's answers: only http(s) ones on the hosts outputs are copied from become links. */
+    @Test
+    void linksOnlyOutputUrlsOnExpectedHosts() throws Exception {
+        var team = api.newTeam(ADMIN_KEY, "live");
+        String id = "trn_links_" + UUID.randomUUID().toString().substring(0, 8);
+        jdbc.sql("""
+                insert into training (id, team_id, mode, status, input, number_of_steps, estimated_cost_usd, output, created_at, finished_at)
+                values (?, (select id from team where slug = ?), 'live', 'succeeded', '{}', 100, 0.24, cast(? as jsonb), now(), now())""")
+                .params(id, team.slug(), """
+                        {"lora_file": {"url": "javascript:alert(document.cookie)", "file_name": "evil.safetensors", "file_size": 1},
+                         "config_file": {"url": "https://attacker.example/config.json", "file_name": "config.json", "file_size": 1},
+                         "video": {"url": "http://127.0.0.1:9/validation.mp4", "file_name": "validation.mp4", "file_size": 1}}""")
+                .update();
+
+        String page = perform(asAdmin(get("/admin/trainings/" + id))).getResponse().getContentAsString();
+
+        assertThat(page).doesNotContain("href=\"javascript:").doesNotContain("href=\"https://attacker.example");
+        assertThat(page).contains("evil.safetensors").contains("title=\"Not linked");
+        assertThat(page).contains("src=\"http://127.0.0.1:9/validation.mp4\"").as("the test's source host, 127.0.0.1, is expected");
     }
 
     private MvcResult perform(MockHttpServletRequestBuilder request) throws Exception {

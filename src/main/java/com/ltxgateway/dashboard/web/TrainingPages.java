@@ -222,7 +222,10 @@ class TrainingPages {
         model.addAttribute("events", events);
         model.addAttribute("deliveries", deliveries);
         model.addAttribute("errorDetails", training.error() == null ? null : pretty(training.error()));
-        model.addAttribute("files", files(training.output()));
+        model.addAttribute("files", files(training.id(), training.output()));
+        FileView video = training.output() == null ? null : training.output().video();
+        model.addAttribute("videoSrc", video == null ? null : video.stored() ? LIST + "/" + id + "/files/video"
+                : outputFiles.linkable(video.url()) ? video.url() : null);
         model.addAttribute("version", version);
         model.addAttribute("liveUrl", settled ? null : LIST + "/" + id + "/live?v=" + version);
         model.addAttribute("refreshTrigger", "every " + properties.refreshInterval().toMillis() + "ms");
@@ -270,19 +273,28 @@ class TrainingPages {
         return id;
     }
 
-    private static List<OutputFile> files(Outputs outputs) {
+    private List<OutputFile> files(String trainingId, Outputs outputs) {
         if (outputs == null) {
             return List.of();
         }
-        return Stream.of(new OutputFile("lora_file", "LoRA weights", outputs.loraFile()), new OutputFile("config_file", "Config", outputs.configFile()),
-                new OutputFile("video", "Validation video", outputs.video()), new OutputFile("audio", "Audio", outputs.audio()),
-                new OutputFile("debug_dataset", "Debug dataset", outputs.debugDataset()))
+        return Stream.of(file(trainingId, "lora_file", "LoRA weights", outputs.loraFile()), file(trainingId, "config_file", "Config", outputs.configFile()),
+                file(trainingId, "video", "Validation video", outputs.video()), file(trainingId, "audio", "Audio", outputs.audio()),
+                file(trainingId, "debug_dataset", "Debug dataset", outputs.debugDataset()))
                 .filter(file -> file.file() != null)
                 .toList();
     }
 
-    /** An output file as the page links it: the gateway's copy through the dashboard once stored, fal's until then. */
-    record OutputFile(String name, String label, FileView file) {
+    private OutputFile file(String trainingId, String name, String label, FileView file) {
+        String link = file == null ? null : file.stored() ? LIST + "/" + trainingId + "/files/" + name
+                : outputFiles.linkable(file.url()) ? file.url() : null;
+        return new OutputFile(name, label, file, link);
+    }
+
+    /**
+     * An output file as the page links it: the gateway's copy through the dashboard once stored, fal's until then,
+     * and no link at all for a URL that is not http(s) on an expected host.
+     */
+    record OutputFile(String name, String label, FileView file, String link) {
     }
 
     /** The API's pin, audited the same way, with the dashboard user as the actor. */
