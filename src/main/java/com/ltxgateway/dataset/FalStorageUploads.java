@@ -32,7 +32,10 @@ import com.ltxgateway.artifact.StoredArtifact;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 /**
@@ -44,6 +47,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class FalStorageUploads {
 
+    private static final Logger log = LoggerFactory.getLogger(FalStorageUploads.class);
     private static final Duration VALID_FOR = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String PATH = "/api/fal/storage/uploads/";
@@ -116,6 +120,8 @@ public class FalStorageUploads {
                 body.transferTo(out);
             }
             store.put(partKey(ticket.token(), partNumber), part, "application/octet-stream");
+            jdbc.sql("update dataset_upload set parts = array_append(array_remove(parts, ?), ?) where token = ?")
+                    .params(partNumber, partNumber, ticket.token()).update();
             return new Part(partNumber, HexFormat.of().formatHex(digest.digest()));
         }
         catch (NoSuchAlgorithmException e) {
@@ -146,6 +152,25 @@ public class FalStorageUploads {
         }
         complete(ticket);
         parts.forEach(part -> datasets.deleteQuietly(partKey(ticket.token(), part.partNumber())));
+    }
+
+    /**
+     * Forgets tickets a day after they expired, deleting the parts an abandoned multipart upload left in the store;
+     * every instance may run it, a ticket's row is deleted once.
+     */
+    @Scheduled(initialDelay = 300_000, fixedDelay = 3_600_000)
+    void purgeExpired() {
+        Timestamp before = Timestamp.from(clock.instant().minus(Duration.ofDays(1)));
+        record Expired(String token, List<Integer> parts) {
+        }
+        List<Expired> expired = jdbc.sql("delete from dataset_upload where expires_at < ? returning token, parts")
+                .param(before)
+                .query((rs, n) -> new Expired(rs.getString("token"), List.of((Integer[]) rs.getArray("parts").getArray())))
+                .list();
+        expired.forEach(upload -> upload.parts().forEach(part -> datasets.deleteQuietly(partKey(upload.token(), part))));
+        if (!expired.isEmpty()) {
+            log.info("Forgot {} expired dataset upload tickets", expired.size());
+        }
     }
 
     private Ticket open(String token, boolean multipart) {

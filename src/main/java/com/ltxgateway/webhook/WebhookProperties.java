@@ -25,6 +25,8 @@ import org.springframework.util.unit.DataSize;
  * @param lease how long a claim on a delivery holds; must exceed an attempt at its timeouts
  * @param idleInterval how often an idle dispatcher looks for due deliveries; new ones wake it at once
  * @param concurrency deliveries one instance sends at the same time
+ * @param retention how long finished deliveries (delivered or failed, of trainings that have finished or of budget
+ * alerts) and their attempts are kept after they finished; older ones are purged
  */
 @ConfigurationProperties("gateway.webhooks")
 record WebhookProperties(
@@ -36,7 +38,8 @@ record WebhookProperties(
         @DefaultValue("64KB") DataSize maxResponseSize,
         @DefaultValue("1m") Duration lease,
         @DefaultValue("1s") Duration idleInterval,
-        @DefaultValue("16") int concurrency) {
+        @DefaultValue("16") int concurrency,
+        @DefaultValue("30d") Duration retention) {
 
     WebhookProperties {
         if (retrySchedule.stream().anyMatch(wait -> wait.isNegative() || wait.isZero())) {

@@ -73,7 +73,7 @@ class SigningSecretsTests {
     private SigningSecrets secrets(String encryptionKey) {
         return new SigningSecrets(jdbc, new WebhookProperties(encryptionKey, OVERLAP, List.of(Duration.ofSeconds(5)),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), DataSize.ofKilobytes(64), Duration.ofMinutes(1),
-                Duration.ofSeconds(1), 1), clock);
+                Duration.ofSeconds(1), 1, Duration.ofDays(30)), clock);
     }
 
     private static String signature(IssuedSecret issued) throws Exception {
