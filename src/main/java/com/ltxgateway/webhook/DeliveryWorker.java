@@ -24,6 +24,8 @@ import com.standardwebhooks.exceptions.WebhookSigningException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,6 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 class DeliveryWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
 
     private final WebhookDeliveries deliveries;
     private final WebhookEndpoints endpoints;
@@ -143,6 +147,15 @@ class DeliveryWorker {
         }
         catch (WebhookSigningUnavailable e) {
             return notSent(Kind.RETRY, "not sent: the gateway has no encryption key for signing secrets");
+        }
+        catch (SigningSecretUndecryptable e) {
+            // No retry brings the key back: the delivery fails now, loudly, instead of every minute forever.
+            log.error("Delivery {} failed: {}", delivery.id(), e.getMessage());
+            Counter.builder("gateway.webhook.secrets.undecryptable")
+                    .description("Deliveries failed because the team's signing secret opens with no configured encryption key")
+                    .register(meters).increment();
+            return notSent(Kind.FINAL, "failed: the team's signing secret cannot be decrypted with the gateway's encryption keys "
+                    + "(was gateway.webhooks.encryption-key changed? see docs/webhooks.md, key rotation)");
         }
         if (signers.isEmpty()) {
             return notSent(Kind.RETRY, "not sent: the team has no signing secret yet");

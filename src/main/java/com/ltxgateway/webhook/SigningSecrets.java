@@ -15,6 +15,8 @@ import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -43,10 +45,45 @@ class SigningSecrets {
         this.clock = clock;
         this.random = new SecureRandom();
         this.cipher = StringUtils.hasText(properties.encryptionKey())
-                ? SecretCipher.of(properties.encryptionKey(), random) : null;
+                ? SecretCipher.of(properties.encryptionKey(), properties.previousEncryptionKeys(), random) : null;
         if (cipher == null) {
             log.warn("gateway.webhooks.encryption-key is not set: no webhook signing secret can be created or used, "
                     + "so no webhook is sent");
+        }
+    }
+
+    /**
+     * After a key rotation, seals every secret the current key does not open with the current key, so the previous
+     * keys can be dropped. Runs at start on one instance at a time (a transaction-scoped advisory lock), in one
+     * transaction; a secret no key opens is left as it is and named in the log.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    @Transactional
+    public void resealWithCurrentKey() {
+        if (cipher == null || properties.previousEncryptionKeys().isEmpty()
+                || !Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended('webhook_secret:reseal', 0))")
+                        .query(Boolean.class).single())) {
+            return;
+        }
+        record Sealed(UUID id, UUID teamId, byte[] ciphertext) {
+        }
+        int resealed = 0;
+        for (Sealed row : jdbc.sql("select id, team_id, ciphertext from webhook_secret for update")
+                .query((rs, n) -> new Sealed(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getBytes("ciphertext")))
+                .list()) {
+            try {
+                byte[] again = cipher.resealed(row.ciphertext(), row.teamId());
+                if (again != null) {
+                    jdbc.sql("update webhook_secret set ciphertext = ? where id = ?").params(again, row.id()).update();
+                    resealed++;
+                }
+            }
+            catch (SigningSecretUndecryptable e) {
+                log.error("{} Its team's deliveries fail until it gets a new secret.", e.getMessage());
+            }
+        }
+        if (resealed > 0) {
+            log.info("Re-encrypted {} webhook signing secrets with the current gateway.webhooks.encryption-key", resealed);
         }
     }
 

@@ -25,6 +25,9 @@ import org.springframework.util.unit.DataSize;
  * @param lease how long a claim on a delivery holds; must exceed an attempt at its timeouts
  * @param idleInterval how often an idle dispatcher looks for due deliveries; new ones wake it at once
  * @param concurrency deliveries one instance sends at the same time
+ * @param previousEncryptionKeys keys {@code encryptionKey} replaced: secrets sealed with them still open, and each
+ * instance re-encrypts them with the current key at start, so the old keys can be dropped after every instance ran
+ * once
  * @param retention how long finished deliveries (delivered or failed, of trainings that have finished or of budget
  * alerts) and their attempts are kept after they finished; older ones are purged
  */
@@ -39,7 +42,8 @@ record WebhookProperties(
         @DefaultValue("1m") Duration lease,
         @DefaultValue("1s") Duration idleInterval,
         @DefaultValue("16") int concurrency,
-        @DefaultValue("30d") Duration retention) {
+        @DefaultValue("30d") Duration retention,
+        @DefaultValue List<String> previousEncryptionKeys) {
 
     WebhookProperties {
         if (retrySchedule.stream().anyMatch(wait -> wait.isNegative() || wait.isZero())) {
@@ -56,6 +60,7 @@ record WebhookProperties(
         return "WebhookProperties[encryptionKey=" + (encryptionKey == null || encryptionKey.isBlank() ? "(unset)" : "(set)")
                 + ", secretOverlap=" + secretOverlap + ", retrySchedule=" + retrySchedule + ", connectTimeout="
                 + connectTimeout + ", readTimeout=" + readTimeout + ", maxResponseSize=" + maxResponseSize
-                + ", lease=" + lease + ", idleInterval=" + idleInterval + ", concurrency=" + concurrency + "]";
+                + ", lease=" + lease + ", idleInterval=" + idleInterval + ", concurrency=" + concurrency + ", retention=" + retention
+                + ", previousEncryptionKeys=(" + previousEncryptionKeys.size() + " set)]";
     }
 }

@@ -70,10 +70,45 @@ class SigningSecretsTests {
                 .hasMessageContaining("gateway.webhooks.encryption-key");
     }
 
-    private SigningSecrets secrets(String encryptionKey) {
+    @Test
+    void afterAKeyRotationSecretsOpenWithThePreviousKeyAndAreResealedWithTheNewOne() throws Exception {
+        String oldKey = key();
+        String newKey = key();
+        insertTeam();
+        IssuedSecret issued = secrets(oldKey).rotate(team);
+
+        SigningSecrets rotated = secrets(newKey, oldKey);
+        assertThat(signatures(rotated.signers(team))).as("opens with the previous key").contains(signature(issued));
+
+        rotated.resealWithCurrentKey();
+
+        assertThat(signatures(secrets(newKey).signers(team))).as("the old key can go").contains(signature(issued));
+        assertThatThrownBy(() -> secrets(oldKey).signers(team)).isInstanceOf(SigningSecretUndecryptable.class);
+    }
+
+    @Test
+    void aSecretNoConfiguredKeyOpensIsUndecryptableNotARetryableFault() {
+        insertTeam();
+        secrets(key()).rotate(team);
+
+        assertThatThrownBy(() -> secrets(key()).signers(team)).isInstanceOf(SigningSecretUndecryptable.class)
+                .hasMessageContaining("gateway.webhooks.previous-encryption-keys");
+    }
+
+    private void insertTeam() {
+        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, 'T', now())").params(team, "t-" + team.toString().substring(0, 8)).update();
+    }
+
+    private static String key() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    private SigningSecrets secrets(String encryptionKey, String... previousKeys) {
         return new SigningSecrets(jdbc, new WebhookProperties(encryptionKey, OVERLAP, List.of(Duration.ofSeconds(5)),
                 Duration.ofSeconds(2), Duration.ofSeconds(5), DataSize.ofKilobytes(64), Duration.ofMinutes(1),
-                Duration.ofSeconds(1), 1, Duration.ofDays(30)), clock);
+                Duration.ofSeconds(1), 1, Duration.ofDays(30), List.of(previousKeys)), clock);
     }
 
     private static String signature(IssuedSecret issued) throws Exception {

@@ -326,6 +326,24 @@ class TeamWebhooksTests extends SteppedGatewayTestSupport {
     }
 
     @Test
+    void aSecretNoKeyOpensFailsTheDeliveryOnceInsteadOfRetryingIt() {
+        Team team = newTeam();
+        Receiver receiver = receiver();
+        register(team.slug(), receiver.url("/undecryptable"), "[\"training.queued\"]");
+        createSecret(team.slug());
+        // As if sealed with a key the gateway no longer has.
+        jdbc.sql("update webhook_secret set ciphertext = set_byte(ciphertext, 20, (get_byte(ciphertext, 20) + 1) % 256) where team_id = "
+                + "(select id from team where slug = ?)").param(team.slug()).update();
+
+        String id = create(team.key(), minimalRequest("https://example.com/clips.zip")).get("id").asString();
+        JsonNode failed = stepUntilDelivery(id, d -> d.get("status").asString().equals("failed"));
+
+        assertThat(failed.get("attempt_count").asInt()).isOne();
+        assertThat(failed.get("last_error").asString()).startsWith("failed: the team's signing secret cannot be decrypted");
+        assertThat(receiver.received(id)).isEmpty();
+    }
+
+    @Test
     void checksTheDestinationAgainWhenDelivering() {
         Team team = newTeam();
         createSecret(team.slug());

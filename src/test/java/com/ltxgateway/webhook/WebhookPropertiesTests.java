@@ -13,7 +13,7 @@ class WebhookPropertiesTests {
     @Test
     void refusesRetryWaitsThatAreNotPositive() {
         assertThatThrownBy(() -> new WebhookProperties(null, Duration.ofHours(24), List.of(Duration.ofSeconds(5), Duration.ZERO),
-                Duration.ofSeconds(2), Duration.ofSeconds(5), DataSize.ofKilobytes(64), Duration.ofMinutes(1), Duration.ofSeconds(1), 16, Duration.ofDays(30)))
+                Duration.ofSeconds(2), Duration.ofSeconds(5), DataSize.ofKilobytes(64), Duration.ofMinutes(1), Duration.ofSeconds(1), 16, Duration.ofDays(30), List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("gateway.webhooks.retry-schedule");
     }

@@ -35,7 +35,7 @@ class WebhookRetentionTests {
         jdbc = JdbcClient.create(dataSource);
         WebhookProperties properties = new WebhookProperties(null, Duration.ofHours(24), List.of(Duration.ofSeconds(5)), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), org.springframework.util.unit.DataSize.ofKilobytes(64), Duration.ofMinutes(1), Duration.ofSeconds(1), 1,
-                Duration.ofDays(30));
+                Duration.ofDays(30), List.of());
         retention = new WebhookRetention(jdbc, properties, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock);
         team = UUID.randomUUID();
         jdbc.sql("insert into team (id, slug, name, created_at) values (?, 'retention', 'Retention', now())").param(team).update();

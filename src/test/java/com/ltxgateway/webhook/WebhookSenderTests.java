@@ -40,7 +40,7 @@ class WebhookSenderTests {
             WebhookSenderTests::resolve);
     private final WebhookSender sender = new WebhookSender(new WebhookProperties(null, Duration.ofHours(24),
             List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2), READ_TIMEOUT, DataSize.ofKilobytes(64),
-            Duration.ofMinutes(1), Duration.ofSeconds(1), 4, Duration.ofDays(30)), policy);
+            Duration.ofMinutes(1), Duration.ofSeconds(1), 4, Duration.ofDays(30), List.of()), policy);
     private final Receiver receiver = Receiver.start();
 
     @AfterEach
