@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,13 @@ class SecretCipherTests {
         byte[] otherKey = new byte[32];
         otherKey[0] = 1;
 
-        assertThatThrownBy(() -> cipher.open(sealed, UUID.randomUUID())).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> cipher.open(tampered, team)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> cipher.open(sealed, UUID.randomUUID())).isInstanceOf(SigningSecretUndecryptable.class);
+        assertThatThrownBy(() -> cipher.open(tampered, team)).isInstanceOf(SigningSecretUndecryptable.class);
         assertThatThrownBy(() -> SecretCipher.of(Base64.getEncoder().encodeToString(otherKey), new SecureRandom()).open(sealed, team))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("was gateway.webhooks.encryption-key changed?");
+                .isInstanceOf(SigningSecretUndecryptable.class)
+                .hasMessageContaining("was gateway.webhooks.encryption-key changed without the old key in gateway.webhooks.previous-encryption-keys?");
+        assertThat(SecretCipher.of(Base64.getEncoder().encodeToString(otherKey), List.of(KEY), new SecureRandom())
+                .open(sealed, team)).as("opens with a previous key").isEqualTo(secret);
     }
 
     @ParameterizedTest
