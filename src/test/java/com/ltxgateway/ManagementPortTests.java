@@ -1,5 +1,8 @@
 package com.ltxgateway;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.ltxgateway.support.Api;
@@ -30,5 +33,19 @@ class ManagementPortTests extends GatewayTestSupport {
 
         assertThat(api.get("/actuator/health/liveness", null).status()).isEqualTo(404);
         assertThat(api.get("/actuator/prometheus", null).status()).isEqualTo(404);
+    }
+
+    /** What the test above runs with is what the Helm chart deploys (its rendering is checked by .ci/check-deploy). */
+    @Test
+    void theHelmChartSetsAManagementPortOfItsOwnAndProbesAndScrapesIt() throws Exception {
+        Path chart = Path.of("helm/ltx-trainer-gateway");
+        String values = Files.readString(chart.resolve("values.yaml"));
+        assertThat(values).containsPattern("(?m)^management:\\n(  #.*\\n)*  port: 8081$");
+        assertThat(Files.readString(chart.resolve("templates/configmap.yaml"))).contains("MANAGEMENT_SERVER_PORT: {{ .Values.management.port | quote }}");
+        String deployment = Files.readString(chart.resolve("templates/deployment.yaml"));
+        assertThat(deployment).contains("- name: management");
+        assertThat(deployment.split("port: management", -1)).as("startup, liveness and readiness probes on it").hasSize(4);
+        assertThat(Files.readString(chart.resolve("templates/service.yaml"))).doesNotContain("management");
+        assertThat(Files.readString(chart.resolve("templates/servicemonitor.yaml"))).contains("- port: management");
     }
 }
