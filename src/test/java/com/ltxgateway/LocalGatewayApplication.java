@@ -27,7 +27,7 @@ public final class LocalGatewayApplication {
                 "ltx_admin_local_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16)));
         String dashboardUser = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_USERNAME", "admin");
         String dashboardPassword = System.getenv().getOrDefault("GATEWAY_BOOTSTRAP_ADMIN_PASSWORD",
-                HexFormat.of().formatHex(new SecureRandom().generateSeed(8)));
+                HexFormat.of().formatHex(new SecureRandom().generateSeed(12)));
         String databaseUrl = TestPostgres.newDatabase("gateway_local");
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .properties(Map.of(

@@ -1,6 +1,7 @@
 package com.ltxgateway.dashboard;
 
 import com.ltxgateway.access.BootstrapProperties;
+import com.ltxgateway.audit.AuditLog;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,12 +9,14 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.StringUtils;
 
 /**
  * Creates the first dashboard admin from {@code GATEWAY_BOOTSTRAP_ADMIN_USERNAME} and
- * {@code GATEWAY_BOOTSTRAP_ADMIN_PASSWORD} when no user of that name exists. An existing user is left as it is, so a
- * restart never resets a password.
+ * {@code GATEWAY_BOOTSTRAP_ADMIN_PASSWORD} when no user of that name exists. An existing user keeps its password, so a
+ * restart never resets one: a changed {@code GATEWAY_BOOTSTRAP_ADMIN_PASSWORD} is applied only with
+ * {@code GATEWAY_BOOTSTRAP_ADMIN_PASSWORD_RESET=true} (audited), and otherwise said in the log.
  */
 @Component
 class BootstrapDashboardAdmin implements ApplicationRunner {
@@ -23,11 +26,16 @@ class BootstrapDashboardAdmin implements ApplicationRunner {
     private final BootstrapProperties properties;
     private final DashboardUsers users;
     private final PasswordEncoder passwords;
+    private final AuditLog auditLog;
+    private final TransactionTemplate transactions;
 
-    BootstrapDashboardAdmin(BootstrapProperties properties, DashboardUsers users, PasswordEncoder passwords) {
+    BootstrapDashboardAdmin(BootstrapProperties properties, DashboardUsers users, PasswordEncoder passwords, AuditLog auditLog,
+            TransactionTemplate transactions) {
         this.properties = properties;
         this.users = users;
         this.passwords = passwords;
+        this.auditLog = auditLog;
+        this.transactions = transactions;
     }
 
     @Override
@@ -41,6 +49,23 @@ class BootstrapDashboardAdmin implements ApplicationRunner {
         String username = properties.adminUsername().strip();
         if (users.createIfAbsent(username, passwords.encode(properties.adminPassword()))) {
             log.info("Dashboard admin '{}' created", username);
+            return;
         }
+        String stored = users.passwordHash(username).orElse(null);
+        if (stored == null || passwords.matches(properties.adminPassword(), stored)) {
+            return;
+        }
+        if (!properties.adminPasswordReset()) {
+            log.warn("GATEWAY_BOOTSTRAP_ADMIN_PASSWORD differs from dashboard admin '{}''s password, which is left as it is;"
+                    + " set GATEWAY_BOOTSTRAP_ADMIN_PASSWORD_RESET=true for one start to apply it", username);
+            return;
+        }
+        String hash = passwords.encode(properties.adminPassword());
+        transactions.executeWithoutResult(tx -> {
+            users.setPasswordHash(username, hash);
+            auditLog.record("bootstrap", "dashboard.password_reset", "dashboard_user:" + username);
+        });
+        log.warn("Dashboard admin '{}''s password was reset from GATEWAY_BOOTSTRAP_ADMIN_PASSWORD; remove"
+                + " GATEWAY_BOOTSTRAP_ADMIN_PASSWORD_RESET", username);
     }
 }

@@ -2,6 +2,7 @@ package com.ltxgateway.dashboard;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,6 +44,15 @@ public class DashboardUsers implements UserDetailsService {
                 on conflict (username) do nothing""")
                 .params(UUID.randomUUID(), username, passwordHash, Timestamp.from(clock.instant()))
                 .update() == 1;
+    }
+
+    /** The user's password hash; empty when there is no such user. */
+    Optional<String> passwordHash(String username) {
+        return jdbc.sql("select password_hash from dashboard_user where username = ?").param(username).query(String.class).optional();
+    }
+
+    void setPasswordHash(String username, String passwordHash) {
+        jdbc.sql("update dashboard_user set password_hash = ? where username = ?").params(passwordHash, username).update();
     }
 
     /** How a dashboard user appears in the audit log and on training timelines. */
