@@ -96,16 +96,11 @@ public class OutputFiles {
             if (!scheme.equals("https") && !scheme.equals("http")) {
                 return false;
             }
-            return properties.allowsSource(uri.getHost()) || sameOrigin(uri, gateway.publicUrl());
+            return properties.allowsSource(uri.getHost()) || gateway.isPublic(uri);
         }
         catch (URISyntaxException e) {
             return false;
         }
-    }
-
-    private static boolean sameOrigin(URI uri, URI other) {
-        return uri.getScheme().equalsIgnoreCase(other.getScheme()) && uri.getHost() != null && uri.getHost().equalsIgnoreCase(other.getHost())
-                && uri.getPort() == other.getPort();
     }
 
     /**

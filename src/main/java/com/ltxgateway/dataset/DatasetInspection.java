@@ -19,6 +19,11 @@ public record DatasetInspection(List<Clip> clips, int captions, List<Problem> pr
 
     /** The fewest frames of a clip whose frames were counted; null when none were. */
     public @Nullable Integer shortestClipFrames() {
+        return shortestClipFrames(clips);
+    }
+
+    /** The fewest frames of those clips whose frames were counted; null when none were. */
+    static @Nullable Integer shortestClipFrames(List<Clip> clips) {
         return clips.stream().map(Clip::frames).filter(frames -> frames != null).min(Integer::compare).orElse(null);
     }
 

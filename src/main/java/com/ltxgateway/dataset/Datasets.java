@@ -329,7 +329,7 @@ public class Datasets {
         List<Problem> problems = json.readValue(rs.getString("problems"), PROBLEMS);
         return new DatasetView(rs.getString("id"), teams.slugOf(teamId).orElse(teamId.toString()), rs.getString("file_name"),
                 rs.getLong("size_bytes"), rs.getString("sha256"), rs.getString("status"), clips, rs.getInt("captions"),
-                new DatasetInspection(clips, 0, problems).shortestClipFrames(), problems, rs.getTimestamp("created_at").toInstant());
+                DatasetInspection.shortestClipFrames(clips), problems, rs.getTimestamp("created_at").toInstant());
     }
 
     private static MessageDigest sha256() {

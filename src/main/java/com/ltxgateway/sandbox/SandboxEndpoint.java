@@ -83,19 +83,10 @@ public class SandboxEndpoint {
         catch (URISyntaxException e) {
             return false;
         }
-        return sameOrigin(parsed, gateway.publicUrl()) || sameOrigin(parsed, URI.create(loopback()));
+        return gateway.isPublic(parsed) || GatewayProperties.sameOrigin(parsed, URI.create(loopback()));
     }
 
     private String loopback() {
         return "http://127.0.0.1:" + environment.getRequiredProperty("local.server.port");
-    }
-
-    private static boolean sameOrigin(URI url, URI base) {
-        return url.getRawUserInfo() == null && base.getScheme().equalsIgnoreCase(String.valueOf(url.getScheme()))
-                && base.getHost().equalsIgnoreCase(String.valueOf(url.getHost())) && port(base) == port(url);
-    }
-
-    private static int port(URI uri) {
-        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 }
