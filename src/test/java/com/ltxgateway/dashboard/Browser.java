@@ -76,6 +76,15 @@ final class Browser implements AutoCloseable {
         return await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null));
     }
 
+    /**
+     * Waits until an element shows {@code text}: after a click that reloads a page holding an element of the same
+     * selector, the old page's element is there (and then stale) until the new page arrives.
+     */
+    String awaitText(String css, String text) {
+        await(Duration.ofSeconds(10), d -> d.findElements(By.cssSelector(css)).stream().anyMatch(e -> e.getText().equals(text)) ? true : null);
+        return find(css).getText();
+    }
+
     List<WebElement> findAll(String css) {
         return driver.findElements(By.cssSelector(css));
     }

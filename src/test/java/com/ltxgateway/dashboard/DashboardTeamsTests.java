@@ -130,7 +130,7 @@ class DashboardTeamsTests extends SignedInBrowserTestSupport {
         browser.find("#budget-alert").clear();
         browser.find("#budget-alert").sendKeys("0");
         browser.find("#new-budget-heading + form button[type=submit]").click();
-        assertThat(browser.awaitElement("#budget-monthly-error").getText()).isEqualTo("USD per month must not be negative");
+        assertThat(browser.awaitText("#budget-monthly-error", "USD per month must not be negative")).isEqualTo("USD per month must not be negative");
         assertThat(browser.find("#budget-alert-error").getText()).isEqualTo("Alert at must be between 1 and 100");
         assertThat(api.get("/v1/admin/teams/" + slug + "/budget", ADMIN_KEY).status()).as("nothing stored").isEqualTo(404);
         browser.find("#budget-alert").clear();
