@@ -48,7 +48,7 @@ class DashboardLoginTests extends GatewayTestSupport {
         browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin/trainings"));
         assertThat(browser.find("h1").getText()).isEqualTo("Trainings");
         assertThat(browser.find(".signout .user").getText()).contains(DASHBOARD_USERNAME);
-        Cookie session = browser.driver.manage().getCookieNamed("JSESSIONID");
+        Cookie session = browser.driver.manage().getCookieNamed("SESSION");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Lax");
         assertThat(session.isSecure()).as("plain http: a Secure cookie would never come back").isFalse();
@@ -133,10 +133,10 @@ class DashboardLoginTests extends GatewayTestSupport {
         String id = create(key, minimalRequest("https://example.com/clips.zip")).get("id").asString();
         browser.signIn(DASHBOARD_USERNAME, DASHBOARD_PASSWORD);
         browser.await(Duration.ofSeconds(10), d -> browser.path().startsWith("/admin"));
-        String session = browser.driver.manage().getCookieNamed("JSESSIONID").getValue();
+        String session = browser.driver.manage().getCookieNamed("SESSION").getValue();
 
         Response forged = api.send("POST", "/admin/trainings/" + id + "/cancel", null, "",
-                Map.of("Cookie", "JSESSIONID=" + session, "Content-Type", "application/x-www-form-urlencoded"));
+                Map.of("Cookie", "SESSION=" + session, "Content-Type", "application/x-www-form-urlencoded"));
 
         assertThat(forged.status()).isEqualTo(403);
         assertThat(forged.header("Content-Type")).startsWith("text/html");
@@ -144,7 +144,7 @@ class DashboardLoginTests extends GatewayTestSupport {
                 .contains("Signed in as");
         assertThat(api.get("/v1/trainings/" + id + "/events", key).text()).doesNotContain("cancel");
         assertThat(api.get("/admin/trainings/" + id, null).status()).as("without the cookie").isEqualTo(302);
-        assertThat(api.send("GET", "/admin/trainings/" + id, null, null, Map.of("Cookie", "JSESSIONID=" + session)).status())
+        assertThat(api.send("GET", "/admin/trainings/" + id, null, null, Map.of("Cookie", "SESSION=" + session)).status())
                 .as("the session itself still works").isEqualTo(200);
     }
 
@@ -153,9 +153,9 @@ class DashboardLoginTests extends GatewayTestSupport {
         Response overHttps = api.send("GET", "/login", null, null, Map.of("X-Forwarded-Proto", "https"));
         Response overHttp = api.send("GET", "/login", null, null, Map.of());
 
-        assertThat(overHttps.header("Set-Cookie")).contains("JSESSIONID=").contains("Secure").contains("HttpOnly")
+        assertThat(overHttps.header("Set-Cookie")).contains("SESSION=").contains("Secure").contains("HttpOnly")
                 .contains("SameSite=Lax");
-        assertThat(overHttp.header("Set-Cookie")).contains("JSESSIONID=").doesNotContain("Secure");
+        assertThat(overHttp.header("Set-Cookie")).contains("SESSION=").doesNotContain("Secure");
     }
 
     private List<String> auditActions(String actor) {
