@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.ltxgateway.AdvisoryLocks;
 import com.ltxgateway.Hashing;
 
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Responses stored under a team's Idempotency-Key, per key mode (a sandbox key never sees a live answer). A
@@ -32,11 +34,13 @@ class IdempotencyRecords implements SchedulingConfigurer {
 
     private final JdbcClient jdbc;
     private final IdempotencyProperties properties;
+    private final TransactionTemplate transactions;
     private final Clock clock;
 
-    IdempotencyRecords(JdbcClient jdbc, IdempotencyProperties properties, Clock clock) {
+    IdempotencyRecords(JdbcClient jdbc, IdempotencyProperties properties, TransactionTemplate transactions, Clock clock) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -76,11 +80,13 @@ class IdempotencyRecords implements SchedulingConfigurer {
         tasks.addFixedDelayTask(new FixedDelayTask(this::purgeExpired, properties.purgeInterval(), Duration.ofMinutes(1)));
     }
 
-    /** One statement, so it needs no transaction of its own; every instance may run it, the deletes do not clash. */
+    /** One instance at a time: the others find the purge's advisory lock taken and skip the run. */
     void purgeExpired() {
-        int purged = jdbc.sql("delete from idempotency_record where created_at < ?")
-                .param(Timestamp.from(clock.instant().minus(properties.retention())))
-                .update();
+        int purged = transactions.execute(tx -> AdvisoryLocks.tryForTransaction(jdbc, "idempotency:purge")
+                ? jdbc.sql("delete from idempotency_record where created_at < ?")
+                        .param(Timestamp.from(clock.instant().minus(properties.retention())))
+                        .update()
+                : 0);
         if (purged > 0) {
             log.info("Purged {} expired idempotency records", purged);
         }

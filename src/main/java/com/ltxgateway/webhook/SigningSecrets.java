@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import com.ltxgateway.AdvisoryLocks;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
 
@@ -61,8 +62,7 @@ class SigningSecrets {
     @Transactional
     public void resealWithCurrentKey() {
         if (cipher == null || properties.previousEncryptionKeys().isEmpty()
-                || !Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended('webhook_secret:reseal', 0))")
-                        .query(Boolean.class).single())) {
+                || !AdvisoryLocks.tryForTransaction(jdbc, "webhook_secret:reseal")) {
             return;
         }
         record Sealed(UUID id, UUID teamId, byte[] ciphertext) {

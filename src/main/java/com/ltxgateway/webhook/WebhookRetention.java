@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 
+import com.ltxgateway.AdvisoryLocks;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -22,8 +24,6 @@ class WebhookRetention {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookRetention.class);
     private static final int BATCH = 500;
-    /** The lock's key in PostgreSQL's advisory lock space: "webhook retention". */
-    private static final long LOCK = 0x7765626b5f726574L;
 
     private final JdbcClient jdbc;
     private final WebhookProperties properties;
@@ -54,7 +54,7 @@ class WebhookRetention {
         int batch;
         do {
             batch = transactions.execute(tx -> {
-                if (!Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(?)").param(LOCK).query(Boolean.class).single())) {
+                if (!AdvisoryLocks.tryForTransaction(jdbc, "webhook:retention")) {
                     return 0;
                 }
                 List<String> old = jdbc.sql("""

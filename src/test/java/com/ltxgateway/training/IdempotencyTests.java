@@ -3,6 +3,8 @@ package com.ltxgateway.training;
 import static com.ltxgateway.training.TrainingValidationApiTests.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +18,13 @@ import java.util.concurrent.TimeUnit;
 import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.GatewayTestSupport;
 
+import javax.sql.DataSource;
+
 import tools.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Idempotency-Key: a retried create never makes a second training, whatever the timing. */
 class IdempotencyTests extends GatewayTestSupport {
@@ -26,6 +32,42 @@ class IdempotencyTests extends GatewayTestSupport {
     private static final String BODY = """
             {"input": {"training_data_url": "https://example.com/clips.zip", "number_of_steps": 500},
              "metadata": {"run": "idempotency"}}""";
+
+    @Autowired
+    IdempotencyRecords records;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Test
+    void expiredRecordsArePurgedByOneInstanceAtATime() throws SQLException {
+        String key = newTeamKey("sandbox");
+        String idempotencyKey = UUID.randomUUID().toString();
+        assertThat(createWithKey(key, idempotencyKey, BODY).status()).isEqualTo(202);
+        jdbc.sql("update idempotency_record set created_at = created_at - interval '2 days' where idempotency_key = ?")
+                .param(idempotencyKey).update();
+
+        try (Connection otherInstance = dataSource.getConnection()) {
+            otherInstance.setAutoCommit(false);
+            try (var lock = otherInstance.prepareStatement("select pg_advisory_xact_lock(hashtextextended('idempotency:purge', 0))")) {
+                lock.execute();
+            }
+            records.purgeExpired();
+            assertThat(records(idempotencyKey)).as("another instance is purging").isEqualTo(1);
+            otherInstance.rollback();
+        }
+        records.purgeExpired();
+
+        assertThat(records(idempotencyKey)).isZero();
+    }
+
+    private long records(String idempotencyKey) {
+        return jdbc.sql("select count(*) from idempotency_record where idempotency_key = ?").param(idempotencyKey)
+                .query(Long.class).single();
+    }
 
     @Test
     void replaysTheOriginalAnswerForTheSameKeyAndBody() {
