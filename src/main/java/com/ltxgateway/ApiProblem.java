@@ -52,6 +52,15 @@ public abstract class ApiProblem extends ErrorResponseException {
         }
     }
 
+    /** The caller has asked too often; {@code Retry-After} says when it may ask again. */
+    public abstract static class TooManyRequests extends ApiProblem {
+
+        protected TooManyRequests(String detail, long retryAfterSeconds) {
+            super(HttpStatus.TOO_MANY_REQUESTS, ProblemType.TOO_MANY_REQUESTS, detail);
+            retryAfterSeconds(Math.toIntExact(Math.min(retryAfterSeconds, Integer.MAX_VALUE)));
+        }
+    }
+
     /** The gateway cannot serve the request as configured; retrying will not help until an operator acts. */
     public abstract static class Unavailable extends ApiProblem {
 

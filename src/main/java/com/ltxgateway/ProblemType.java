@@ -19,6 +19,7 @@ public enum ProblemType {
     BUDGET_EXCEEDED("budget-exceeded", "Budget exceeded"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency-Key reused"),
     IDEMPOTENT_REQUEST_IN_PROGRESS("idempotent-request-in-progress", "Request in progress"),
+    TOO_MANY_REQUESTS("too-many-requests", "Too many requests"),
     SERVICE_UNAVAILABLE("service-unavailable", "Unavailable"),
     INTERNAL("internal-error", "Internal error");
 

@@ -2,6 +2,7 @@ package com.ltxgateway.access;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -15,10 +16,12 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * Authenticates {@code Authorization: Bearer <api key>}, and on the proxy facade ({@code /api/fal/}) also
- * {@code Key <api key>} as fal's clients send credentials; an invalid or revoked key ends the request with 401.
+ * {@code Key <api key>} as fal's clients send credentials; an invalid or revoked key ends the request with 401, and
+ * an address that sent too many of those gets 429 for any key until its throttle lets it try again.
  * Elsewhere {@code Key} is left alone: the sandbox's stand-in for fal's queue takes fal's own scheme.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
@@ -28,11 +31,16 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     private static final String PROXY_PATH = "/api/fal/";
 
     private final ApiKeyAuthenticator authenticator;
+    private final ApiKeyGuesses guesses;
     private final AuthenticationEntryPoint entryPoint;
+    private final HandlerExceptionResolver problems;
 
-    ApiKeyAuthenticationFilter(ApiKeyAuthenticator authenticator, AuthenticationEntryPoint entryPoint) {
+    ApiKeyAuthenticationFilter(ApiKeyAuthenticator authenticator, ApiKeyGuesses guesses, AuthenticationEntryPoint entryPoint,
+            HandlerExceptionResolver problems) {
         this.authenticator = authenticator;
+        this.guesses = guesses;
         this.entryPoint = entryPoint;
+        this.problems = problems;
     }
 
     @Override
@@ -46,10 +54,22 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
+        String address = request.getRemoteAddr();
+        Optional<UnknownApiKeysThrottled> refused = guesses.refusing(address);
+        if (refused.isPresent()) {
+            problems.resolveException(request, response, null, refused.get());
+            return;
+        }
         var caller = authenticator.authenticate(header.substring(scheme.length()).strip());
         if (caller.isEmpty()) {
             SecurityContextHolder.clearContext();
-            entryPoint.commence(request, response, new BadCredentialsException("The API key is unknown or revoked"));
+            refused = guesses.unknownKey(address);
+            if (refused.isPresent()) {
+                problems.resolveException(request, response, null, refused.get());
+            }
+            else {
+                entryPoint.commence(request, response, new BadCredentialsException("The API key is unknown or revoked"));
+            }
             return;
         }
         var context = SecurityContextHolder.createEmptyContext();

@@ -19,7 +19,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 class ApiSecurityConfiguration {
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyAuthenticator authenticator,
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyAuthenticator authenticator, ApiKeyGuesses guesses,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver resolver) throws Exception {
         AuthenticationEntryPoint entryPoint = (request, response, e) -> resolver.resolveException(request, response, null, e);
         AccessDeniedHandler accessDenied = (request, response, e) -> resolver.resolveException(request, response, null, e);
@@ -43,7 +43,7 @@ class ApiSecurityConfiguration {
                         .requestMatchers("/v1/**", "/api/fal/proxy").authenticated()
                         .anyRequest().denyAll())
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint).accessDeniedHandler(accessDenied))
-                .addFilterBefore(new ApiKeyAuthenticationFilter(authenticator, entryPoint), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(authenticator, guesses, entryPoint, resolver), AnonymousAuthenticationFilter.class)
                 .build();
     }
 }

@@ -1,5 +1,5 @@
 /** Teams, API keys and who a caller is: the API's authentication. */
-@ApplicationModule(allowedDependencies = { "audit" })
+@ApplicationModule(allowedDependencies = { "audit", "throttle" })
 @NullMarked
 package com.ltxgateway.access;
 

@@ -1,5 +1,7 @@
 package com.ltxgateway.dashboard;
 
+import com.ltxgateway.throttle.SignInThrottle;
+
 import jakarta.servlet.DispatcherType;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,6 +20,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
@@ -40,6 +43,12 @@ public class DashboardSecurityConfiguration {
 
     public static final String LOGIN_PAGE = "/login";
 
+    /** Where a throttled sign-in is forwarded to: the sign-in page, answered 429 with when to try again. */
+    public static final String THROTTLED_PAGE = "/login/throttled";
+
+    /** The request attribute that carries the throttle's refusal to {@link #THROTTLED_PAGE}. */
+    public static final String THROTTLED_REFUSAL = DashboardSecurityConfiguration.class.getName() + ".throttled";
+
     /**
      * Media may come from any https origin: output videos live on fal's file storage. Everything else is the
      * gateway's own, and no inline script or style runs.
@@ -59,7 +68,8 @@ public class DashboardSecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain dashboardSecurity(HttpSecurity http, DashboardUsers users, PasswordEncoder passwords,
-            LoginAudit loginAudit, ObjectProvider<ClientRegistrationRepository> openIdProviders, OidcAdmins oidcAdmins)
+            LoginAudit loginAudit, SignInThrottle signInThrottle, ObjectProvider<ClientRegistrationRepository> openIdProviders,
+            OidcAdmins oidcAdmins)
             throws Exception {
         var provider = new DaoAuthenticationProvider(users);
         provider.setPasswordEncoder(passwords);
@@ -68,11 +78,11 @@ public class DashboardSecurityConfiguration {
         requestCache.setRequestMatcher(new AndRequestMatcher(request -> "GET".equals(request.getMethod()),
                 new NegatedRequestMatcher(HTMX_REQUEST)));
         http
-                .securityMatcher("/admin", "/admin/**", LOGIN_PAGE, "/logout", "/assets/**", "/webjars/**",
+                .securityMatcher("/admin", "/admin/**", LOGIN_PAGE, THROTTLED_PAGE, "/logout", "/assets/**", "/webjars/**",
                         "/oauth2/**", "/login/oauth2/**")
                 .authenticationManager(new ProviderManager(provider))
                 .authorizeHttpRequests(requests -> requests
-                        .requestMatchers(LOGIN_PAGE, "/assets/**", "/webjars/**").permitAll()
+                        .requestMatchers(LOGIN_PAGE, THROTTLED_PAGE, "/assets/**", "/webjars/**").permitAll()
                         // The forbidden page is forwarded to after a refusal, signed in or not.
                         .dispatcherTypeMatchers(DispatcherType.FORWARD).permitAll()
                         .anyRequest().hasRole(DashboardUsers.ADMIN_ROLE))
@@ -84,6 +94,7 @@ public class DashboardSecurityConfiguration {
                         .logoutUrl("/logout")
                         .addLogoutHandler(loginAudit)
                         .logoutSuccessUrl(LOGIN_PAGE + "?logout"))
+                .addFilterBefore(new SignInThrottleFilter(signInThrottle, loginAudit), UsernamePasswordAuthenticationFilter.class)
                 .requestCache(cache -> cache.requestCache(requestCache))
                 .exceptionHandling(handling -> handling
                         .accessDeniedHandler(forbiddenPage())

@@ -3,11 +3,14 @@ package com.ltxgateway.dashboard;
 import java.io.IOException;
 
 import com.ltxgateway.audit.AuditLog;
+import com.ltxgateway.throttle.Refusal;
+import com.ltxgateway.throttle.SignInThrottle;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -19,7 +22,10 @@ import org.springframework.security.web.authentication.logout.LogoutHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Records every sign-in, failed sign-in and sign-out in the audit log, then carries on as form login would. */
+/**
+ * Records every sign-in, failed sign-in and sign-out in the audit log, then carries on as form login would. A password
+ * sign-in that succeeded is given back to its throttle, so that only failures count.
+ */
 @Component
 class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureHandler, LogoutHandler {
 
@@ -28,15 +34,17 @@ class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureH
 
     private final AuditLog auditLog;
     private final TransactionTemplate transactions;
+    private final SignInThrottle throttle;
     private final SavedRequestAwareAuthenticationSuccessHandler success = new SavedRequestAwareAuthenticationSuccessHandler();
     private final SimpleUrlAuthenticationFailureHandler failure =
             new SimpleUrlAuthenticationFailureHandler(DashboardSecurityConfiguration.LOGIN_PAGE + "?error");
     private final SimpleUrlAuthenticationFailureHandler providerFailure =
             new SimpleUrlAuthenticationFailureHandler(DashboardSecurityConfiguration.LOGIN_PAGE + "?error=provider");
 
-    LoginAudit(AuditLog auditLog, TransactionTemplate transactions) {
+    LoginAudit(AuditLog auditLog, TransactionTemplate transactions, SignInThrottle throttle) {
         this.auditLog = auditLog;
         this.transactions = transactions;
+        this.throttle = throttle;
         success.setDefaultTargetUrl("/admin");
     }
 
@@ -44,14 +52,16 @@ class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureH
     public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response,
             Authentication authentication) throws IOException, ServletException {
         record(authentication.getName(), "dashboard.login", request);
+        if (authentication instanceof UsernamePasswordAuthenticationToken) {
+            throttle.succeeded(typedUsername(request), request.getRemoteAddr());
+        }
         success.onAuthenticationSuccess(request, response, authentication);
     }
 
     @Override
     public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException exception) throws IOException, ServletException {
-        String typed = request.getParameter("username");
-        record(typed == null ? "" : typed, "dashboard.login_failed", request);
+        record(typedUsername(request), "dashboard.login_failed", request);
         // "Wrong password" would mislead someone who typed none: the identity provider turned them away.
         (exception instanceof OAuth2AuthenticationException ? providerFailure : failure)
                 .onAuthenticationFailure(request, response, exception);
@@ -62,6 +72,18 @@ class LoginAudit implements AuthenticationSuccessHandler, AuthenticationFailureH
         if (authentication != null) {
             record(authentication.getName(), "dashboard.logout", request);
         }
+    }
+
+    /** The first refusal of a burst of throttled sign-ins; the rest of the burst is only counted. */
+    void throttled(HttpServletRequest request, Refusal refusal) {
+        if (refusal.firstOfBurst()) {
+            record(typedUsername(request), "dashboard.login_throttled", request);
+        }
+    }
+
+    static String typedUsername(HttpServletRequest request) {
+        String typed = request.getParameter("username");
+        return typed == null ? "" : typed;
     }
 
     private void record(String username, String action, HttpServletRequest request) {

@@ -1,5 +1,5 @@
 /** The admin web UI: server-rendered pages over the other modules' public APIs. */
-@ApplicationModule(allowedDependencies = { "access", "artifact", "audit", "budget", "dataset", "net", "reconciliation", "tracking", "training", "webhook" })
+@ApplicationModule(allowedDependencies = { "access", "artifact", "audit", "budget", "dataset", "net", "reconciliation", "throttle", "tracking", "training", "webhook" })
 @NullMarked
 package com.ltxgateway.dashboard;
 

@@ -30,6 +30,7 @@ public abstract class ApiOnlyTestSupport {
     static void apiOnlyProperties(DynamicPropertyRegistry registry) {
         TestPostgres.useDatabase(registry, Database::jdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+        GatewayTestSupport.unthrottled(registry);
         // Live trainings are accepted, and stay pending: no tracker submits them.
         registry.add("gateway.fal.key", () -> GatewayTestSupport.FAL_KEY);
         GatewayTestSupport.useArtifactStore(registry);

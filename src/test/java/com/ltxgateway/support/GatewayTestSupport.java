@@ -47,6 +47,7 @@ public abstract class GatewayTestSupport {
         TestPostgres.useDatabase(registry, TestPostgres::sharedJdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
         registry.add("gateway.bootstrap.admin-password", () -> DASHBOARD_PASSWORD);
+        unthrottled(registry);
         useFakeFal(registry, FAL_KEY, FAL, FAL_WEBHOOKS);
         registry.add("gateway.datasets.max-size", () -> DATASETS_MAX_SIZE + "B");
         registry.add("gateway.sandbox.queue-duration", () -> "1s");
@@ -65,6 +66,16 @@ public abstract class GatewayTestSupport {
     }
 
     /** fal stood in for by {@code fal} and {@code webhooks}, with timeouts a test can outwait. */
+    /**
+     * Every test calls from 127.0.0.1, and many try bad keys and passwords on purpose: one shared context would soon
+     * throttle them all. The throttles are tested on instances of their own (ThrottleClusterTests).
+     */
+    public static void unthrottled(DynamicPropertyRegistry registry) {
+        registry.add("gateway.throttle.sign-in.per-user", () -> "0");
+        registry.add("gateway.throttle.sign-in.per-address", () -> "0");
+        registry.add("gateway.throttle.unknown-api-keys.per-address", () -> "0");
+    }
+
     public static void useFakeFal(DynamicPropertyRegistry registry, String falKey, FakeFalServer fal, FakeFalWebhooks webhooks) {
         registry.add("gateway.fal.key", () -> falKey);
         registry.add("gateway.fal.queue-url", () -> fal.queueUrl().toString());

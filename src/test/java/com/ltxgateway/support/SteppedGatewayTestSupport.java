@@ -60,6 +60,7 @@ public abstract class SteppedGatewayTestSupport {
     static void steppedProperties(DynamicPropertyRegistry registry) {
         TestPostgres.useDatabase(registry, Database::jdbcUrl);
         registry.add("gateway.bootstrap.admin-key", () -> ADMIN_KEY);
+        GatewayTestSupport.unthrottled(registry);
         GatewayTestSupport.useFakeFal(registry, FAL_KEY, FAL, FAL_WEBHOOKS);
         registry.add("gateway.sandbox.queue-duration", SANDBOX_QUEUE::toString);
         registry.add("gateway.sandbox.run-duration", SANDBOX_RUN::toString);
