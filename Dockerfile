@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
 # The gateway's container image: built from source in one stage, run from Spring Boot's extracted layers on a JRE
 # in another. Build with `docker build -t ltx-trainer-gateway .`; docker-compose.yml and the Helm chart use it.
+# Base images are pinned by digest (the multi-platform index), so a build takes exactly the JDK and JRE it was checked
+# with; the tag before the digest says what it is. Refresh both together: docs/deployment.md, "Pinned images".
 
 ############################################################################
 # Build: a JDK 21 and the Maven wrapper (Maven itself comes from Maven Central).
-FROM eclipse-temurin:21-jdk AS build
+# Temurin 21.0.12+8 on Ubuntu 26.04, published 2026-09-09.
+FROM eclipse-temurin:21-jdk@sha256:1f79c73404fb0cccf9a3459eda22892f368d994b1028d6fb1ae871c1f49749a6 AS build
 WORKDIR /build
 
 # The wrapper and the POM first: their layer, with every dependency and plugin, is reused until pom.xml changes.
@@ -20,7 +23,8 @@ RUN ./mvnw -B -ntp -DskipTests package \
 
 ############################################################################
 # Runtime: a JRE only. No Maven, no JDK, no sources, no secrets: settings come from the environment at run time.
-FROM eclipse-temurin:21-jre AS runtime
+# Temurin 21.0.12+8 on Ubuntu 26.04, published 2026-09-09.
+FROM eclipse-temurin:21-jre@sha256:a80c51f2d09a3e7e00d521f1c817bbceb6b3be94109b4a784d46078099882dda AS runtime
 
 # A fixed, unprivileged user (Kubernetes' runAsNonRoot checks the numeric id).
 RUN groupadd --system --gid 10001 gateway \
