@@ -2,16 +2,13 @@ package com.ltxgateway.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.Response;
+import com.ltxgateway.support.DashboardForms;
 import com.ltxgateway.support.GatewayInstances;
 import com.ltxgateway.support.TestPostgres;
 
@@ -28,8 +25,6 @@ class DashboardSessionClusterTests {
 
     private static final String USERNAME = "admin";
     private static final String PASSWORD = "cluster-session-password";
-    private static final Pattern SESSION_COOKIE = Pattern.compile("SESSION=([^;]+)");
-    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
     private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     private static Api first;
@@ -50,14 +45,14 @@ class DashboardSessionClusterTests {
     @Test
     void aSessionStartedOnOneInstanceIsHonouredAndEndedOnTheOther() {
         Response loginPage = first.send("GET", "/login", null, null, Map.of());
-        String anonymous = cookie(loginPage);
-        String csrf = csrfToken(loginPage.text());
+        String anonymous = DashboardForms.sessionCookie(loginPage);
+        String csrf = DashboardForms.csrfToken(loginPage.text());
 
         Response signIn = second.send("POST", "/login", null,
-                form("username", USERNAME, "password", PASSWORD, "_csrf", csrf), formHeaders(anonymous));
+                DashboardForms.encode("username", USERNAME, "password", PASSWORD, "_csrf", csrf), formHeaders(anonymous));
         assertThat(signIn.status()).as("the other instance takes the first one's CSRF token").isEqualTo(302);
         assertThat(signIn.header("Location")).endsWith("/admin");
-        String session = cookie(signIn);
+        String session = DashboardForms.sessionCookie(signIn);
         assertThat(session).as("a new session id on sign-in").isNotEqualTo(anonymous);
 
         Response page = first.send("GET", "/admin/trainings", null, null, Map.of("Cookie", "SESSION=" + session));
@@ -65,7 +60,7 @@ class DashboardSessionClusterTests {
         assertThat(page.text()).contains("Signed in as");
         assertThat(second.send("GET", "/admin/teams", null, null, Map.of("Cookie", "SESSION=" + session)).status()).isEqualTo(200);
 
-        Response signOut = first.send("POST", "/logout", null, form("_csrf", csrfToken(page.text())), formHeaders(session));
+        Response signOut = first.send("POST", "/logout", null, DashboardForms.encode("_csrf", DashboardForms.csrfToken(page.text())), formHeaders(session));
         assertThat(signOut.status()).isEqualTo(302);
         assertThat(signOut.header("Location")).endsWith("/login?logout");
 
@@ -83,28 +78,7 @@ class DashboardSessionClusterTests {
         return GatewayInstances.api(context);
     }
 
-    private static String cookie(Response response) {
-        Matcher matcher = SESSION_COOKIE.matcher(String.valueOf(response.header("Set-Cookie")));
-        assertThat(matcher.find()).as("a session cookie in %s", response.headers()).isTrue();
-        return matcher.group(1);
-    }
-
-    private static String csrfToken(String html) {
-        Matcher matcher = CSRF_FIELD.matcher(html);
-        assertThat(matcher.find()).as("a CSRF field in the page").isTrue();
-        return matcher.group(1);
-    }
-
     private static Map<String, String> formHeaders(String session) {
-        return Map.of("Cookie", "SESSION=" + session, "Content-Type", "application/x-www-form-urlencoded");
-    }
-
-    private static String form(String... namesAndValues) {
-        var body = new StringBuilder();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            body.append(body.isEmpty() ? "" : "&").append(namesAndValues[i]).append('=')
-                    .append(URLEncoder.encode(namesAndValues[i + 1], StandardCharsets.UTF_8));
-        }
-        return body.toString();
+        return Map.of("Cookie", "SESSION=" + session, "Content-Type", DashboardForms.CONTENT_TYPE);
     }
 }

@@ -2,17 +2,14 @@ package com.ltxgateway.throttle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.Response;
+import com.ltxgateway.support.DashboardForms;
 import com.ltxgateway.support.GatewayInstances;
 import com.ltxgateway.support.TestPostgres;
 
@@ -34,8 +31,6 @@ class ThrottleClusterTests {
     private static final String ADMIN_KEY = "ltx_admin_throttle_0123456789abcdefghijklmnopqrstu";
     private static final String USERNAME = "admin";
     private static final String PASSWORD = "cluster-throttle-password";
-    private static final Pattern SESSION_COOKIE = Pattern.compile("SESSION=([^;]+)");
-    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
     private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     private static Api first;
@@ -126,13 +121,9 @@ class ThrottleClusterTests {
     /** A password sign-in from {@code address}, with the CSRF token of a sign-in page fetched from the same address. */
     private static Response signIn(Api instance, String address, String username, String password) {
         Response page = instance.send("GET", "/login", null, null, Map.of("X-Forwarded-For", address));
-        Matcher cookie = SESSION_COOKIE.matcher(String.valueOf(page.header("Set-Cookie")));
-        Matcher csrf = CSRF_FIELD.matcher(page.text());
-        assertThat(cookie.find() && csrf.find()).as("a session and a CSRF token").isTrue();
-        String body = "username=" + URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password="
-                + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        return instance.send("POST", "/login", null, body, Map.of("X-Forwarded-For", address, "Cookie", "SESSION=" + cookie.group(1),
-                "Content-Type", "application/x-www-form-urlencoded"));
+        String body = DashboardForms.encode("username", username, "password", password, "_csrf", DashboardForms.csrfToken(page.text()));
+        return instance.send("POST", "/login", null, body, Map.of("X-Forwarded-For", address,
+                "Cookie", "SESSION=" + DashboardForms.sessionCookie(page), "Content-Type", DashboardForms.CONTENT_TYPE));
     }
 
     private static Response get(Api instance, String path, String key, String address) {
