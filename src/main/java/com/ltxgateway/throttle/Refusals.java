@@ -31,6 +31,12 @@ class Refusals {
         return new Refusal(retryAfter, bursts.refused(subject, quiet));
     }
 
+    /** A refusal in a burst already recorded: counted, with no query. */
+    Refusal unknownApiKeyAgain(Duration retryAfter) {
+        unknownApiKeys.increment();
+        return new Refusal(retryAfter, false);
+    }
+
     private static Counter counter(MeterRegistry meters, String kind) {
         return Counter.builder("gateway.throttle.refusals")
                 .description("Attempts refused because their throttle's bucket was empty")

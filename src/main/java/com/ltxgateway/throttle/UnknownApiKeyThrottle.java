@@ -47,7 +47,8 @@ public class UnknownApiKeyThrottle {
             refusedUntil.remove(client, until);
             return Optional.empty();
         }
-        return Optional.of(refusals.unknownApiKey(key(client), Duration.between(now, until), perAddress.window()));
+        // Part of the burst the refusal that put the address here recorded.
+        return Optional.of(refusals.unknownApiKeyAgain(Duration.between(now, until)));
     }
 
     /** Counts an unknown key from {@code address}; a refusal when that was one too many. */
