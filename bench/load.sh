@@ -6,6 +6,7 @@
 # The gateway runs from the application jar; the report goes to target/load/report.md.
 #   bench/load.sh                                       # every phase, 20 s per measurement
 #   PHASES=tracker-off,tracker-on DURATION=30 bench/load.sh
+#   PHASES=tracker-off,tracker-on,tracker-on-uncopied bench/load.sh   # what copying outputs adds, in one run
 #   JAR=/tmp/before.jar OUT=target/load-before bench/load.sh   # an earlier build, measured by the same harness
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr

@@ -48,6 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code tracker-off}: wrk posts trainings for {@code --duration} at {@code --connections}.</li>
  * <li>{@code tracker-on}: the same, then every training followed to {@code succeeded}; the gateway's CPU seconds from
  * the first create to the last success, and fal's calls, divided by the trainings completed.</li>
+ * <li>{@code tracker-on-uncopied}: the same with every output copy refused before it is fetched (the source hosts
+ * name none of the stand-in's), for what copying adds, in the same run.</li>
  * <li>{@code get}: {@code --tracked} trainings kept queued at fal and tracked while wrk reads them back by id at 16
  * connections; then the liveness probe at the same load, the tail of a request that does no work.</li>
  * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
@@ -119,8 +121,9 @@ public final class LoadRun {
         for (String phase : options.phases()) {
             switch (phase) {
                 case "floor" -> floor();
-                case "tracker-off" -> creates(false);
-                case "tracker-on" -> creates(true);
+                case "tracker-off" -> creates(false, true);
+                case "tracker-on" -> creates(true, true);
+                case "tracker-on-uncopied" -> creates(true, false);
                 case "get" -> reads();
                 case "memory" -> memory();
                 default -> throw new IllegalArgumentException("unknown phase " + phase);
@@ -160,10 +163,15 @@ public final class LoadRun {
         note("%s transactions/s, each a 3 KB jsonb row and an event row.", format(value));
     }
 
-    private void creates(boolean tracker) throws Exception {
-        String name = tracker ? "tracker-on" : "tracker-off";
+    private void creates(boolean tracker, boolean copies) throws Exception {
+        String name = !tracker ? "tracker-off" : copies ? "tracker-on" : "tracker-on-uncopied";
         fal.runsAsDefault().queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(3));
-        GatewayProcess gateway = start(name, database(name.replace('-', '_')), Map.of("GATEWAY_TRACKER_ENABLED", Boolean.toString(tracker)), "768m");
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("GATEWAY_TRACKER_ENABLED", Boolean.toString(tracker)));
+        if (!copies) {
+            // No output is on a source host: each copy is refused when the training succeeds, without a download.
+            settings.put("GATEWAY_ARTIFACTS_SOURCE_HOSTS", "copies-refused.invalid");
+        }
+        GatewayProcess gateway = start(name, database(name.replace('-', '_')), settings, "768m");
         String key = teamKey(gateway);
         // A warm-up that is not measured: the JIT compiles the hot paths, pools fill; the tracker then finishes what it
         // took, so the measured trainings are all that it works on.
@@ -179,7 +187,8 @@ public final class LoadRun {
         long created = count(gateway.database(), "select count(*) from training") - warmedUp;
         stopProfile(gateway);
         note("");
-        note("## Creates, tracker %s (wrk, %d connections, %d s)", tracker ? "on" : "off", options.connections(), options.durationSeconds());
+        note("## Creates, tracker %s (wrk, %d connections, %d s)", !tracker ? "off" : copies ? "on" : "on, output copies refused",
+                options.connections(), options.durationSeconds());
         note("");
         note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored |");
         note("|---|---|---|---|---|---|---|");
@@ -210,8 +219,9 @@ public final class LoadRun {
                     TreeMap::new, Collectors.counting()));
             note("");
             note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
-            results.put("cpu ms per training", format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
-            results.put("fal calls per training", perTraining(falAfter, falBefore, null, succeeded));
+            String suffix = copies ? "" : " (copies refused)";
+            results.put("cpu ms per training" + suffix, format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
+            results.put("fal calls per training" + suffix, perTraining(falAfter, falBefore, null, succeeded));
         }
         gateway.stop();
     }
@@ -308,6 +318,8 @@ public final class LoadRun {
         note("|---|---|");
         results.forEach((name, value) -> note("| %s | %s |", name, value));
         ratio("tracker on / tracker off creates/s", "tracker-on creates/s", "tracker-off creates/s");
+        ratio("tracker on, copies refused / tracker off creates/s", "tracker-on-uncopied creates/s", "tracker-off creates/s");
+        ratio("tracker on, copies / copies refused creates/s", "tracker-on creates/s", "tracker-on-uncopied creates/s");
         ratio("tracker off creates/s / PostgreSQL floor tps", "tracker-off creates/s", "floor tps");
     }
 
