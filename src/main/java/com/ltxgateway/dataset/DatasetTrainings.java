@@ -39,6 +39,8 @@ import org.springframework.stereotype.Component;
 class DatasetTrainings implements TrainingDatasets, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatasetTrainings.class);
+    /** How often a create waiting for another's upload of its dataset looks for the URL. */
+    private static final Duration UPLOAD_WAIT_POLL = Duration.ofMillis(200);
     /** Clips too short named one by one; past it, counted. */
     private static final int SHORT_CLIPS_NAMED = 10;
 
@@ -179,27 +181,70 @@ class DatasetTrainings implements TrainingDatasets, AutoCloseable {
         if (caller.mode() == KeyMode.SANDBOX) {
             return gateway.publicUrl("/v1/datasets/" + datasetId + "/file").toString();
         }
+        // A sweep creates many trainings on one new dataset at once: one caller uploads it, the others wait for its URL.
+        while (true) {
+            Optional<String> uploaded = falFileUrl(datasetId);
+            if (uploaded.isPresent()) {
+                return uploaded.get();
+            }
+            if (claimUpload(datasetId, dataset.sizeBytes())) {
+                return uploadToFal(dataset, datasetId);
+            }
+            try {
+                Thread.sleep(UPLOAD_WAIT_POLL);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatasetUploadToFalFailed(datasetId, "interrupted while another request was uploading it");
+            }
+        }
+    }
+
+    private Optional<String> falFileUrl(String datasetId) {
         Timestamp fresh = Timestamp.from(clock.instant().minus(properties.falUploadReuse()));
-        Optional<String> uploaded = jdbc.sql("select fal_file_url from dataset where id = ? and fal_uploaded_at > ?")
+        return jdbc.sql("select fal_file_url from dataset where id = ? and fal_uploaded_at > ?")
                 .params(datasetId, fresh).query(String.class).optional();
-        if (uploaded.isPresent()) {
-            return uploaded.get();
+    }
+
+    /**
+     * Takes the dataset's upload lease unless another caller holds it: a minute and a second per MiB, so an upload
+     * whose instance died is taken over once it could not possibly still be running.
+     */
+    private boolean claimUpload(String datasetId, long sizeBytes) {
+        var now = clock.instant();
+        Duration lease = Duration.ofMinutes(1).plusSeconds(sizeBytes / (1024 * 1024));
+        return jdbc.sql("update dataset set fal_upload_until = ? where id = ? and (fal_upload_until is null or fal_upload_until < ?)")
+                .params(Timestamp.from(now.plus(lease)), datasetId, Timestamp.from(now))
+                .update() == 1;
+    }
+
+    private String uploadToFal(DatasetView dataset, String datasetId) {
+        URI uploadedTo = null;
+        try {
+            FalOutcome<URI> outcome = falStorage.upload(dataset.fileName(), "application/zip", dataset.sizeBytes(),
+                    offset -> store.open(Datasets.key(datasetId), offset));
+            if (!(outcome instanceof FalOutcome.Success<URI>(URI fileUrl))) {
+                String reason = switch (outcome) {
+                    case FalOutcome.Rejected<URI> r -> r.error().message();
+                    case FalOutcome.Unavailable<URI> u -> u.reason();
+                    default -> "unknown";
+                };
+                log.warn("Upload of dataset {} to fal's storage failed: {}", datasetId, reason);
+                throw new DatasetUploadToFalFailed(datasetId, reason);
+            }
+            uploadedTo = fileUrl;
         }
-        // Two first uses at the same moment may both upload; the later URL is kept, and both are valid.
-        FalOutcome<URI> outcome = falStorage.upload(dataset.fileName(), "application/zip", dataset.sizeBytes(),
-                offset -> store.open(Datasets.key(datasetId), offset));
-        if (!(outcome instanceof FalOutcome.Success<URI>(URI fileUrl))) {
-            String reason = switch (outcome) {
-                case FalOutcome.Rejected<URI> r -> r.error().message();
-                case FalOutcome.Unavailable<URI> u -> u.reason();
-                default -> "unknown";
-            };
-            log.warn("Upload of dataset {} to fal's storage failed: {}", datasetId, reason);
-            throw new DatasetUploadToFalFailed(datasetId, reason);
+        finally {
+            // The URL with the lease's end: a waiter then finds the URL, or a free lease it may take itself.
+            if (uploadedTo != null) {
+                jdbc.sql("update dataset set fal_file_url = ?, fal_uploaded_at = ?, fal_upload_until = null where id = ?")
+                        .params(uploadedTo.toString(), Timestamp.from(clock.instant()), datasetId).update();
+            }
+            else {
+                jdbc.sql("update dataset set fal_upload_until = null where id = ?").param(datasetId).update();
+            }
         }
-        jdbc.sql("update dataset set fal_file_url = ?, fal_uploaded_at = ? where id = ?")
-                .params(fileUrl.toString(), Timestamp.from(clock.instant()), datasetId).update();
         log.info("Dataset {} uploaded to fal's storage ({} bytes)", datasetId, dataset.sizeBytes());
-        return fileUrl.toString();
+        return uploadedTo.toString();
     }
 }

@@ -1,7 +1,12 @@
 package com.ltxgateway.dataset;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.ltxgateway.fal.FakeFalStorage;
 import com.ltxgateway.support.Api.Response;
@@ -109,6 +114,29 @@ class DatasetTrainingTests extends GatewayTestSupport {
         assertThat(second.get("input").get("training_data_url").asString()).isEqualTo(falUrl);
         awaitStatus(team.key(), first.get("id").asString(), "succeeded");
         assertThat(FAL.submissions().stream().filter(s -> s.input().path("training_data_url").asString().equals(falUrl))).hasSizeGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aSweepOfCreatesOnANewDatasetUploadsItOnceWhileTheOthersWait() throws Exception {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        String dataset = upload(team.key(), zip().clips(10, MP4_49_FRAMES).bytes());
+        int uploadsBefore = FAL.storage().uploads().size();
+        FAL.storage().slowUploads(Duration.ofMillis(700));
+        List<Future<JsonNode>> creates = new ArrayList<>();
+        try (ExecutorService sweep = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int frames : new int[] { 9, 17, 25, 33 }) {
+                creates.add(sweep.submit(() -> create(team.key(), body(dataset, "\"number_of_frames\": " + frames))));
+            }
+        }
+        finally {
+            FAL.storage().slowUploads(Duration.ZERO);
+        }
+
+        List<FakeFalStorage.Upload> uploads = FAL.storage().uploads().subList(uploadsBefore, FAL.storage().uploads().size());
+        assertThat(uploads).as("one upload for the four creates").hasSize(1);
+        for (Future<JsonNode> created : creates) {
+            assertThat(created.get().get("input").get("training_data_url").asString()).isEqualTo(uploads.getFirst().fileUrl().toString());
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,6 +49,7 @@ public final class FakeFalStorage {
     private final List<Upload> uploads = new CopyOnWriteArrayList<>();
     private final AtomicInteger initiates = new AtomicInteger();
     private volatile int failInitiates;
+    private volatile Duration uploadDelay = Duration.ZERO;
 
     FakeFalStorage(String key, Supplier<URI> base) {
         this.key = key;
@@ -69,8 +71,14 @@ public final class FakeFalStorage {
         failInitiates = count;
     }
 
+    /** Each upload's PUT is answered only after {@code delay}, as a large file would take. */
+    public void slowUploads(Duration delay) {
+        uploadDelay = delay;
+    }
+
     void reset() {
         failInitiates = 0;
+        uploadDelay = Duration.ZERO;
     }
 
     void initiate(HttpExchange exchange) throws IOException {
@@ -120,6 +128,7 @@ public final class FakeFalStorage {
                 upload.keySent().incrementAndGet();
             }
             byte[] bytes = read(exchange.getRequestBody());
+            sleep(uploadDelay);
             String method = exchange.getRequestMethod();
             if (parts.length == 1 && method.equals("PUT") && !upload.multipart()) {
                 finish(parts[0], upload, bytes, 1);
@@ -185,5 +194,14 @@ public final class FakeFalStorage {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
