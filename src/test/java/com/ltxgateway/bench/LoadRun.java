@@ -242,7 +242,9 @@ public final class LoadRun {
         stopProfile(gateway);
         // What fal's clients poll through the proxy facade every 500 ms while they wait, on the same trainings.
         wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, WARM_UP);
+        startProfile(gateway);
         Wrk proxy = wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, options.durationSeconds());
+        stopProfile(gateway, "proxy-status");
         // The same load on a request that does no work at all (no key, no database): what this machine's scheduling
         // of wrk, PostgreSQL and the instance alone makes of the tail, with the same trainings tracked meanwhile.
         Wrk probe = wrk(gateway, "liveness", "/actuator/health/liveness", key, 16, null, List.of(), options.durationSeconds());
@@ -430,8 +432,12 @@ public final class LoadRun {
     }
 
     private void stopProfile(GatewayProcess gateway) throws IOException, InterruptedException {
+        stopProfile(gateway, gateway.name());
+    }
+
+    private void stopProfile(GatewayProcess gateway, String window) throws IOException, InterruptedException {
         if (options.profile()) {
-            gateway.stopProfile(options.out().resolve(gateway.name() + ".jfr"));
+            gateway.stopProfile(options.out().resolve(window + ".jfr"));
         }
     }
 
