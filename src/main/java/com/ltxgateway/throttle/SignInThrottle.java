@@ -50,6 +50,16 @@ public class SignInThrottle {
         buckets.giveBack(addressKey(address), perAddress);
     }
 
+    /** An admin's decision: {@code username} may try again at once, from anywhere. */
+    public void forgetUser(String username) {
+        buckets.remove(userKey(username));
+    }
+
+    /** An admin's decision: sign-ins from {@code address} are counted afresh. */
+    public void forgetAddress(String address) {
+        buckets.remove(addressKey(address));
+    }
+
     /** Hashed: a typed name may be anything, of any length. */
     private static String userKey(String username) {
         return "sign-in:user:" + Hashing.sha256Hex(username);

@@ -51,6 +51,11 @@ class ThrottleBuckets {
         }
     }
 
+    /** Forgets a bucket: the next attempt finds a full one. */
+    void remove(String key) {
+        buckets.removeProxy(key);
+    }
+
     int removeExpired(int batch) {
         return buckets.removeExpired(batch);
     }

@@ -65,6 +65,21 @@ public class UnknownApiKeyThrottle {
         return Optional.of(refusals.unknownApiKey(key(client), wait.get(), perAddress.window()));
     }
 
+    /**
+     * An admin's decision: {@code address}'s unknown keys are counted afresh. This instance stops refusing it at once;
+     * another that refused it lately stops when that refusal's wait ends (at most window / limit).
+     */
+    public void forget(String address) {
+        String client = ClientAddress.bucketOf(address);
+        buckets.remove(key(client));
+        refusedUntil.remove(client);
+    }
+
+    /** Whether {@code text} is an IP address written out (never a host name to look up). */
+    public static boolean isAddressLiteral(String text) {
+        return ClientAddress.isLiteral(text);
+    }
+
     private static String key(String client) {
         return "api-key:address:" + client;
     }

@@ -78,6 +78,13 @@ class ThrottleClusterTests {
                 "dashboard.login_throttled", "dashboard.login_failed", "dashboard.login_failed", "dashboard.login_failed",
                 "dashboard.login");
         assertThat(audit("dashboard:ghost-6")).containsExactly("dashboard.login_throttled");
+
+        assertThat(second.delete("/v1/admin/throttles/sign-ins/" + USERNAME, ADMIN_KEY).status()).isEqualTo(204);
+        Response afterClearing = signIn(first, "198.51.100.6", USERNAME, PASSWORD);
+        assertThat(afterClearing.status()).as("an admin cleared the user's throttle").isEqualTo(302);
+        assertThat(afterClearing.header("Location")).endsWith("/admin");
+        assertThat(first.get("/v1/admin/audit-log?limit=5", ADMIN_KEY).text()).contains("\"throttle.cleared\"")
+                .contains("\"dashboard:" + USERNAME + "\"");
     }
 
     @Test
@@ -103,6 +110,14 @@ class ThrottleClusterTests {
         assertThat(get(first, "/v1/trainings", "ltx_guess_6", address).status())
                 .as("the other instance finds the shared bucket empty too").isEqualTo(429);
         assertThat(audit("ip:" + address)).as("one row for the burst").containsExactly("api.unknown_keys_throttled");
+
+        assertThat(second.delete("/v1/admin/throttles/addresses/" + address, ADMIN_KEY).status()).isEqualTo(204);
+        assertThat(get(second, "/v1/trainings", teamKey, address).status()).as("cleared by an admin").isEqualTo(200);
+        assertThat(get(second, "/v1/trainings", "ltx_guess_7", address).status()).as("counted afresh").isEqualTo(401);
+        Response notAnAddress = second.delete("/v1/admin/throttles/addresses/gateway.example.com", ADMIN_KEY);
+        assertThat(notAnAddress.status()).isEqualTo(400);
+        assertThat(notAnAddress.json().get("errors").get(0).get("field").asString()).isEqualTo("address");
+        assertThat(second.delete("/v1/admin/throttles/addresses/" + address, teamKey).status()).as("admins only").isEqualTo(404);
     }
 
     private static Api start(String jdbcUrl) {

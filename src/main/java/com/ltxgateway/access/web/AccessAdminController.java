@@ -8,6 +8,7 @@ import com.ltxgateway.access.KeyMode;
 import com.ltxgateway.access.NewKey;
 import com.ltxgateway.access.NewTeam;
 import com.ltxgateway.access.TeamSummary;
+import com.ltxgateway.access.ThrottleAdministration;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,7 @@ import jakarta.validation.Valid;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -28,17 +30,20 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
-@Tag(name = "Admin: teams and keys", description = "Teams and their API keys; admin keys only.")
+@Tag(name = "Admin: teams and keys", description = "Teams, their API keys and the throttles on guessing them; admin keys only.")
 @RequestMapping("/v1/admin")
 class AccessAdminController {
 
     private final AccessAdministration administration;
+    private final ThrottleAdministration throttles;
 
-    AccessAdminController(AccessAdministration administration) {
+    AccessAdminController(AccessAdministration administration, ThrottleAdministration throttles) {
         this.administration = administration;
+        this.throttles = throttles;
     }
 
     @PostMapping("/teams")
@@ -81,6 +86,20 @@ class AccessAdminController {
             throw new ApiKeyNotFound(id);
         }
         return KeyView.of(administration.revokeKey(caller.actor(), keyId), null);
+    }
+
+    @DeleteMapping("/throttles/sign-ins/{username}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Let a dashboard user whose failed sign-ins are throttled try again at once")
+    void clearSignIns(@AuthenticationPrincipal Caller caller, @PathVariable String username) {
+        throttles.clearSignIns(caller.actor(), username);
+    }
+
+    @DeleteMapping("/throttles/addresses/{address}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Forget a client address's failed sign-ins and unknown API keys")
+    void clearAddress(@AuthenticationPrincipal Caller caller, @PathVariable String address) {
+        throttles.clearAddress(caller.actor(), address);
     }
 
     record ListOf<T>(List<T> data) {
