@@ -3,19 +3,15 @@ package com.ltxgateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.GatewayInstances;
-import com.ltxgateway.support.TestPostgres;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two instances on one database, each answering for keys from its own cache: a key revoked through one is refused by
@@ -25,20 +21,21 @@ class KeyRevocationClusterTests {
 
     private static final String ADMIN_KEY = "ltx_admin_revoke_0123456789abcdefghijklmnopqrstuv";
 
-    private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+    private static GatewayInstances.Pair cluster;
     private static Api first;
     private static Api second;
 
     @BeforeAll
     static void startCluster() {
-        String jdbcUrl = TestPostgres.newDatabase("revocation_cluster");
-        first = start(jdbcUrl);
-        second = start(jdbcUrl);
+        cluster = GatewayInstances.pair("revocation_cluster", "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
+                "--gateway.api-keys.cache-ttl=1h", "--gateway.tracker.enabled=false");
+        first = cluster.first();
+        second = cluster.second();
     }
 
     @AfterAll
     static void stopCluster() {
-        instances.forEach(ConfigurableApplicationContext::close);
+        cluster.close();
     }
 
     @Test
@@ -59,12 +56,4 @@ class KeyRevocationClusterTests {
                 .until(() -> second.get("/v1/trainings", key).status() == 401);
     }
 
-    private static Api start(String jdbcUrl) {
-        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
-                "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
-                "--gateway.api-keys.cache-ttl=1h",
-                "--gateway.tracker.enabled=false");
-        instances.add(context);
-        return GatewayInstances.api(context);
-    }
 }

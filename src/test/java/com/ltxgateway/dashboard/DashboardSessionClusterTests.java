@@ -2,20 +2,16 @@ package com.ltxgateway.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.DashboardForms;
 import com.ltxgateway.support.GatewayInstances;
-import com.ltxgateway.support.TestPostgres;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two instances on one database and no session affinity, as the chart runs replicas: whichever instance answers, a
@@ -26,20 +22,21 @@ class DashboardSessionClusterTests {
     private static final String USERNAME = "admin";
     private static final String PASSWORD = "cluster-session-password";
 
-    private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+    private static GatewayInstances.Pair cluster;
     private static Api first;
     private static Api second;
 
     @BeforeAll
     static void startCluster() {
-        String jdbcUrl = TestPostgres.newDatabase("session_cluster");
-        first = start(jdbcUrl);
-        second = start(jdbcUrl);
+        cluster = GatewayInstances.pair("session_cluster", "--gateway.bootstrap.admin-username=" + USERNAME,
+                "--gateway.bootstrap.admin-password=" + PASSWORD, "--gateway.tracker.enabled=false");
+        first = cluster.first();
+        second = cluster.second();
     }
 
     @AfterAll
     static void stopCluster() {
-        instances.forEach(ConfigurableApplicationContext::close);
+        cluster.close();
     }
 
     @Test
@@ -67,15 +64,6 @@ class DashboardSessionClusterTests {
         Response after = second.send("GET", "/admin/trainings", null, null, Map.of("Cookie", "SESSION=" + session));
         assertThat(after.status()).as("signed out on the first instance, so on the second too").isEqualTo(302);
         assertThat(after.header("Location")).endsWith("/login");
-    }
-
-    private static Api start(String jdbcUrl) {
-        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
-                "--gateway.bootstrap.admin-username=" + USERNAME,
-                "--gateway.bootstrap.admin-password=" + PASSWORD,
-                "--gateway.tracker.enabled=false");
-        instances.add(context);
-        return GatewayInstances.api(context);
     }
 
     private static Map<String, String> formHeaders(String session) {

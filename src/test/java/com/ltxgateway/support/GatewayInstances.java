@@ -40,6 +40,31 @@ public final class GatewayInstances {
         }, settings);
     }
 
+    /** Two instances on a fresh database of their own, both with {@code settings}: closed together. */
+    public static Pair pair(String database, String... settings) {
+        String jdbcUrl = TestPostgres.newDatabase(database);
+        return new Pair(start(jdbcUrl, settings), start(jdbcUrl, settings));
+    }
+
+    /** Two replicas on one database, as the chart runs them with no session affinity. */
+    public record Pair(ConfigurableApplicationContext firstInstance, ConfigurableApplicationContext secondInstance)
+            implements AutoCloseable {
+
+        public Api first() {
+            return api(firstInstance);
+        }
+
+        public Api second() {
+            return api(secondInstance);
+        }
+
+        @Override
+        public void close() {
+            firstInstance.close();
+            secondInstance.close();
+        }
+    }
+
     public static Api api(ConfigurableApplicationContext instance) {
         return new Api("http://localhost:" + instance.getEnvironment().getProperty("local.server.port"));
     }

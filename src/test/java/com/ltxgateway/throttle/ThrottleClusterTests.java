@@ -2,7 +2,6 @@ package com.ltxgateway.throttle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,14 +10,12 @@ import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.DashboardForms;
 import com.ltxgateway.support.GatewayInstances;
-import com.ltxgateway.support.TestPostgres;
 
 import tools.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two instances on one database, with small limits: failed sign-ins and unknown API keys are counted across both,
@@ -32,20 +29,23 @@ class ThrottleClusterTests {
     private static final String USERNAME = "admin";
     private static final String PASSWORD = "cluster-throttle-password";
 
-    private static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+    private static GatewayInstances.Pair cluster;
     private static Api first;
     private static Api second;
 
     @BeforeAll
     static void startCluster() {
-        String jdbcUrl = TestPostgres.newDatabase("throttle_cluster");
-        first = start(jdbcUrl);
-        second = start(jdbcUrl);
+        cluster = GatewayInstances.pair("throttle_cluster", "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
+                "--gateway.bootstrap.admin-username=" + USERNAME, "--gateway.bootstrap.admin-password=" + PASSWORD,
+                "--gateway.throttle.sign-in.per-user=3", "--gateway.throttle.sign-in.per-address=5",
+                "--gateway.throttle.unknown-api-keys.per-address=3", "--gateway.tracker.enabled=false");
+        first = cluster.first();
+        second = cluster.second();
     }
 
     @AfterAll
     static void stopCluster() {
-        instances.forEach(ConfigurableApplicationContext::close);
+        cluster.close();
     }
 
     @Test
@@ -118,19 +118,6 @@ class ThrottleClusterTests {
         assertThat(notAnAddress.status()).isEqualTo(400);
         assertThat(notAnAddress.json().get("errors").get(0).get("field").asString()).isEqualTo("address");
         assertThat(second.delete("/v1/admin/throttles/addresses/" + address, teamKey).status()).as("admins only").isEqualTo(404);
-    }
-
-    private static Api start(String jdbcUrl) {
-        ConfigurableApplicationContext context = GatewayInstances.start(jdbcUrl,
-                "--gateway.bootstrap.admin-key=" + ADMIN_KEY,
-                "--gateway.bootstrap.admin-username=" + USERNAME,
-                "--gateway.bootstrap.admin-password=" + PASSWORD,
-                "--gateway.throttle.sign-in.per-user=3",
-                "--gateway.throttle.sign-in.per-address=5",
-                "--gateway.throttle.unknown-api-keys.per-address=3",
-                "--gateway.tracker.enabled=false");
-        instances.add(context);
-        return GatewayInstances.api(context);
     }
 
     /** A password sign-in from {@code address}, with the CSRF token of a sign-in page fetched from the same address. */
