@@ -12,7 +12,6 @@ import com.ltxgateway.access.Caller;
 import com.ltxgateway.dataset.FalStorageUploads;
 import com.ltxgateway.fal.FalProperties;
 import com.ltxgateway.training.QueueState;
-import com.ltxgateway.training.TimelineEntry;
 import com.ltxgateway.training.TrainingAlreadyFinished;
 import com.ltxgateway.training.TrainingNotFound;
 import com.ltxgateway.training.TrainingQueries;
@@ -121,7 +120,7 @@ class FalProxyController {
 
     private ResponseEntity<ObjectNode> status(Caller caller, String id, boolean logs) {
         QueueState training = queries.queueState(caller, id);
-        ObjectNode status = shapes.status(training, logs ? logLines(caller, id) : List.of(), logs);
+        ObjectNode status = shapes.status(training, logs ? queries.logLines(training) : List.of(), logs);
         return ResponseEntity.status(FalShapes.status(training).equals("COMPLETED") ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .header(REQUEST_ID, id).body(status);
     }
@@ -132,7 +131,8 @@ class FalProxyController {
      * (virtual) thread, which the stream holds and nothing else.
      */
     private void stream(Caller caller, String id, boolean logs, HttpServletResponse response) throws IOException {
-        queries.queueState(caller, id);
+        // Read before the stream starts, so an unknown request is answered 404 like any other.
+        QueueState training = queries.queueState(caller, id);
         response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -142,9 +142,8 @@ class FalProxyController {
         long quietSince = System.nanoTime();
         long until = System.nanoTime() + STREAM_LIMIT.toNanos();
         try {
-            while (System.nanoTime() < until) {
-                QueueState training = queries.queueState(caller, id);
-                String status = json.writeValueAsString(shapes.status(training, logs ? logLines(caller, id) : List.of(), logs));
+            while (true) {
+                String status = json.writeValueAsString(shapes.status(training, logs ? queries.logLines(training) : List.of(), logs));
                 if (!status.equals(sent)) {
                     out.write("data: " + status + "\n\n");
                     sent = status;
@@ -155,13 +154,12 @@ class FalProxyController {
                     quietSince = System.nanoTime();
                 }
                 out.flush();
-                if (out instanceof PrintWriter writer && writer.checkError()) {
-                    return;
-                }
-                if (FalShapes.status(training).equals("COMPLETED")) {
+                if ((out instanceof PrintWriter writer && writer.checkError()) || FalShapes.status(training).equals("COMPLETED")
+                        || System.nanoTime() >= until) {
                     return;
                 }
                 Thread.sleep(STREAM_POLL);
+                training = queries.queueState(caller, id);
             }
         }
         catch (InterruptedException e) {
@@ -173,9 +171,11 @@ class FalProxyController {
         TrainingView training = trainings.get(caller, id);
         return switch (training.status()) {
             case "succeeded" -> ResponseEntity.ok().header(REQUEST_ID, id).body(shapes.output(training));
-            case "failed", "canceled" -> ResponseEntity.status(training.status().equals("failed") ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.BAD_REQUEST)
-                    .header("X-Fal-Error-Type", FalShapes.errorType(QueueState.of(training)))
-                    .body(detail(FalShapes.errorMessage(QueueState.of(training))));
+            case "failed", "canceled" -> {
+                QueueState ended = QueueState.of(training);
+                yield ResponseEntity.status(training.status().equals("failed") ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.BAD_REQUEST)
+                        .header("X-Fal-Error-Type", FalShapes.errorType(ended)).body(detail(FalShapes.errorMessage(ended)));
+            }
             default -> ResponseEntity.badRequest().body(detail("Request is still in progress"));
         };
     }
@@ -191,10 +191,6 @@ class FalProxyController {
         catch (TrainingNotFound e) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).body(json.createObjectNode().put("status", "NOT_FOUND"));
         }
-    }
-
-    private List<TimelineEntry> logLines(Caller caller, String id) {
-        return trainings.timeline(caller, id).stream().filter(entry -> entry.type().equals("log")).toList();
     }
 
     /** fal's clients raise their own ValidationError from a 422 with {@code detail: [{loc, msg, type}]}. */

@@ -1,5 +1,7 @@
 package com.ltxgateway.training;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -68,8 +70,19 @@ class TimelineEntries {
     List<TimelineEntry> of(String trainingId) {
         return jdbc.sql("select type, at, status, message from training_event where training_id = ? order by id")
                 .param(trainingId)
-                .query((rs, n) -> new TimelineEntry(rs.getString("type"), rs.getTimestamp("at").toInstant(),
-                        rs.getString("status"), rs.getString("message")))
+                .query(TimelineEntries::entry)
                 .list();
+    }
+
+    /** The entries of one type only, in order: fal's log lines, say, without the rest of the timeline. */
+    List<TimelineEntry> of(String trainingId, String type) {
+        return jdbc.sql("select type, at, status, message from training_event where training_id = ? and type = ? order by id")
+                .params(trainingId, type)
+                .query(TimelineEntries::entry)
+                .list();
+    }
+
+    private static TimelineEntry entry(ResultSet rs, int row) throws SQLException {
+        return new TimelineEntry(rs.getString("type"), rs.getTimestamp("at").toInstant(), rs.getString("status"), rs.getString("message"));
     }
 }

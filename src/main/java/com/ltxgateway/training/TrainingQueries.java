@@ -31,13 +31,16 @@ public class TrainingQueries {
 
     private final EntityManager entityManager;
     private final JdbcClient jdbc;
+    private final TimelineEntries timeline;
     private final TeamDirectory teams;
     private final TrainingService service;
     private final JsonMapper json;
 
-    TrainingQueries(EntityManager entityManager, JdbcClient jdbc, TeamDirectory teams, TrainingService service, JsonMapper json) {
+    TrainingQueries(EntityManager entityManager, JdbcClient jdbc, TimelineEntries timeline, TeamDirectory teams,
+            TrainingService service, JsonMapper json) {
         this.entityManager = entityManager;
         this.jdbc = jdbc;
+        this.timeline = timeline;
         this.teams = teams;
         this.service = service;
         this.json = json;
@@ -74,6 +77,14 @@ public class TrainingQueries {
             return QueueState.of(service.get(caller, id));
         }
         return new QueueState(id, TrainingStatus.fromWireName(row.status()), row.queuePosition(), row.errorCode(), row.errorMessage());
+    }
+
+    /**
+     * fal's log lines of a training whose queue state the caller was given (so may see it): read alone, without the
+     * rest of its timeline or another visibility check, as fal's clients ask for them with every status poll.
+     */
+    public List<TimelineEntry> logLines(QueueState training) {
+        return timeline.of(training.id(), "log");
     }
 
     /** How many trainings that have not finished train on the dataset: they may still need its zip. */
