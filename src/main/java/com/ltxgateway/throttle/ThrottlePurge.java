@@ -2,6 +2,8 @@ package com.ltxgateway.throttle;
 
 import java.time.Duration;
 
+import io.github.bucket4j.BucketExceptions;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -32,7 +34,7 @@ class ThrottlePurge {
         try {
             purge();
         }
-        catch (DataAccessException | IllegalStateException e) {
+        catch (DataAccessException | BucketExceptions.BucketExecutionException e) {
             log.warn("Purging refilled throttle buckets failed; the next run tries again: {}", e.getMessage());
         }
     }
