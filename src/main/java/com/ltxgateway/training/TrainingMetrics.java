@@ -23,10 +23,10 @@ class TrainingMetrics {
     static final String ESTIMATED_SPEND = "gateway.estimated.spend";
 
     private final MeterRegistry registry;
-    private final TrainingRepository trainings;
+    private final TrainingRows trainings;
     private final TeamDirectory teams;
 
-    TrainingMetrics(MeterRegistry registry, TrainingRepository trainings, TeamDirectory teams) {
+    TrainingMetrics(MeterRegistry registry, TrainingRows trainings, TeamDirectory teams) {
         this.registry = registry;
         this.trainings = trainings;
         this.teams = teams;
@@ -52,7 +52,7 @@ class TrainingMetrics {
         }
         // Leaving pending for queued is fal accepting the request, whether its answer or its webhook said so first.
         if (event.from() == TrainingStatus.PENDING && event.to() == TrainingStatus.QUEUED) {
-            trainings.findById(event.trainingId())
+            trainings.find(event.trainingId())
                     .filter(training -> KeyMode.LIVE.wireName().equals(training.mode()))
                     .ifPresent(this::spent);
         }

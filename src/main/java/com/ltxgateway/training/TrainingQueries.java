@@ -1,5 +1,6 @@
 package com.ltxgateway.training;
 
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,6 @@ import com.ltxgateway.PageCursor;
 import com.ltxgateway.access.Caller;
 import com.ltxgateway.access.TeamDirectory;
 
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import tools.jackson.databind.json.JsonMapper;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,17 +28,17 @@ public class TrainingQueries {
     public static final int DEFAULT_LIMIT = 20;
     public static final int MAX_LIMIT = 100;
 
-    private final EntityManager entityManager;
     private final JdbcClient jdbc;
+    private final TrainingRows rows;
     private final TimelineEntries timeline;
     private final TeamDirectory teams;
     private final TrainingService service;
     private final JsonMapper json;
 
-    TrainingQueries(EntityManager entityManager, JdbcClient jdbc, TimelineEntries timeline, TeamDirectory teams,
+    TrainingQueries(JdbcClient jdbc, TrainingRows rows, TimelineEntries timeline, TeamDirectory teams,
             TrainingService service, JsonMapper json) {
-        this.entityManager = entityManager;
         this.jdbc = jdbc;
+        this.rows = rows;
         this.timeline = timeline;
         this.teams = teams;
         this.service = service;
@@ -90,9 +89,8 @@ public class TrainingQueries {
     /** How many trainings that have not finished train on the dataset: they may still need its zip. */
     @Transactional(readOnly = true)
     public long unfinishedUsingDataset(String datasetId) {
-        return ((Number) entityManager.createNativeQuery(
-                "select count(*) from training where dataset_id = ?1 and status in ('pending', 'queued', 'running')")
-                .setParameter(1, datasetId).getSingleResult()).longValue();
+        return jdbc.sql("select count(*) from training where dataset_id = ? and status in ('pending', 'queued', 'running')")
+                .param(datasetId).query(Long.class).single();
     }
 
     @Transactional(readOnly = true)
@@ -136,20 +134,15 @@ public class TrainingQueries {
         }
         if (query.after() != null) {
             sql.append(" and (created_at, id) < (?, ?)");
-            parameters.add(query.after().createdAt());
+            parameters.add(Timestamp.from(query.after().createdAt()));
             parameters.add(query.after().id());
         }
         sql.append(" order by created_at desc, id desc limit ?");
         parameters.add(query.limit() + 1);
 
-        Query nativeQuery = entityManager.createNativeQuery(sql.toString(), Training.class);
-        for (int i = 0; i < parameters.size(); i++) {
-            nativeQuery.setParameter(i + 1, parameters.get(i));
-        }
-        @SuppressWarnings("unchecked")
-        List<Training> rows = nativeQuery.getResultList();
-        boolean more = rows.size() > query.limit();
-        List<Training> page = more ? rows.subList(0, query.limit()) : rows;
+        List<Training> found = rows.query(sql.toString(), parameters);
+        boolean more = found.size() > query.limit();
+        List<Training> page = more ? found.subList(0, query.limit()) : found;
         String next = more ? new PageCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
         return new TrainingPage(service.views(page), next);
     }

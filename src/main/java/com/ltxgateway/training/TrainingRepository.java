@@ -9,18 +9,8 @@ import jakarta.persistence.LockModeType;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
-import org.springframework.transaction.annotation.Propagation;
-import org.springframework.transaction.annotation.Transactional;
 
 interface TrainingRepository extends JpaRepository<Training, String> {
-
-    /**
-     * Joins the caller's transaction, and outside one reads in autocommit: a single statement needs no transaction
-     * of its own, whose commit would cost every read by id (the API's most frequent request) a second round trip.
-     */
-    @Override
-    @Transactional(propagation = Propagation.SUPPORTS, readOnly = true)
-    Optional<Training> findById(String id);
 
     /** Serializes every writer of one training: tracker, webhook receiver, reconciliation and API cancel. */
     @Lock(LockModeType.PESSIMISTIC_WRITE)

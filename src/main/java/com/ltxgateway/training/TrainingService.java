@@ -43,6 +43,7 @@ public class TrainingService {
 
     private final TrainingRequestValidator validator;
     private final TrainingRepository trainings;
+    private final TrainingRows rows;
     private final TimelineEntries timeline;
     private final TrainingTransitions transitions;
     private final IdempotencyRecords idempotency;
@@ -58,13 +59,14 @@ public class TrainingService {
     private final ObjectProvider<TrainingDatasets> datasets;
     private final GatewayProperties gateway;
 
-    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TimelineEntries timeline,
+    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TrainingRows rows, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
             TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns,
             ObjectProvider<OutputCopies> copies, ObjectProvider<TrainingDatasets> datasets, GatewayProperties gateway) {
         this.validator = validator;
         this.trainings = trainings;
+        this.rows = rows;
         this.timeline = timeline;
         this.transitions = transitions;
         this.idempotency = idempotency;
@@ -197,7 +199,7 @@ public class TrainingService {
 
     /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
     TrainingView get(Predicate<UUID> canSee, String id) {
-        return view(visible(canSee, trainings.findById(id).orElse(null), id));
+        return view(visible(canSee, rows.find(id).orElse(null), id));
     }
 
     @Transactional

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +43,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class TrainingTransitions {
 
     private final TrainingRepository trainings;
+    private final TrainingRows rows;
     private final TimelineEntries entries;
     private final ApplicationEventPublisher publisher;
     private final JsonMapper json;
@@ -51,9 +51,10 @@ public class TrainingTransitions {
     private final FairTurns turns;
     private final Clock clock;
 
-    TrainingTransitions(TrainingRepository trainings, TimelineEntries entries, ApplicationEventPublisher publisher,
+    TrainingTransitions(TrainingRepository trainings, TrainingRows rows, TimelineEntries entries, ApplicationEventPublisher publisher,
             JsonMapper json, JdbcClient jdbc, FairTurns turns, Clock clock) {
         this.trainings = trainings;
+        this.rows = rows;
         this.entries = entries;
         this.publisher = publisher;
         this.json = json;
@@ -106,7 +107,7 @@ public class TrainingTransitions {
         String id = "trn_" + UlidCreator.getMonotonicUlid().toLowerCase();
         Training training = new Training(id, teamId, mode, json.writeValueAsString(request.input()), request.numberOfSteps(),
                 unitPriceUsd, json.writeValueAsString(request.metadata()), request.webhookUrl(), request.priority(), request.datasetId(), now);
-        trainings.save(training);
+        rows.insert(training);
         record(training, TrainingStatus.PENDING, "created by " + actor, now, new TrainingCreated(id, mode));
         return training;
     }
@@ -440,8 +441,8 @@ public class TrainingTransitions {
     private static TrackedTraining tracked(ResultSet row, int number) throws SQLException {
         TrainingStatus status = TrainingStatus.fromWireName(row.getString("status"));
         String requestId = row.getString("fal_request_id");
-        Instant attemptedAt = instant(row, "submit_attempted_at");
-        Instant unconfirmedAt = instant(row, "submit_unconfirmed_at");
+        Instant attemptedAt = TrainingRows.instant(row, "submit_attempted_at");
+        Instant unconfirmedAt = TrainingRows.instant(row, "submit_unconfirmed_at");
         Integer queuePosition = row.getObject("queue_position", Integer.class);
         return new TrackedTraining(row.getString("id"), status, row.getString("mode"),
                 requestId == null ? null : new FalRequest(requestId, uri(row.getString("fal_status_url")),
@@ -454,11 +455,6 @@ public class TrainingTransitions {
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
-    }
-
-    private static Instant instant(ResultSet row, String column) throws SQLException {
-        Timestamp value = row.getTimestamp(column);
-        return value == null ? null : value.toInstant();
     }
 
     private static URI uri(String value) {

@@ -88,6 +88,31 @@ class TrainingRepositoryTests {
         assertThat(trainings.findForUpdate("trn_guard").orElseThrow().status()).isEqualTo(TrainingStatus.FAILED);
     }
 
+    @Test
+    void aPlainReadOfTheRowHoldsWhatHibernateLoads() {
+        trainings.saveAndFlush(training("trn_row"));
+        jdbc.sql("""
+                insert into dataset (id, team_id, file_name, size_bytes, sha256, status, clips, captions, problems, created_by, created_at)
+                values ('ds_row', ?, 'd.zip', 1, repeat('0', 64), 'ready', '[]', 0, '[]', 'test', now())""").param(team).update();
+        // Every column set, so that one the plain read leaves out shows as a difference.
+        jdbc.sql("""
+                update training set dataset_id = 'ds_row', webhook_url = 'https://example.com/hook', fal_request_id = 'req-row',
+                    fal_status_url = 'https://queue.fal.run/s', fal_response_url = 'https://queue.fal.run/r',
+                    fal_cancel_url = 'https://queue.fal.run/c', queue_position = 4,
+                    output = '{"lora_file": {"url": "https://v3.fal.media/l.safetensors"}}', error = '{"code": "x"}',
+                    cancel_requested_at = now(), submit_attempted_at = now(), submit_attempts = 2,
+                    submit_unconfirmed_at = now(), fal_unreachable_since = now(), log_lines = 7, cost_usd = 2.4,
+                    waiting_reason = 'team_limit', submitted_at = now(), started_at = now(), finished_at = now(),
+                    priority = 'low', status = 'running'
+                where id = 'trn_row'""").update();
+        entityManager.clear();
+
+        Training loaded = trainings.findById("trn_row").orElseThrow();
+        assertThat(loaded).hasNoNullFieldsOrProperties();
+        assertThat(new TrainingRows(jdbc).find("trn_row")).get().usingRecursiveComparison().isEqualTo(loaded);
+        assertThat(new TrainingRows(jdbc).find("trn_none")).isEmpty();
+    }
+
     private Training training(String id) {
         return new Training(id, team, "sandbox", "{\"training_data_url\":\"https://example.com/d.zip\"}", 1000,
                 new BigDecimal("0.0024"), "{\"project\":\"x\"}", null, TrainingPriority.NORMAL, null, Instant.now().truncatedTo(ChronoUnit.MICROS));

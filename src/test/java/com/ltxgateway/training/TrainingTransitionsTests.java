@@ -39,7 +39,7 @@ import org.springframework.test.context.event.RecordApplicationEvents;
  */
 @DataJpaTest
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
-@Import({ TrainingTransitions.class, TrainingTimeline.class, TimelineEntries.class, FairTurns.class, TrainingTransitionsTests.Beans.class })
+@Import({ TrainingTransitions.class, TrainingRows.class, TrainingTimeline.class, TimelineEntries.class, FairTurns.class, TrainingTransitionsTests.Beans.class })
 @EnableConfigurationProperties(FairTurnProperties.class)
 @RecordApplicationEvents
 class TrainingTransitionsTests {
