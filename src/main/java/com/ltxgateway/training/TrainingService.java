@@ -42,7 +42,6 @@ public class TrainingService {
     private static final JsonMapper SORTED = JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
     private final TrainingRequestValidator validator;
-    private final TrainingRepository trainings;
     private final TrainingRows rows;
     private final TimelineEntries timeline;
     private final TrainingTransitions transitions;
@@ -59,13 +58,12 @@ public class TrainingService {
     private final ObjectProvider<TrainingDatasets> datasets;
     private final GatewayProperties gateway;
 
-    TrainingService(TrainingRequestValidator validator, TrainingRepository trainings, TrainingRows rows, TimelineEntries timeline,
+    TrainingService(TrainingRequestValidator validator, TrainingRows rows, TimelineEntries timeline,
             TrainingTransitions transitions, IdempotencyRecords idempotency, TeamDirectory teams,
             StepPrice prices, TrainingDestinations destinations, AuditLog auditLog,
             TransactionTemplate transactions, JsonMapper json, ObjectProvider<SpendLimits> limits, FairTurns turns,
             ObjectProvider<OutputCopies> copies, ObjectProvider<TrainingDatasets> datasets, GatewayProperties gateway) {
         this.validator = validator;
-        this.trainings = trainings;
         this.rows = rows;
         this.timeline = timeline;
         this.transitions = transitions;
@@ -192,9 +190,8 @@ public class TrainingService {
      *
      * @throws TrainingNotFound when it does not exist or is another team's
      */
-    @Transactional(readOnly = true)
     public void requireVisible(Caller caller, String id) {
-        visible(caller::canSee, trainings.findById(id).orElse(null), id);
+        visible(caller::canSee, rows.find(id).orElse(null), id);
     }
 
     /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
@@ -220,14 +217,12 @@ public class TrainingService {
         return view(training);
     }
 
-    @Transactional(readOnly = true)
     public List<TimelineEntry> timeline(Caller caller, String id) {
         return timeline(caller::canSee, id);
     }
 
-    @Transactional(readOnly = true)
     List<TimelineEntry> timeline(Predicate<UUID> canSee, String id) {
-        visible(canSee, trainings.findById(id).orElse(null), id);
+        visible(canSee, rows.find(id).orElse(null), id);
         return timeline.of(id);
     }
 

@@ -402,6 +402,8 @@ public class TrainingTransitions {
 
     private void record(Training training, Transition transition, String cause, Instant now) {
         if (transition != null) {
+            // The change is written before its timeline row and before the event's listeners query the row.
+            trainings.flush();
             record(training, transition.to(), cause, now,
                     new TrainingStatusChanged(training.id(), training.teamId(), transition.from(), transition.to(), now,
                             training.webhookUrl()));
@@ -411,9 +413,8 @@ public class TrainingTransitions {
         }
     }
 
-    /** The one way a status is recorded, the first one included: written, on the timeline, and published. */
+    /** The one way a status is recorded, the first one included: on the timeline, and published. */
     private void record(Training training, TrainingStatus status, String cause, Instant now, Object event) {
-        trainings.flush();
         entries.append(training.id(), TimelineEntries.STATE_CHANGED, now, status.wireName(), cause);
         publisher.publishEvent(event);
     }
