@@ -28,12 +28,12 @@ class TrainingRequestValidator {
 
     private final JsonContract contract;
     private final OutboundUrlPolicy outboundUrls;
-    private final ObjectProvider<TrainingDatasets> datasets;
+    private final OptionalBean<TrainingDatasets> datasets;
 
     TrainingRequestValidator(JsonContract contract, OutboundUrlPolicy outboundUrls, ObjectProvider<TrainingDatasets> datasets) {
         this.contract = contract;
         this.outboundUrls = outboundUrls;
-        this.datasets = datasets;
+        this.datasets = new OptionalBean<>(datasets);
     }
 
     /**
@@ -79,13 +79,13 @@ class TrainingRequestValidator {
 
     /** The dataset a training data URL of the gateway's own names; null for any other URL. */
     private String datasetNamedBy(String trainingDataUrl) {
-        TrainingDatasets available = datasets.getIfAvailable();
+        TrainingDatasets available = datasets.get().orElse(null);
         return available == null || trainingDataUrl == null ? null : available.datasetOf(trainingDataUrl).orElse(null);
     }
 
     /** The dataset's fitness for this input, with every default applied (number_of_frames, auto_scale_input). */
     private List<String> datasetProblems(Caller caller, String datasetId, ObjectNode input) {
-        TrainingDatasets available = datasets.getIfAvailable();
+        TrainingDatasets available = datasets.get().orElse(null);
         if (available == null) {
             return List.of("datasets are not available on this gateway");
         }

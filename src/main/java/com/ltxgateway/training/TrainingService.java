@@ -52,10 +52,10 @@ public class TrainingService {
     private final AuditLog auditLog;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
-    private final ObjectProvider<SpendLimits> limits;
+    private final OptionalBean<SpendLimits> limits;
     private final FairTurns turns;
-    private final ObjectProvider<OutputCopies> copies;
-    private final ObjectProvider<TrainingDatasets> datasets;
+    private final OptionalBean<OutputCopies> copies;
+    private final OptionalBean<TrainingDatasets> datasets;
     private final GatewayProperties gateway;
 
     TrainingService(TrainingRequestValidator validator, TrainingRows rows, TimelineEntries timeline,
@@ -75,10 +75,10 @@ public class TrainingService {
         this.transactions = transactions;
         this.json = json;
         this.turns = turns;
-        this.copies = copies;
-        this.datasets = datasets;
+        this.copies = new OptionalBean<>(copies);
+        this.datasets = new OptionalBean<>(datasets);
         this.gateway = gateway;
-        this.limits = limits;
+        this.limits = new OptionalBean<>(limits);
     }
 
     /** A create's answer: a new training, or the stored response of an earlier request with the same key. */
@@ -121,7 +121,7 @@ public class TrainingService {
         // Of the request as sent: a replay matches it whatever URL the dataset has by then.
         byte[] fingerprint = fingerprint(request);
         if (request.datasetId() != null) {
-            request.input().put("training_data_url", datasets.getObject().trainingDataUrl(caller, request.datasetId()));
+            request.input().put("training_data_url", datasets.get().orElseThrow().trainingDataUrl(caller, request.datasetId()));
         }
         if (idempotencyKey == null) {
             return transactions.execute(tx -> insert(caller, request));
@@ -162,14 +162,14 @@ public class TrainingService {
                 throw new TrainingRequestInvalid(List.of(new FieldViolation(PREFLIGHT,
                         "checks input.training_data_url; a dataset_id's zip was inspected when it was uploaded")));
             }
-            TrainingDatasets available = datasets.getIfAvailable();
+            TrainingDatasets available = datasets.get().orElse(null);
             if (available == null) {
                 throw new TrainingRequestInvalid(List.of(new FieldViolation(PREFLIGHT, "is not available on this gateway")));
             }
             found = available.preflight(request.input().get("training_data_url").asString(), request.input().path("number_of_frames").asInt(),
                     request.input().path("auto_scale_input").asBoolean(false));
         }
-        SpendLimits spendLimits = limits.getIfAvailable();
+        SpendLimits spendLimits = limits.get().orElse(null);
         BigDecimal remaining = caller.teamId() == null || spendLimits == null ? null
                 : spendLimits.remaining(caller.teamId()).orElse(null);
         BigDecimal unitPrice = prices.current().usdPerStep();
@@ -235,7 +235,7 @@ public class TrainingService {
         List<Training> waiting = page.stream().filter(training -> training.waitingReason() != null).toList();
         Map<String, Integer> positions = waiting.isEmpty() ? Map.of() : turns.positions(waiting);
         List<String> succeeded = page.stream().filter(training -> training.status() == TrainingStatus.SUCCEEDED).map(Training::id).toList();
-        OutputCopies outputCopies = copies.getIfAvailable();
+        OutputCopies outputCopies = copies.get().orElse(null);
         boolean copied = !succeeded.isEmpty() && outputCopies != null;
         Map<String, Map<String, OutputCopies.Copy>> copiesOf = copied ? outputCopies.of(succeeded) : Map.of();
         Set<String> pinned = copied ? outputCopies.pinned(succeeded) : Set.of();
@@ -254,7 +254,7 @@ public class TrainingService {
         BigDecimal unitPrice = prices.current().usdPerStep();
         if (caller.mode() == KeyMode.LIVE) {
             BigDecimal estimate = StepPrice.cost(unitPrice, request.numberOfSteps());
-            limits.ifAvailable(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
+            limits.get().ifPresent(spendLimits -> spendLimits.reserve(caller.teamId(), estimate));
         }
         Training training = transitions.create(caller.teamId(), caller.mode().wireName(), request, unitPrice, caller.actor());
         return new Created(training.id(), TrainingView.of(training, caller.teamSlug(), null, Map.of(), false, name -> filesUrl(training.id(), name),

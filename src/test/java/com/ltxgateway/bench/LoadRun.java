@@ -190,10 +190,11 @@ public final class LoadRun {
         note("## Creates, tracker %s (wrk, %d connections, %d s)", !tracker ? "off" : copies ? "on" : "on, output copies refused",
                 options.connections(), options.durationSeconds());
         note("");
-        note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored |");
-        note("|---|---|---|---|---|---|---|");
-        note("| %s | %s | %s | %s | %s | %d | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
-                wrk.errors(), created);
+        note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored | gateway CPU per create, in the window |");
+        note("|---|---|---|---|---|---|---|---|");
+        note("| %s | %s | %s | %s | %s | %d | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
+                wrk.errors(), created, format(wrk.cpuMsPerRequest()));
+        results.put(name + " cpu ms per create", format(wrk.cpuMsPerRequest()));
         results.put(name + " creates/s", format(wrk.requestsPerSecond()));
         results.put(name + " p99", wrk.p99());
         results.put(name + " errors", Long.toString(wrk.errors()));
@@ -252,11 +253,12 @@ public final class LoadRun {
         note("");
         note("## GET /v1/trainings/{id} while %d trainings are tracked (wrk, 16 connections, %d s)", tracked, options.durationSeconds());
         note("");
-        note("| request | reads/s | p50 | p90 | p99 | max | non-2xx |");
-        note("|---|---|---|---|---|---|---|");
-        note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors());
-        note("| fal status through /api/fal/proxy, right after | %s | %s | %s | %s | %s | %d |", format(proxy.requestsPerSecond()), proxy.p50(), proxy.p90(), proxy.p99(), proxy.max(), proxy.errors());
-        note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors());
+        note("| request | reads/s | p50 | p90 | p99 | max | non-2xx | gateway CPU per read |");
+        note("|---|---|---|---|---|---|---|---|");
+        note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors(), format(wrk.cpuMsPerRequest()));
+        note("| fal status through /api/fal/proxy, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(proxy.requestsPerSecond()), proxy.p50(), proxy.p90(), proxy.p99(), proxy.max(), proxy.errors(), format(proxy.cpuMsPerRequest()));
+        note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors(), format(probe.cpuMsPerRequest()));
+        results.put("get cpu ms per read", format(wrk.cpuMsPerRequest()));
         results.put("get p99", wrk.p99());
         results.put("get reads/s", format(wrk.requestsPerSecond()));
         results.put("proxy status polls/s", format(proxy.requestsPerSecond()));
@@ -403,7 +405,11 @@ public final class LoadRun {
         return response;
     }
 
-    record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors) {
+    /**
+     * @param cpuMsPerRequest the gateway process's CPU time over the window divided by the requests answered: what a
+     * request costs, trackers and all, which moves less with the machine's other load than the rates do
+     */
+    record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors, double cpuMsPerRequest) {
     }
 
     /** {@code script} null: a plain GET of {@code path}. The output is kept as {@code PHASE-LABEL-wrk.txt}. */
@@ -418,11 +424,15 @@ public final class LoadRun {
             command.add("--");
             command.addAll(scriptArgs);
         }
+        long cpuBefore = gateway.cpuTicks();
         String out = exec(command);
+        long cpuTicks = gateway.cpuTicks() - cpuBefore;
         Files.writeString(options.out().resolve(gateway.name() + "-" + label + "-wrk.txt"), out);
+        double requests = number(out, "([0-9]+) requests in");
         return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), text(out, "\\s50%\\s+(\\S+)"), text(out, "\\s90%\\s+(\\S+)"),
                 text(out, "\\s99%\\s+(\\S+)"), text(out, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)"),
-                (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)") + (long) number(out, "Socket errors:.*?timeout ([0-9]+)"));
+                (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)") + (long) number(out, "Socket errors:.*?timeout ([0-9]+)"),
+                requests == 0 ? 0 : cpuTicks * 1000.0 / CLOCK_TICKS_PER_SECOND / requests);
     }
 
     private void startProfile(GatewayProcess gateway) throws IOException, InterruptedException {
