@@ -95,9 +95,9 @@ class Training {
     }
 
     /**
-     * The training as its row reads ({@code select * from training}), without Hibernate: for showing it, where loading
-     * the entity cost five times the query (a fifth of a read by id's CPU). Not for changing it: the transitions load
-     * it for update through the repository.
+     * The training as its row reads ({@code select * from training}), without Hibernate: for showing it, where the
+     * entity's load cost several times this read (a fifth of a read by id's CPU). Not for changing it: the transitions
+     * load it for update through the repository.
      */
     static Training read(ResultSet row) throws SQLException {
         Training training = new Training();
