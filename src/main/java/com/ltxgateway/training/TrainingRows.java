@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,6 +44,10 @@ class TrainingRows {
 
     Optional<Training> find(String id) {
         return jdbc.sql("select * from training where id = ?").param(id).query(TRAINING).optional();
+    }
+
+    Optional<UUID> teamOf(String id) {
+        return jdbc.sql("select team_id from training where id = ?").param(id).query(UUID.class).optional();
     }
 
     /** {@code sql} selects every column of training; its parameters are positional. */

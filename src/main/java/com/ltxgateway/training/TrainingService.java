@@ -191,7 +191,7 @@ public class TrainingService {
      * @throws TrainingNotFound when it does not exist or is another team's
      */
     public void requireVisible(Caller caller, String id) {
-        visible(caller::canSee, rows.find(id).orElse(null), id);
+        requireVisible(caller::canSee, id);
     }
 
     /** {@code canSee} tells which teams' trainings exist for the reader; the others are not found. */
@@ -222,7 +222,7 @@ public class TrainingService {
     }
 
     List<TimelineEntry> timeline(Predicate<UUID> canSee, String id) {
-        visible(canSee, rows.find(id).orElse(null), id);
+        requireVisible(canSee, id);
         return timeline.of(id);
     }
 
@@ -288,6 +288,13 @@ public class TrainingService {
         throw new TrainingModeUnavailable(mode == KeyMode.LIVE
                 ? "Live trainings are unavailable: the gateway has no fal key configured"
                 : "Sandbox trainings are unavailable: the sandbox is switched off");
+    }
+
+    /** Reads only the training's team: the whole row is several kilobytes of JSON that a check does not need. */
+    private void requireVisible(Predicate<UUID> canSee, String id) {
+        if (rows.teamOf(id).filter(canSee).isEmpty()) {
+            throw new TrainingNotFound(id);
+        }
     }
 
     private static Training visible(Predicate<UUID> canSee, Training training, String id) {
