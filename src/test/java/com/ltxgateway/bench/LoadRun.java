@@ -46,6 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <ol>
  * <li>{@code floor}: pgbench commits a 3 KB jsonb row and an event row per transaction, 16 clients.</li>
  * <li>{@code tracker-off}: wrk posts trainings for {@code --duration} at {@code --connections}.</li>
+ * <li>{@code tracker-off-budgeted}: the same for a team with a budget and {@code --month-history} live trainings
+ * created earlier in the month, which each create sums up under the team's budget lock.</li>
  * <li>{@code tracker-on}: the same, then every training followed to {@code succeeded}; the gateway's CPU seconds from
  * the first create to the last success, and fal's calls, divided by the trainings completed.</li>
  * <li>{@code tracker-on-uncopied}: the same with every output copy refused before it is fetched (the source hosts
@@ -58,7 +60,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre>
  * java -cp ... com.ltxgateway.bench.LoadRun --jar target/app.jar [--out target/load] [--duration 20] [--connections 8]
- *      [--tracked 1000] [--in-flight 10000] [--sample-for 240] [--phases floor,tracker-off,tracker-on,get,memory]
+ *      [--tracked 1000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
+ *      [--phases floor,tracker-off,tracker-on,get,memory]
  *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
  * </pre>
  */
@@ -84,13 +87,13 @@ public final class LoadRun {
     }
 
     record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int inFlight, int sampleForSeconds,
-            List<String> phases, boolean profile) {
+            int monthHistory, List<String> phases, boolean profile) {
 
         static Options parse(String[] args) {
             CommandLineOptions given = CommandLineOptions.parse(args, "jar");
             return new Options(Path.of(given.get("jar")), Path.of(given.get("out", "target/load")), given.integer("duration", 20),
                     given.integer("connections", 8), given.integer("tracked", 1000), given.integer("in-flight", 10000),
-                    given.integer("sample-for", 240), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
+                    given.integer("sample-for", 240), given.integer("month-history", 10000), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
                     Boolean.parseBoolean(given.get("profile", "false")));
         }
     }
@@ -121,9 +124,10 @@ public final class LoadRun {
         for (String phase : options.phases()) {
             switch (phase) {
                 case "floor" -> floor();
-                case "tracker-off" -> creates(false, true);
-                case "tracker-on" -> creates(true, true);
-                case "tracker-on-uncopied" -> creates(true, false);
+                case "tracker-off" -> creates(false, true, 0);
+                case "tracker-off-budgeted" -> creates(false, true, options.monthHistory());
+                case "tracker-on" -> creates(true, true, 0);
+                case "tracker-on-uncopied" -> creates(true, false, 0);
                 case "get" -> reads();
                 case "memory" -> memory();
                 default -> throw new IllegalArgumentException("unknown phase " + phase);
@@ -163,8 +167,9 @@ public final class LoadRun {
         note("%s transactions/s, each a 3 KB jsonb row and an event row.", format(value));
     }
 
-    private void creates(boolean tracker, boolean copies) throws Exception {
-        String name = !tracker ? "tracker-off" : copies ? "tracker-on" : "tracker-on-uncopied";
+    /** {@code monthHistory} above 0: the team has a budget and that many live trainings created earlier this month. */
+    private void creates(boolean tracker, boolean copies, int monthHistory) throws Exception {
+        String name = (!tracker ? "tracker-off" : copies ? "tracker-on" : "tracker-on-uncopied") + (monthHistory > 0 ? "-budgeted" : "");
         fal.runsAsDefault().queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(3));
         Map<String, String> settings = new LinkedHashMap<>(Map.of("GATEWAY_TRACKER_ENABLED", Boolean.toString(tracker)));
         if (!copies) {
@@ -173,6 +178,9 @@ public final class LoadRun {
         }
         GatewayProcess gateway = start(name, database(name.replace('-', '_')), settings, "768m");
         String key = teamKey(gateway);
+        if (monthHistory > 0) {
+            budgeted(gateway, key, monthHistory);
+        }
         // A warm-up that is not measured: the JIT compiles the hot paths, pools fill; the tracker then finishes what it
         // took, so the measured trainings are all that it works on.
         wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), WARM_UP);
@@ -187,9 +195,14 @@ public final class LoadRun {
         long created = count(gateway.database(), "select count(*) from training") - warmedUp;
         stopProfile(gateway);
         note("");
-        note("## Creates, tracker %s (wrk, %d connections, %d s)", !tracker ? "off" : copies ? "on" : "on, output copies refused",
-                options.connections(), options.durationSeconds());
+        note("## Creates, tracker %s%s (wrk, %d connections, %d s)", !tracker ? "off" : copies ? "on" : "on, output copies refused",
+                monthHistory > 0 ? ", the team on a budget" : "", options.connections(), options.durationSeconds());
         note("");
+        if (monthHistory > 0) {
+            note("The team's live trainings this month: %d when the measured window began (%d of them seeded), %d when it ended.",
+                    warmedUp, monthHistory, warmedUp + created);
+            note("");
+        }
         note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored | gateway CPU per create, in the window |");
         note("|---|---|---|---|---|---|---|---|");
         note("| %s | %s | %s | %s | %s | %d | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
@@ -225,6 +238,29 @@ public final class LoadRun {
             results.put("fal calls per training" + suffix, perTraining(falAfter, falBefore, null, succeeded));
         }
         gateway.stop();
+    }
+
+    /**
+     * A budget the run cannot reach, and a month of finished live trainings behind it, which every create sums under
+     * the team's budget lock. The history copies a training made through the API, spread over the month so far, and
+     * is vacuumed as autovacuum would have done by the time a month holds that many.
+     */
+    private void budgeted(GatewayProcess gateway, String key, int history) throws Exception {
+        send(gateway, "PUT", "/v1/admin/teams/load/budget", ADMIN_KEY, "{\"monthly_usd\":1000000}");
+        createMany(gateway, key, 1);
+        try (Connection c = connect(gateway.database()); Statement s = c.createStatement()) {
+            s.execute("""
+                    insert into training (id, team_id, mode, status, input, number_of_steps, unit_price_usd, estimated_cost_usd,
+                                          cost_usd, metadata, priority, created_at, submitted_at, started_at, finished_at)
+                    select 'trn_history_' || g, t.team_id, t.mode, case when g %% 10 = 0 then 'failed' else 'succeeded' end, t.input,
+                           t.number_of_steps, t.unit_price_usd, t.estimated_cost_usd,
+                           case when g %% 10 = 0 then 0 else t.estimated_cost_usd end, t.metadata, t.priority,
+                           m.start + (t.created_at - m.start) * g / (%d + 1), t.created_at, t.created_at, t.created_at
+                    from (select * from training limit 1) t,
+                         (select date_trunc('month', now() at time zone 'UTC') at time zone 'UTC' as start) m,
+                         generate_series(1, %d) g""".formatted(history, history));
+            s.execute("vacuum analyze training");
+        }
     }
 
     private void reads() throws Exception {
@@ -325,6 +361,7 @@ public final class LoadRun {
         ratio("tracker on, copies refused / tracker off creates/s", "tracker-on-uncopied creates/s", "tracker-off creates/s");
         ratio("tracker on, copies / copies refused creates/s", "tracker-on creates/s", "tracker-on-uncopied creates/s");
         ratio("tracker off creates/s / PostgreSQL floor tps", "tracker-off creates/s", "floor tps");
+        ratio("tracker off, team on a budget / tracker off creates/s", "tracker-off-budgeted creates/s", "tracker-off creates/s");
     }
 
     private void ratio(String name, String numerator, String denominator) {
