@@ -12,4 +12,9 @@ record BudgetPeriod(Instant start, Instant end) {
         return new BudgetPeriod(first.atStartOfDay(ZoneOffset.UTC).toInstant(),
                 first.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     }
+
+    /** The month's first day, as the budget's columns name a month. */
+    LocalDate month() {
+        return LocalDate.ofInstant(start, ZoneOffset.UTC);
+    }
 }

@@ -62,6 +62,32 @@ public class TeamSpend {
     }
 
     /**
+     * The estimates of every live training created from {@code from} to {@code to}, whatever became of them: what they
+     * add to {@link #of}'s total at most, as long as fal bills none above its estimate.
+     */
+    public BigDecimal estimates(UUID teamId, Instant from, Instant to) {
+        return jdbc.sql("""
+                        select coalesce(sum(estimated_cost_usd), 0) from training
+                        where team_id = ? and mode = 'live' and created_at >= ? and created_at < ?""")
+                .params(teamId, Timestamp.from(from), Timestamp.from(to))
+                .query(BigDecimal.class)
+                .single();
+    }
+
+    /**
+     * What fal billed above the estimates of the live trainings created from {@code from} to {@code to}: with
+     * {@link #estimates}, a total {@link #of}'s never exceeds. Rarely any, and read from an index of only those.
+     */
+    public BigDecimal billedAboveEstimates(UUID teamId, Instant from, Instant to) {
+        return jdbc.sql("""
+                        select coalesce(sum(cost_usd - estimated_cost_usd), 0) from training
+                        where team_id = ? and mode = 'live' and cost_usd > estimated_cost_usd and created_at >= ? and created_at < ?""")
+                .params(teamId, Timestamp.from(from), Timestamp.from(to))
+                .query(BigDecimal.class)
+                .single();
+    }
+
+    /**
      * What fal should have billed on one UTC day: the live trainings that succeeded that day, across all teams.
      *
      * @param estimatedUsd their estimates: what the gateway expects fal to bill

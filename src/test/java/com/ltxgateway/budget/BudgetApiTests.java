@@ -155,6 +155,44 @@ class BudgetApiTests extends ApiOnlyTestSupport {
         assertThat(budget.get("remaining_usd").decimalValue()).isEqualByComparingTo("99.66");
     }
 
+    /** The ceiling a create is checked against first: every insert adds its estimate, whoever writes it. */
+    @Test
+    void theBudgetKeepsTheMonthsEstimatesAsEveryInsertAddsThem() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        setBudget(team, "{\"monthly_usd\": 100}");
+        create(team.key(), minimalRequest("https://example.com/budget/counted-1.zip"));
+        create(team.key(), minimalRequest("https://example.com/budget/counted-2.zip"));
+        assertThat(estimates(team)).isEqualByComparingTo("0.48");
+
+        jdbc.sql("""
+                insert into training (id, team_id, mode, status, input, number_of_steps, estimated_cost_usd, created_at)
+                select 'trn_budget_' || t.slug, t.id, 'live', 'pending', '{}', 1000, 2.4, now() from team t where t.slug = ?""")
+                .param(team.slug()).update();
+        assertThat(estimates(team)).as("a row inserted by another writer").isEqualByComparingTo("2.88");
+
+        // As the first create of a new month finds it: counted for another month, so counted afresh.
+        jdbc.sql("update team_budget set estimated_for = estimated_for - interval '1 month', estimated_usd = 0"
+                + " where team_id = (select id from team where slug = ?)").param(team.slug()).update();
+        create(team.key(), minimalRequest("https://example.com/budget/counted-3.zip"));
+        assertThat(estimates(team)).isEqualByComparingTo("3.12");
+        assertThat(jdbc.sql("select estimated_for from team_budget where team_id = (select id from team where slug = ?)")
+                .param(team.slug()).query(LocalDate.class).single()).isEqualTo(LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1));
+    }
+
+    /** What fal billed above an estimate raises the ceiling: without it, the create below would pass on estimates. */
+    @Test
+    void aTrainingBilledAboveItsEstimateCountsAtWhatWasBilled() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        setBudget(team, "{\"monthly_usd\": 1, \"alert_at_percent\": 100}");
+        String billed = create(team.key(), minimalRequest("https://example.com/budget/billed.zip")).get("id").asString();
+        jdbc.sql("update training set status = 'succeeded', cost_usd = 0.9 where id = ?").param(billed).update();
+
+        Response refused = api.post("/v1/trainings", team.key(), minimalRequest("https://example.com/budget/after-billed.zip"));
+
+        assertThat(refused.status()).as(refused.text()).isEqualTo(402);
+        assertThat(refused.json().get("spent_usd").decimalValue()).isEqualByComparingTo("0.9");
+    }
+
     @Test
     void eachBudgetIsAGaugeTaggedWithItsTeam() {
         TeamKey team = api.newTeam(ADMIN_KEY, "live");
@@ -241,6 +279,11 @@ class BudgetApiTests extends ApiOnlyTestSupport {
         Response budget = api.get(path(team), ADMIN_KEY);
         assertThat(budget.status()).as(budget.text()).isEqualTo(200);
         return budget.json();
+    }
+
+    private BigDecimal estimates(TeamKey team) {
+        return jdbc.sql("select estimated_usd from team_budget where team_id = (select id from team where slug = ?)")
+                .param(team.slug()).query(BigDecimal.class).single();
     }
 
     private long trainingsOf(TeamKey team) {
