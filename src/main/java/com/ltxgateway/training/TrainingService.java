@@ -118,14 +118,13 @@ public class TrainingService {
         }
         TrainingRequest request = validator.validate(body, caller);
         requireModeAvailable(caller.mode());
-        // Of the request as sent: a replay matches it whatever URL the dataset has by then.
-        byte[] fingerprint = fingerprint(request);
-        if (request.datasetId() != null) {
-            request.input().put("training_data_url", datasets.get().orElseThrow().trainingDataUrl(caller, request.datasetId()));
-        }
         if (idempotencyKey == null) {
+            withDatasetUrl(caller, request);
             return transactions.execute(tx -> insert(caller, request));
         }
+        // Of the request as sent: a replay matches it whatever URL the dataset has by then.
+        byte[] fingerprint = fingerprint(request);
+        withDatasetUrl(caller, request);
         return transactions.execute(tx -> {
             if (!idempotency.tryLock(caller.teamId(), mode, idempotencyKey)) {
                 throw new IdempotentRequestInProgress();
@@ -266,6 +265,13 @@ public class TrainingService {
             throw new IdempotencyKeyReused();
         }
         return new Created(stored.trainingId(), null, stored.status(), stored.body());
+    }
+
+    /** A training on a dataset names the zip where fal downloads it: fal's storage for a live key, the gateway for a sandbox key. */
+    private void withDatasetUrl(Caller caller, TrainingRequest request) {
+        if (request.datasetId() != null) {
+            request.input().put("training_data_url", datasets.get().orElseThrow().trainingDataUrl(caller, request.datasetId()));
+        }
     }
 
     /** Requests that mean the same, whatever their key order or spelled-out defaults, share a fingerprint. */
