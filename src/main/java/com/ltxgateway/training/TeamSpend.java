@@ -74,14 +74,17 @@ public class TeamSpend {
                 .single();
     }
 
+    // Its condition is the partial index's (V23), which holds only the trainings billed above their estimates.
+    static final String BILLED_ABOVE_ESTIMATES = """
+            select coalesce(sum(cost_usd - estimated_cost_usd), 0) from training
+            where team_id = ? and mode = 'live' and cost_usd > estimated_cost_usd and created_at >= ? and created_at < ?""";
+
     /**
      * What fal billed above the estimates of the live trainings created from {@code from} to {@code to}: with
      * {@link #estimates}, a total {@link #of}'s never exceeds. Rarely any, and read from an index of only those.
      */
     public BigDecimal billedAboveEstimates(UUID teamId, Instant from, Instant to) {
-        return jdbc.sql("""
-                        select coalesce(sum(cost_usd - estimated_cost_usd), 0) from training
-                        where team_id = ? and mode = 'live' and cost_usd > estimated_cost_usd and created_at >= ? and created_at < ?""")
+        return jdbc.sql(BILLED_ABOVE_ESTIMATES)
                 .params(teamId, Timestamp.from(from), Timestamp.from(to))
                 .query(BigDecimal.class)
                 .single();

@@ -3,6 +3,7 @@ package com.ltxgateway.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -111,6 +112,17 @@ class TrainingRepositoryTests {
         assertThat(loaded).hasNoNullFieldsOrProperties();
         assertThat(new TrainingRows(jdbc).find("trn_row")).get().usingRecursiveComparison().isEqualTo(loaded);
         assertThat(new TrainingRows(jdbc).find("trn_none")).isEmpty();
+    }
+
+    @Test
+    void whatFalBilledAboveEstimatesIsReadFromTheIndexOfOnlyThoseTrainings() {
+        jdbc.sql("set local enable_seqscan = off").update();
+
+        String plan = String.join("\n", jdbc.sql("explain " + TeamSpend.BILLED_ABOVE_ESTIMATES)
+                .params(team, Timestamp.from(Instant.now().minus(30, ChronoUnit.DAYS)), Timestamp.from(Instant.now()))
+                .query(String.class).list());
+
+        assertThat(plan).contains("training_billed_above_estimate");
     }
 
     private Training training(String id) {
