@@ -10,12 +10,7 @@ import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 
-interface TrainingRepository extends JpaRepository<Training, String> {
-
-    /** Serializes every writer of one training: tracker, webhook receiver, reconciliation and API cancel. */
-    @Lock(LockModeType.PESSIMISTIC_WRITE)
-    @Query("select t from Training t where t.id = :id")
-    Optional<Training> findForUpdate(String id);
+interface TrainingRepository extends JpaRepository<Training, String>, TrainingLocks {
 
     /**
      * The training with its row locked until the transaction ends, for a caller whose fence holds. The fence is

@@ -1,8 +1,12 @@
 package com.ltxgateway.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,6 +14,8 @@ import java.util.UUID;
 
 import com.ltxgateway.support.TeamRows;
 import com.ltxgateway.support.TestPostgres;
+
+import javax.sql.DataSource;
 
 import jakarta.persistence.EntityManager;
 
@@ -21,6 +27,10 @@ import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabas
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The training's mapping on a real PostgreSQL, migrated by Flyway and validated by Hibernate: jsonb, status, guards. */
 @DataJpaTest
@@ -42,6 +52,12 @@ class TrainingRepositoryTests {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
 
     private UUID team;
 
@@ -87,6 +103,27 @@ class TrainingRepositoryTests {
         entityManager.clear();
 
         assertThat(trainings.findForUpdate("trn_guard").orElseThrow().status()).isEqualTo(TrainingStatus.FAILED);
+    }
+
+    /** Committed in transactions of its own, so that another connection sees the row and meets its lock. */
+    @Test
+    @Transactional(propagation = Propagation.NOT_SUPPORTED)
+    void aTrainingLockedForAChangeHoldsOffEveryOtherWriterUntilTheChangeEnds() {
+        TransactionTemplate transaction = new TransactionTemplate(transactionManager);
+        transaction.executeWithoutResult(tx -> trainings.saveAndFlush(training("trn_locked")));
+
+        transaction.executeWithoutResult(tx -> {
+            assertThat(trainings.lock("trn_locked", Fence.NONE).id()).isEqualTo("trn_locked");
+            assertThatThrownBy(() -> lockFromAnotherConnection("trn_locked")).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("could not obtain lock");
+        });
+        transaction.executeWithoutResult(tx -> assertThat(trainings.findForUpdate("trn_none")).isEmpty());
+    }
+
+    private void lockFromAnotherConnection(String id) throws SQLException {
+        try (Connection other = dataSource.getConnection(); Statement statement = other.createStatement()) {
+            statement.executeQuery("select id from training where id = '" + id + "' for update nowait").close();
+        }
     }
 
     @Test
