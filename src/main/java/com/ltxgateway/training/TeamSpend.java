@@ -53,12 +53,17 @@ public class TeamSpend {
                      filter (where status in ('succeeded', 'failed', 'canceled')), 0) as spent,
             coalesce(sum(estimated_cost_usd) filter (where status in ('pending', 'queued', 'running')), 0) as reserved""";
 
+    // The period's trainings, one definition for the figures and for the ceiling that bounds them: a ceiling counted
+    // over other rows than the figures would bound nothing.
+    private static final String IN_PERIOD = " from training where team_id = ? and mode = 'live' and created_at >= ? and created_at < ?";
+
+    // Its condition is the partial index's (V23), which holds only the trainings billed above their estimates.
+    static final String BILLED_ABOVE_ESTIMATES = "select coalesce(sum(cost_usd - estimated_cost_usd), 0)" + IN_PERIOD
+            + " and cost_usd > estimated_cost_usd";
+
     /** Trainings created from {@code from} (inclusive) to {@code to} (exclusive). Joins the caller's transaction. */
     public Figures of(UUID teamId, Instant from, Instant to) {
-        return jdbc.sql("select " + FIGURES + " from training where team_id = ? and mode = 'live' and created_at >= ? and created_at < ?")
-                .params(teamId, Timestamp.from(from), Timestamp.from(to))
-                .query((rs, n) -> figures(rs))
-                .single();
+        return inPeriod("select " + FIGURES + IN_PERIOD, teamId, from, to).query((rs, n) -> figures(rs)).single();
     }
 
     /**
@@ -66,28 +71,19 @@ public class TeamSpend {
      * add to {@link #of}'s total at most, as long as fal bills none above its estimate.
      */
     public BigDecimal estimates(UUID teamId, Instant from, Instant to) {
-        return jdbc.sql("""
-                        select coalesce(sum(estimated_cost_usd), 0) from training
-                        where team_id = ? and mode = 'live' and created_at >= ? and created_at < ?""")
-                .params(teamId, Timestamp.from(from), Timestamp.from(to))
-                .query(BigDecimal.class)
-                .single();
+        return inPeriod("select coalesce(sum(estimated_cost_usd), 0)" + IN_PERIOD, teamId, from, to).query(BigDecimal.class).single();
     }
-
-    // Its condition is the partial index's (V23), which holds only the trainings billed above their estimates.
-    static final String BILLED_ABOVE_ESTIMATES = """
-            select coalesce(sum(cost_usd - estimated_cost_usd), 0) from training
-            where team_id = ? and mode = 'live' and cost_usd > estimated_cost_usd and created_at >= ? and created_at < ?""";
 
     /**
      * What fal billed above the estimates of the live trainings created from {@code from} to {@code to}: with
      * {@link #estimates}, a total {@link #of}'s never exceeds. Rarely any, and read from an index of only those.
      */
     public BigDecimal billedAboveEstimates(UUID teamId, Instant from, Instant to) {
-        return jdbc.sql(BILLED_ABOVE_ESTIMATES)
-                .params(teamId, Timestamp.from(from), Timestamp.from(to))
-                .query(BigDecimal.class)
-                .single();
+        return inPeriod(BILLED_ABOVE_ESTIMATES, teamId, from, to).query(BigDecimal.class).single();
+    }
+
+    private JdbcClient.StatementSpec inPeriod(String sql, UUID teamId, Instant from, Instant to) {
+        return jdbc.sql(sql).params(teamId, Timestamp.from(from), Timestamp.from(to));
     }
 
     /**
