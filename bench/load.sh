@@ -9,6 +9,9 @@
 #   PHASES=tracker-off,tracker-on,tracker-on-uncopied bench/load.sh   # what copying outputs adds, in one run
 #   PHASES=tracker-off,tracker-off-budgeted bench/load.sh   # what a team's budget costs a create, with MONTH_HISTORY
 #                                                    # (10,000) live trainings created earlier in the month
+#   HELD_READ_RATE=1000 HELD_RATE=3000 PHASES=get bench/load.sh   # reads by id, fal's status polls and the probe,
+#                                                    # flat out (wrk), then at held rates (reads, the other two),
+#                                                    # each request timed from when it was due
 #   JAR=/tmp/before.jar OUT=target/load-before bench/load.sh   # an earlier build, measured by the same harness
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
@@ -27,5 +30,6 @@ classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 
 "$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out "${OUT:-target/load}" \
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
+    --held-read-rate "${HELD_READ_RATE:-1000}" --held-rate "${HELD_RATE:-3000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" --month-history "${MONTH_HISTORY:-10000}" \
     --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --profile "${PROFILE:-false}"

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -53,14 +54,16 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code tracker-on-uncopied}: the same with every output copy refused before it is fetched (the source hosts
  * name none of the stand-in's), for what copying adds, in the same run.</li>
  * <li>{@code get}: {@code --tracked} trainings kept queued at fal and tracked while wrk reads them back by id at 16
- * connections; then the liveness probe at the same load, the tail of a request that does no work.</li>
+ * connections, then fal's status polls through the proxy facade; then the liveness probe at the same load, the tail of
+ * a request that does no work; then the three at held rates, each request timed from when it was due
+ * ({@link HeldRate}): reads at {@code --held-read-rate}, polls and the probe at {@code --held-rate}.</li>
  * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
  * run, and its resident memory.</li>
  * </ol>
  *
  * <pre>
  * java -cp ... com.ltxgateway.bench.LoadRun --jar target/app.jar [--out target/load] [--duration 20] [--connections 8]
- *      [--tracked 1000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
+ *      [--tracked 1000] [--held-read-rate 1000] [--held-rate 3000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
  *      [--phases floor,tracker-off,tracker-on,get,memory]
  *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
  * </pre>
@@ -86,13 +89,15 @@ public final class LoadRun {
         this.options = options;
     }
 
-    record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int inFlight, int sampleForSeconds,
-            int monthHistory, List<String> phases, boolean profile) {
+    record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int heldReadRate, int heldRate,
+            int inFlight,
+            int sampleForSeconds, int monthHistory, List<String> phases, boolean profile) {
 
         static Options parse(String[] args) {
             CommandLineOptions given = CommandLineOptions.parse(args, "jar");
             return new Options(Path.of(given.get("jar")), Path.of(given.get("out", "target/load")), given.integer("duration", 20),
-                    given.integer("connections", 8), given.integer("tracked", 1000), given.integer("in-flight", 10000),
+                    given.integer("connections", 8), given.integer("tracked", 1000), given.integer("held-read-rate", 1000),
+                    given.integer("held-rate", 3000), given.integer("in-flight", 10000),
                     given.integer("sample-for", 240), given.integer("month-history", 10000), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
                     Boolean.parseBoolean(given.get("profile", "false")));
         }
@@ -285,6 +290,22 @@ public final class LoadRun {
         // The same load on a request that does no work at all (no key, no database): what this machine's scheduling
         // of wrk, PostgreSQL and the instance alone makes of the tail, with the same trainings tracked meanwhile.
         Wrk probe = wrk(gateway, "liveness", "/actuator/health/liveness", key, 16, null, List.of(), options.durationSeconds());
+        // The same requests at held rates, each timed from when it was due: what a caller sees at that load. Reads by id
+        // at --held-read-rate (1,000: each tracked training read once a second), fal's status polls and the probe at
+        // --held-rate (3,000, what the proxy facade is to answer).
+        LongFunction<String> id = n -> ids.get((int) (n % ids.size()));
+        LongFunction<okhttp3.Request> read = n -> request(gateway, "/v1/trainings/" + id.apply(n))
+                .header("Authorization", "Bearer " + key).build();
+        LongFunction<okhttp3.Request> poll = n -> request(gateway, "/api/fal/proxy")
+                .header("Authorization", "Bearer " + key)
+                .header("x-fal-target-url", "https://queue.fal.run/fal-ai/ltx23-trainer-v2/requests/" + id.apply(n) + "/status?logs=0")
+                .build();
+        LongFunction<okhttp3.Request> liveness = n -> request(gateway, "/actuator/health/liveness").build();
+        Duration window = Duration.ofSeconds(options.durationSeconds());
+        HeldRate.run(read, 16, options.heldReadRate(), Duration.ofSeconds(WARM_UP));
+        HeldRate.Result heldRead = HeldRate.run(read, 16, options.heldReadRate(), window);
+        HeldRate.Result heldPoll = HeldRate.run(poll, 16, options.heldRate(), window);
+        HeldRate.Result heldProbe = HeldRate.run(liveness, 16, options.heldRate(), window);
         long tracked = count(gateway.database(), "select count(*) from tracking_job");
         note("");
         note("## GET /v1/trainings/{id} while %d trainings are tracked (wrk, 16 connections, %d s)", tracked, options.durationSeconds());
@@ -294,6 +315,17 @@ public final class LoadRun {
         note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors(), format(wrk.cpuMsPerRequest()));
         note("| fal status through /api/fal/proxy, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(proxy.requestsPerSecond()), proxy.p50(), proxy.p90(), proxy.p99(), proxy.max(), proxy.errors(), format(proxy.cpuMsPerRequest()));
         note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors(), format(probe.cpuMsPerRequest()));
+        note("");
+        note("The same at held rates over 16 connections, each request timed from when it was due (%d s):", options.durationSeconds());
+        note("");
+        note("| request | held at /s | answered/s | p50 | p90 | p99 | max | non-2xx or failed |");
+        note("|---|---|---|---|---|---|---|---|");
+        note("%s", heldRow("GET /v1/trainings/{id}", options.heldReadRate(), heldRead));
+        note("%s", heldRow("fal status through /api/fal/proxy", options.heldRate(), heldPoll));
+        note("%s", heldRow("GET /actuator/health/liveness", options.heldRate(), heldProbe));
+        results.put("get p99 at " + options.heldReadRate() + "/s held", format(heldRead.p99()) + " ms");
+        results.put("proxy status p99 at " + options.heldRate() + "/s held", format(heldPoll.p99()) + " ms");
+        results.put("liveness p99 at " + options.heldRate() + "/s held", format(heldProbe.p99()) + " ms");
         results.put("get cpu ms per read", format(wrk.cpuMsPerRequest()));
         results.put("get p99", wrk.p99());
         results.put("get reads/s", format(wrk.requestsPerSecond()));
@@ -301,6 +333,16 @@ public final class LoadRun {
         results.put("proxy status p99", proxy.p99());
         results.put("liveness p99 (same load, no work)", probe.p99());
         gateway.stop();
+    }
+
+    private static okhttp3.Request.Builder request(GatewayProcess gateway, String path) {
+        return new okhttp3.Request.Builder().url(gateway.url(path).toString());
+    }
+
+    /** The rate held, and what was answered: below it when the gateway fell behind. */
+    private static String heldRow(String request, int rate, HeldRate.Result held) {
+        return "| %s | %,d | %s | %s ms | %s ms | %s ms | %s ms | %d |".formatted(request, rate, format(held.requestsPerSecond()),
+                format(held.p50()), format(held.p90()), format(held.p99()), format(held.max()), held.errors());
     }
 
     private void memory() throws Exception {
