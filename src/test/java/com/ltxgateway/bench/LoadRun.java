@@ -50,7 +50,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code tracker-off-budgeted}: the same for a team with a budget and {@code --month-history} live trainings
  * created earlier in the month, which each create sums up under the team's budget lock.</li>
  * <li>{@code tracker-on}: the same, then every training followed to {@code succeeded}; the gateway's CPU seconds from
- * the first create to the last success, and fal's calls, divided by the trainings completed.</li>
+ * the first create to the last success, fal's calls and the database's statements (pg_stat_statements), divided by the
+ * trainings completed.</li>
  * <li>{@code tracker-on-uncopied}: the same with every output copy refused before it is fetched (the source hosts
  * name none of the stand-in's), for what copying adds, in the same run.</li>
  * <li>{@code get}: {@code --tracked} trainings kept queued at fal and tracked while wrk reads them back by id at 16
@@ -75,6 +76,8 @@ public final class LoadRun {
     private static final String ADMIN_KEY = "ltx_admin_load_0123456789abcdefghijklmnopqrstuvwxyz";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
     private static final int WARM_UP = 10;
+    /** Marks the run's own queries, which the statements of a window leave out. */
+    private static final String HARNESS = "/* load run */ ";
 
     private final Options options;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -117,7 +120,12 @@ public final class LoadRun {
     }
 
     private void run() throws Exception {
-        postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        // pg_stat_statements: what the database did for the trainings of a tracker-on window, statement by statement.
+        postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "300")
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("create extension if not exists pg_stat_statements");
+        }
         fal = FakeFalServer.start(FAL_KEY);
         webhooks = FakeFalWebhooks.start();
         // fal's webhooks go to whichever gateway is running, as through a load balancer.
@@ -193,6 +201,7 @@ public final class LoadRun {
         long warmedUp = count(gateway.database(), "select count(*) from training");
         Map<String, Integer> falBefore = falCalls();
         long cpuBefore = gateway.cpuTicks();
+        resetStatements();
         startProfile(gateway);
         Instant began = Instant.now();
         Wrk wrk = wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), options.durationSeconds());
@@ -238,6 +247,7 @@ public final class LoadRun {
                     TreeMap::new, Collectors.counting()));
             note("");
             note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
+            statements(gateway.database(), name, succeeded);
             String suffix = copies ? "" : " (copies refused)";
             results.put("cpu ms per training" + suffix, format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
             results.put("fal calls per training" + suffix, perTraining(falAfter, falBefore, null, succeeded));
@@ -343,6 +353,47 @@ public final class LoadRun {
     private static String heldRow(String request, int rate, HeldRate.Result held) {
         return "| %s | %,d | %s | %s ms | %s ms | %s ms | %s ms | %d |".formatted(request, rate, format(held.requestsPerSecond()),
                 format(held.p50()), format(held.p90()), format(held.p99()), format(held.max()), held.errors());
+    }
+
+    private void resetStatements() throws SQLException {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("select pg_stat_statements_reset()");
+        }
+    }
+
+    /**
+     * The database's side of the window since {@link #resetStatements()}: execution time (waits for locks included) and
+     * calls per training of the gateway's statements that took longest; all of them in {@code PHASE-statements.tsv}.
+     */
+    private void statements(String database, String phase, long trainings) throws Exception {
+        List<String> rows = new ArrayList<>();
+        double total = 0;
+        try (Connection c = connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') as query
+                from pg_stat_statements where dbid = (select oid from pg_database where datname = '%s') and query not like '%s%%'
+                order by total_exec_time desc""".formatted(database, HARNESS))) {
+            while (rs.next()) {
+                total += rs.getDouble("total_exec_time");
+                rows.add("%d\t%.1f\t%d\t%s".formatted(rs.getLong("calls"), rs.getDouble("total_exec_time"), rs.getLong("rows"),
+                        rs.getString("query")));
+            }
+        }
+        Files.write(options.out().resolve(phase + "-statements.tsv"), rows);
+        note("");
+        note("The gateway's statements took PostgreSQL %s ms per training to execute, waits for locks included"
+                + " (pg_stat_statements; all of them in `%s-statements.tsv`). The ten that took longest:",
+                format(trainings == 0 ? 0 : total / trainings), phase);
+        note("");
+        note("| share | ms per training | calls per training | rows per call | statement |");
+        note("|---|---|---|---|---|");
+        for (String row : rows.subList(0, Math.min(10, rows.size()))) {
+            String[] f = row.split("\t", 4);
+            long calls = Long.parseLong(f[0]);
+            double ms = Double.parseDouble(f[1]);
+            String statement = f[3].length() > 110 ? f[3].substring(0, 110) + "…" : f[3];
+            note("| %.1f %% | %.3f | %.2f | %.1f | `%s` |", 100 * ms / total, ms / trainings, calls / (double) trainings,
+                    Long.parseLong(f[2]) / (double) calls, statement.replace("|", "\\|"));
+        }
     }
 
     private void memory() throws Exception {
@@ -588,7 +639,7 @@ public final class LoadRun {
     }
 
     private List<String> query(String database, String sql) throws SQLException {
-        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(HARNESS + sql)) {
             rs.next();
             List<String> row = new ArrayList<>();
             for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
