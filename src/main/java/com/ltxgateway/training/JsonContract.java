@@ -29,6 +29,7 @@ import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.Size;
+import jakarta.validation.metadata.BeanDescriptor;
 import jakarta.validation.metadata.ConstraintDescriptor;
 import jakarta.validation.metadata.ContainerElementTypeDescriptor;
 import jakarta.validation.metadata.PropertyDescriptor;
@@ -213,7 +214,8 @@ class JsonContract {
      * is broken so that rules across fields still see it, unless it is not of the field's type.
      */
     private Object check(Class<?> type, String path, Field field, Object value, List<FieldViolation> violations) {
-        Set<? extends ConstraintViolation<?>> broken = validator.validateValue(type, field.name(), value);
+        // Asking the validator about a field without rules costs as much as about one with them, and finds nothing.
+        Set<? extends ConstraintViolation<?>> broken = field.constrained() ? validator.validateValue(type, field.name(), value) : Set.of();
         broken.stream()
                 .map(violation -> new FieldViolation(fieldPath(path, violation.getPropertyPath()), violation.getMessage()))
                 .sorted(PATH_ORDER)
@@ -308,6 +310,7 @@ class JsonContract {
 
     private Shape newShape(Class<?> type) {
         RecordComponent[] components = type.getRecordComponents();
+        BeanDescriptor rules = validator.getConstraintsForClass(type);
         try {
             Constructor<?> constructor = type.getDeclaredConstructor(
                     Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
@@ -319,7 +322,7 @@ class JsonContract {
                 boolean optional = fallback == null
                         && validator.validateValue(type, component.getName(), null).isEmpty();
                 fields.add(new Field(component.getName(), jsonName(component.getName()), component.getGenericType(),
-                        fallback, optional));
+                        fallback, optional, rules.getConstraintsForProperty(component.getName()) != null));
             }
             return new Shape(constructor, List.copyOf(fields));
         }
@@ -408,8 +411,9 @@ class JsonContract {
     /**
      * @param fallback what the record holds when the field is left out (its default), or null
      * @param optional whether it may be left out or null without a default
+     * @param constrained whether it has rules of its own (on it or on its items, keys or values)
      */
-    private record Field(String name, String jsonName, Type type, Object fallback, boolean optional) {
+    private record Field(String name, String jsonName, Type type, Object fallback, boolean optional, boolean constrained) {
 
         Class<?> raw() {
             return JsonContract.raw(type);
