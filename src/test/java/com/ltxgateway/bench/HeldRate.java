@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 import org.HdrHistogram.Histogram;
@@ -54,12 +55,10 @@ final class HeldRate {
         try (ExecutorService threads = Executors.newFixedThreadPool(connections)) {
             // Every connection open and used once before the clock starts, so the first due requests do not wait for
             // connects and a cold client.
-            for (Future<?> primed : threads.invokeAll(all.stream().map(c -> (Callable<Object>) () -> c.prime()).toList())) {
-                primed.resultNow();
-            }
+            onEach(threads, all, Connection::prime);
             long start = System.nanoTime();
             long end = start + duration.toNanos();
-            threads.invokeAll(all.stream().map(c -> (Callable<Object>) () -> c.run(start, end)).toList());
+            onEach(threads, all, connection -> connection.run(start, end));
             Histogram latencies = new Histogram(HIGHEST_TRACKABLE_MICROS, 3);
             long errors = 0;
             long lastAnswer = start;
@@ -75,6 +74,17 @@ final class HeldRate {
         }
         finally {
             all.forEach(Connection::close);
+        }
+    }
+
+    /** Runs {@code task} on every connection at once, each on its thread, and fails if any of them failed. */
+    private static void onEach(ExecutorService threads, List<Connection> all, Consumer<Connection> task) throws InterruptedException {
+        List<Callable<Void>> tasks = all.stream().map(connection -> (Callable<Void>) () -> {
+            task.accept(connection);
+            return null;
+        }).toList();
+        for (Future<Void> done : threads.invokeAll(tasks)) {
+            done.resultNow();
         }
     }
 
@@ -108,18 +118,17 @@ final class HeldRate {
             this.requestFor = requestFor;
         }
 
-        Object prime() {
+        void prime() {
             send(requestFor.apply(index));
             errors = 0;
-            return this;
         }
 
-        Object run(long start, long end) {
+        void run(long start, long end) {
             for (long k = 0;; k++) {
                 long n = k * connections + index;
                 long due = start + n * interval;
                 if (due >= end) {
-                    return this;
+                    return;
                 }
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                     LockSupport.parkNanos(wait);

@@ -93,8 +93,7 @@ public final class LoadRun {
     }
 
     record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int heldReadRate, int heldRate,
-            int inFlight,
-            int sampleForSeconds, int monthHistory, List<String> phases, boolean profile) {
+            int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, boolean profile) {
 
         static Options parse(String[] args) {
             CommandLineOptions given = CommandLineOptions.parse(args, "jar");
