@@ -1,6 +1,8 @@
 package com.ltxgateway.tracking;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 import com.ltxgateway.Backoff;
 import com.ltxgateway.fal.FalStatus;
@@ -14,12 +16,33 @@ import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
  */
 final class PollSchedule {
 
+    /** How much of an interval {@link #spread} may take off: a fifth. */
+    private static final double SPREAD = 0.2;
+
     private final TrackerProperties properties;
     private final Backoff faults;
+    private final DoubleSupplier random;
 
     PollSchedule(TrackerProperties properties) {
+        this(properties, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** {@code random}: a number from 0 (inclusive) to 1 (exclusive) for each {@link #spread}. */
+    PollSchedule(TrackerProperties properties, DoubleSupplier random) {
         this.properties = properties;
         this.faults = Backoff.exponential(properties.retryInitialInterval(), properties.retryMaxInterval());
+        this.random = random;
+    }
+
+    /**
+     * The wait before the poll that {@code interval} asks for: the interval less up to a fifth of it, at random.
+     * Trainings submitted together would otherwise be polled together for as long as they wait, a sweep's thousand
+     * polls due within the same few seconds of every backstop interval, which the instance's callers and fal both
+     * feel as a burst; spread, the polls come evenly, and never later than the interval says. The interval itself
+     * stays what the next one grows from.
+     */
+    Duration spread(Duration interval) {
+        return Duration.ofMillis(Math.round(interval.toMillis() * (1 - SPREAD * random.getAsDouble())));
     }
 
     /**

@@ -208,7 +208,7 @@ class TrainingStepper {
                 }
                 // A cancel to forward, or an unwanted request to cancel, is the next step's at once.
                 Duration next = acceptance == Acceptance.TRACK ? properties.pollMinInterval() : Duration.ZERO;
-                jobs.release(job, next, properties.pollMinInterval(), "IN_QUEUE");
+                jobs.release(job, schedule.spread(next), properties.pollMinInterval(), "IN_QUEUE");
             }));
         }
         catch (RuntimeException e) {
@@ -275,7 +275,7 @@ class TrainingStepper {
                             transitions.running(training.id(), fence);
                         }
                     }
-                    jobs.release(job, interval, interval, status.state().name());
+                    jobs.release(job, schedule.spread(interval), interval, status.state().name());
                 });
             }
             // fal accepted this request, so a refusal now is not an answer about the run: keep asking.

@@ -3,6 +3,7 @@ package com.ltxgateway.tracking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Arrays;
 
 import com.ltxgateway.fal.FalStatus.State;
 import com.ltxgateway.tracking.TrackingJobs.ClaimedJob;
@@ -54,6 +55,32 @@ class PollScheduleTests {
         }
         assertThat(schedule.afterReading(job(Duration.ofSeconds(30), "IN_QUEUE"), State.IN_QUEUE, false))
                 .as("without a webhook, the longest interval bounds how late the end is seen").isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void spreadsEachWaitOverTheLastFifthOfItsInterval() {
+        Duration interval = Duration.ofSeconds(60);
+        assertThat(new PollSchedule(PROPERTIES, () -> 0.0).spread(interval)).isEqualTo(interval);
+        assertThat(new PollSchedule(PROPERTIES, () -> 0.5).spread(interval)).isEqualTo(Duration.ofSeconds(54));
+        assertThat(new PollSchedule(PROPERTIES, () -> Math.nextDown(1.0)).spread(interval)).isEqualTo(Duration.ofSeconds(48));
+    }
+
+    @Test
+    void trainingsPolledTogetherDriftApart() {
+        // A thousand queued trainings due in the same second, each read and released as the stepper does.
+        PollSchedule spreading = new PollSchedule(PROPERTIES);
+        long[] due = new long[1_000];
+        for (int poll = 0; poll < 5; poll++) {
+            for (int i = 0; i < due.length; i++) {
+                due[i] += spreading.spread(Duration.ofSeconds(60)).toMillis();
+            }
+        }
+        long[] perSecond = new long[400];
+        for (long at : due) {
+            perSecond[(int) (at / 1000)]++;
+        }
+        assertThat(Arrays.stream(perSecond).max().orElseThrow()).as("most polls due in one second").isLessThan(100);
+        assertThat(Arrays.stream(due).max().orElseThrow()).as("never later than the intervals").isLessThanOrEqualTo(300_000);
     }
 
     @RepeatedTest(20)
