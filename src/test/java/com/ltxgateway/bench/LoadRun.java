@@ -365,19 +365,19 @@ public final class LoadRun {
      * calls per training of the gateway's statements that took longest; all of them in {@code PHASE-statements.tsv}.
      */
     private void statements(String database, String phase, long trainings) throws Exception {
-        List<String> rows = new ArrayList<>();
-        double total = 0;
+        List<StatementStats> statements = new ArrayList<>();
         try (Connection c = connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
                 select calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') as query
                 from pg_stat_statements where dbid = (select oid from pg_database where datname = '%s') and query not like '%s%%'
                 order by total_exec_time desc""".formatted(database, HARNESS))) {
             while (rs.next()) {
-                total += rs.getDouble("total_exec_time");
-                rows.add("%d\t%.1f\t%d\t%s".formatted(rs.getLong("calls"), rs.getDouble("total_exec_time"), rs.getLong("rows"),
+                statements.add(new StatementStats(rs.getLong("calls"), rs.getDouble("total_exec_time"), rs.getLong("rows"),
                         rs.getString("query")));
             }
         }
-        Files.write(options.out().resolve(phase + "-statements.tsv"), rows);
+        Files.write(options.out().resolve(phase + "-statements.tsv"), statements.stream()
+                .map(st -> "%d\t%.1f\t%d\t%s".formatted(st.calls(), st.ms(), st.rows(), st.query())).toList());
+        double total = statements.stream().mapToDouble(StatementStats::ms).sum();
         note("");
         note("The gateway's statements took PostgreSQL %s ms per training to execute, waits for locks included"
                 + " (pg_stat_statements; all of them in `%s-statements.tsv`). The ten that took longest:",
@@ -385,14 +385,15 @@ public final class LoadRun {
         note("");
         note("| share | ms per training | calls per training | rows per call | statement |");
         note("|---|---|---|---|---|");
-        for (String row : rows.subList(0, Math.min(10, rows.size()))) {
-            String[] f = row.split("\t", 4);
-            long calls = Long.parseLong(f[0]);
-            double ms = Double.parseDouble(f[1]);
-            String statement = f[3].length() > 110 ? f[3].substring(0, 110) + "…" : f[3];
-            note("| %.1f %% | %.3f | %.2f | %.1f | `%s` |", 100 * ms / total, ms / trainings, calls / (double) trainings,
-                    Long.parseLong(f[2]) / (double) calls, statement.replace("|", "\\|"));
+        for (StatementStats st : statements.subList(0, Math.min(10, statements.size()))) {
+            String statement = st.query().length() > 110 ? st.query().substring(0, 110) + "…" : st.query();
+            note("| %.1f %% | %.3f | %.2f | %.1f | `%s` |", 100 * st.ms() / total, st.ms() / trainings, st.calls() / (double) trainings,
+                    st.rows() / (double) st.calls(), statement.replace("|", "\\|"));
         }
+    }
+
+    /** One statement's line of pg_stat_statements: {@code ms} is its total execution time. */
+    private record StatementStats(long calls, double ms, long rows, String query) {
     }
 
     private void memory() throws Exception {
