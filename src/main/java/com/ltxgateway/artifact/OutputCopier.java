@@ -25,6 +25,7 @@ import com.ltxgateway.net.OutboundHttp.Download;
 import com.ltxgateway.net.OutboundTimeouts;
 import com.ltxgateway.net.OutboundUrlPolicy;
 import com.ltxgateway.sandbox.SandboxOutputs;
+import com.ltxgateway.tracking.StepTurns;
 import com.ltxgateway.tracking.TrackerProperties;
 
 import io.micrometer.core.instrument.Counter;
@@ -42,7 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * memory), checked against the size fal stated, then stored. Only files from the allowed source hosts are fetched,
  * through the outbound address policy; a sandbox training's files come from the simulator itself. A file gone at its
  * source (404, 410) is recorded as lost; any other failure is tried again with backoff until the copy succeeds.
- * API-only instances ({@code gateway.tracker.enabled=false}) copy nothing.
+ * Copies are the tracker's work and take its {@link StepTurns}, so that while callers wait they are paced like the
+ * tracker's steps. API-only instances ({@code gateway.tracker.enabled=false}) copy nothing.
  */
 @Component
 class OutputCopier extends ClaimLoop<ClaimedCopy> {
@@ -60,12 +62,13 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
     private final Backoff backoff;
     private final MeterRegistry meters;
     private final OutputAnnouncements announcements;
+    private final StepTurns turns;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
     OutputCopier(OutputCopyRows rows, ArtifactStore store, ArtifactProperties properties, OutboundUrlPolicy policy,
             GatewayProperties gateway, TrackerProperties tracker, MeterRegistry meters, OutputAnnouncements announcements,
-            TransactionTemplate transactions, Clock clock) {
+            StepTurns turns, TransactionTemplate transactions, Clock clock) {
         super("output-copier", properties.concurrency(), properties.concurrency(), tracker.idleInterval(), LEASE.dividedBy(3),
                 Duration.ofSeconds(10));
         this.rows = rows;
@@ -76,6 +79,7 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
         this.tracker = tracker;
         this.meters = meters;
         this.announcements = announcements;
+        this.turns = turns;
         this.transactions = transactions;
         this.clock = clock;
         this.http = OutboundHttp.pooled("artifact-sources", new OutboundTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60)), policy);
@@ -109,6 +113,10 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
 
     @Override
     protected void handle(ClaimedCopy copy) {
+        turns.step(() -> copy(copy));
+    }
+
+    private void copy(ClaimedCopy copy) {
         MDC.put(LogFields.TRAINING_ID, copy.trainingId());
         Path file = null;
         try {
@@ -122,8 +130,9 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
                 }
             }
             file = Files.createTempFile("output-copy-", ".part");
-            Download download = simulated.isPresent() ? written(simulated.get(), file) : http.download(URI.create(copy.sourceUrl()), file,
-                    properties.maxFileSize().toBytes(), properties.copyTimeout());
+            Path target = file;
+            Download download = simulated.isPresent() ? written(simulated.get(), file) : turns.waitingFor(() -> http.download(
+                    URI.create(copy.sourceUrl()), target, properties.maxFileSize().toBytes(), properties.copyTimeout()));
             if (download.status() == 404 || download.status() == 410) {
                 settle(copy, "lost", () -> rows.lost(copy, "the source answered HTTP " + download.status() + ": fal's copy is gone"));
                 log.error("Output {} of training {} is lost: fal's copy was gone (HTTP {}) before it was copied", copy.name(),
@@ -135,7 +144,10 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
                 retry(copy, problem);
                 return;
             }
-            store.put(copy.key(), file, copy.contentType() == null ? "application/octet-stream" : copy.contentType());
+            turns.waitingFor(() -> {
+                store.put(copy.key(), target, copy.contentType() == null ? "application/octet-stream" : copy.contentType());
+                return copy.key();
+            });
             settle(copy, "stored", () -> rows.stored(copy, download.bytes(), download.sha256()));
         }
         catch (OutboundCallFailed e) {

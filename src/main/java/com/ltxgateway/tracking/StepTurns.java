@@ -10,14 +10,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Callers come first. While the instance serves requests, at most a few tracker steps work at the same time (each
- * holds a turn); the rest wait for a turn before their next stretch of work, so requests and steps do not share the
- * CPU one for one and a sweep of creates is answered at once, then tracked. A step gives its turn up while it waits
- * for fal: only the tracker's own work is paced, never by fal's latency. With no request in flight, steps take no
- * turns at all. Turns only delay work, never drop it: a step interrupted while it waits goes on without one.
+ * Callers come first. While the instance serves requests, at most a few steps of the tracker's work (a training's step,
+ * an output file's copy) run at the same time (each holds a turn); the rest wait for a turn before their next stretch
+ * of work, so requests and background work do not share the CPU one for one and a sweep of creates is answered at
+ * once, then tracked. A step gives its turn up while it waits for something outside the instance (fal, a file's
+ * source, an object store): only the instance's own work is paced, never by another service's latency. With no request
+ * in flight, steps take no turns at all. Turns only delay work, never drop it: a step interrupted while it waits goes
+ * on without one.
  */
 @Component
-final class StepTurns {
+public final class StepTurns {
 
     private final BooleanSupplier serving;
     private final Semaphore turns;
@@ -35,7 +37,7 @@ final class StepTurns {
     }
 
     /** Runs one step, in turns while requests are being served. */
-    void step(Runnable step) {
+    public void step(Runnable step) {
         held.set(take());
         try {
             step.run();
@@ -46,8 +48,8 @@ final class StepTurns {
         }
     }
 
-    /** Waits for something outside the instance (fal) without holding a turn; a step takes one again afterwards. */
-    <T> T waitingFor(Supplier<T> call) {
+    /** Waits for something outside the instance without holding a turn; a step takes one again afterwards. */
+    public <T> T waitingFor(Supplier<T> call) {
         if (held.get() == null) {
             return call.get();
         }

@@ -1,5 +1,6 @@
 package com.ltxgateway.artifact;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,23 +12,29 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.sandbox.SandboxOutputs;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.Api.TeamKey;
 import com.ltxgateway.support.SteppedGatewayTestSupport;
+import com.ltxgateway.tracking.StepTurns;
+import com.ltxgateway.web.RequestsInFlight;
 
+import jakarta.servlet.ServletException;
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Output files copied into the gateway's store when a training succeeds, through the real adapter and download path
- * against the fake fal, which serves the files it names: stored and served, lost, cut short and retried, refused, and
- * taken over from a claim whose instance died.
+ * against the fake fal, which serves the files it names: stored and served, lost, cut short and retried, refused,
+ * taken over from a claim whose instance died, and paced like the tracker's steps while callers wait.
  */
 class OutputCopyTests extends SteppedGatewayTestSupport {
 
@@ -38,6 +45,12 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
 
     @Autowired
     ArtifactStore store;
+
+    @Autowired
+    RequestsInFlight requests;
+
+    @Autowired
+    StepTurns turns;
 
     @Test
     void everyOutputFileIsStoredWithItsDigestAndServedByTheGatewayWithRanges() throws Exception {
@@ -170,6 +183,52 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
     }
 
     @Test
+    void whileCallersWaitACopyWaitsForTheTrackersTurn() throws Exception {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        String id = create(team.key(), minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString();
+        stepUntilStatus(team.key(), id, "succeeded");
+        jdbc.sql("""
+                update output_copy set state = 'pending', sha256 = null, size_bytes = null, settled_at = null, due_at = ?
+                where training_id = ?""")
+                .params(Timestamp.from(clock.instant()), id)
+                .update();
+        CountDownLatch answered = new CountDownLatch(1);
+        CountDownLatch stepWorks = new CountDownLatch(1);
+        CountDownLatch stepDone = new CountDownLatch(1);
+        Thread request = Thread.ofVirtual().start(() -> inFlight(answered));
+        Thread step = null;
+        try {
+            while (!requests.serving()) {
+                Thread.onSpinWait();
+            }
+            step = Thread.ofVirtual().start(() -> turns.step(() -> {
+                stepWorks.countDown();
+                await(stepDone);
+            }));
+            stepWorks.await();
+            int downloads = FAL.fileDownloads();
+
+            Thread copies = Thread.ofVirtual().start(outputCopier::runOnce);
+            Thread.sleep(1_000);
+
+            assertThat(state(id, "lora_file")).as("waiting for the turn the step holds").isEqualTo("pending");
+            assertThat(FAL.fileDownloads()).isEqualTo(downloads);
+            stepDone.countDown();
+            copies.join(10_000);
+            assertThat(state(id, "lora_file")).isEqualTo("stored");
+        }
+        finally {
+            // Whatever happened, the request ends and the turn is given back, for the tests that share this instance.
+            stepDone.countDown();
+            answered.countDown();
+            request.join();
+            if (step != null) {
+                step.join();
+            }
+        }
+    }
+
+    @Test
     void aSandboxTrainingsFilesAreCopiedFromTheSimulator() throws Exception {
         String key = newTeamKey("sandbox");
         String id = create(key, minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString();
@@ -249,6 +308,25 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
 
     private Api.Response pin(String trainingId, String key) {
         return api.send("PUT", "/v1/trainings/" + trainingId + "/pin", key, null, Map.of());
+    }
+
+    /** A caller's request that the instance works on until {@code answered}. */
+    private void inFlight(CountDownLatch answered) {
+        try {
+            requests.doFilter(new MockHttpServletRequest(), new MockHttpServletResponse(), (request, response) -> await(answered));
+        }
+        catch (ServletException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private String state(String trainingId, String name) {
