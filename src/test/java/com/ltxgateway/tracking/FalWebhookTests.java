@@ -7,12 +7,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.GatewayTestSupport;
+import com.ltxgateway.web.RequestsInFlight;
 
 import tools.jackson.databind.JsonNode;
 
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
  * fal's webhooks, end to end: live trainings run on {@link FakeFalServer}, which sends no webhooks, so each test
@@ -34,6 +38,8 @@ class FalWebhookTests extends GatewayTestSupport {
     private JdbcClient jdbc;
     @Autowired
     private FalWebhookTokens tokens;
+    @Autowired
+    private RequestsInFlight requests;
 
     private String key;
     private String url;
@@ -48,6 +54,14 @@ class FalWebhookTests extends GatewayTestSupport {
     @AfterEach
     void shortRunsForOthers() {
         FAL.runsAsDefault();
+    }
+
+    @Test
+    void aDeliveryIsNoCallerTheTrackerStepsAsideFor() throws Exception {
+        AtomicBoolean serving = new AtomicBoolean(true);
+        requests.doFilter(new MockHttpServletRequest("POST", KeyModeRouting.WEBHOOK_PATH + "trn_01/token"), new MockHttpServletResponse(),
+                (request, response) -> serving.set(requests.serving()));
+        assertThat(serving).isFalse();
     }
 
     @Test
