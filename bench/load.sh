@@ -7,6 +7,8 @@
 #   bench/load.sh                                       # every phase, 20 s per measurement
 #   PHASES=tracker-off,tracker-on DURATION=30 bench/load.sh
 #   PHASES=tracker-off,tracker-on,tracker-on-uncopied bench/load.sh   # what copying outputs adds, in one run
+#   ROUNDS=3 PHASES=floor,tracker-off,tracker-on bench/load.sh   # the windows alternated three times: each round's
+#                                                    # ratios and their median
 #   PHASES=tracker-off,tracker-off-budgeted bench/load.sh   # what a team's budget costs a create, with MONTH_HISTORY
 #                                                    # (10,000) live trainings created earlier in the month
 #   HELD_READ_RATE=1000 HELD_RATE=3000 PHASES=get bench/load.sh   # reads by id, fal's status polls and the probe,
@@ -32,4 +34,4 @@ classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
     --held-read-rate "${HELD_READ_RATE:-1000}" --held-rate "${HELD_RATE:-3000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" --month-history "${MONTH_HISTORY:-10000}" \
-    --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --profile "${PROFILE:-false}"
+    --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --rounds "${ROUNDS:-1}" --profile "${PROFILE:-false}"

@@ -61,11 +61,14 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
  * run, and its resident memory.</li>
  * </ol>
+ * With {@code --rounds} above 1 the phases (only {@code floor} and the create phases) run again in the same order, round
+ * after round, and the summary gives each round's ratios and their median: one pair of windows minutes apart is at the
+ * mercy of whatever else the machine runs meanwhile, and alternating windows spread that over both sides.
  *
  * <pre>
  * java -cp ... com.ltxgateway.bench.LoadRun --jar target/app.jar [--out target/load] [--duration 20] [--connections 8]
  *      [--tracked 1000] [--held-read-rate 1000] [--held-rate 3000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
- *      [--phases floor,tracker-off,tracker-on,get,memory]
+ *      [--phases floor,tracker-off,tracker-on,get,memory] [--rounds 1]
  *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
  * </pre>
  */
@@ -87,13 +90,25 @@ public final class LoadRun {
     private FakeFalServer fal;
     private FakeFalWebhooks webhooks;
     private volatile GatewayProcess current;
+    /** Names this round's windows, files and figures: empty in the first round, {@code -2} in the second... */
+    private String round = "";
 
     private LoadRun(Options options) {
         this.options = options;
     }
 
     record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int heldReadRate, int heldRate,
-            int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, boolean profile) {
+            int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, int rounds, boolean profile) {
+
+        /** The phases whose figures are named by round; the others would overwrite their first round's. */
+        private static final List<String> REPEATABLE = List.of("floor", "tracker-off", "tracker-off-budgeted", "tracker-on",
+                "tracker-on-uncopied");
+
+        Options {
+            if (rounds > 1 && !REPEATABLE.containsAll(phases)) {
+                throw new IllegalArgumentException("--rounds repeats only the phases " + REPEATABLE + ", not " + phases);
+            }
+        }
 
         static Options parse(String[] args) {
             CommandLineOptions given = CommandLineOptions.parse(args, "jar");
@@ -101,7 +116,7 @@ public final class LoadRun {
                     given.integer("connections", 8), given.integer("tracked", 1000), given.integer("held-read-rate", 1000),
                     given.integer("held-rate", 3000), given.integer("in-flight", 10000),
                     given.integer("sample-for", 240), given.integer("month-history", 10000), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
-                    Boolean.parseBoolean(given.get("profile", "false")));
+                    given.integer("rounds", 1), Boolean.parseBoolean(given.get("profile", "false")));
         }
     }
 
@@ -133,16 +148,19 @@ public final class LoadRun {
         note("");
         note("%d s per measurement, %d wrk connections for creates; PostgreSQL %s embedded on port %d.", options.durationSeconds(),
                 options.connections(), serverVersion(), postgres.getPort());
-        for (String phase : options.phases()) {
-            switch (phase) {
-                case "floor" -> floor();
-                case "tracker-off" -> creates(false, true, 0);
-                case "tracker-off-budgeted" -> creates(false, true, options.monthHistory());
-                case "tracker-on" -> creates(true, true, 0);
-                case "tracker-on-uncopied" -> creates(true, false, 0);
-                case "get" -> reads();
-                case "memory" -> memory();
-                default -> throw new IllegalArgumentException("unknown phase " + phase);
+        for (int r = 1; r <= options.rounds(); r++) {
+            round = r == 1 ? "" : "-" + r;
+            for (String phase : options.phases()) {
+                switch (phase) {
+                    case "floor" -> floor();
+                    case "tracker-off" -> creates(false, true, 0);
+                    case "tracker-off-budgeted" -> creates(false, true, options.monthHistory());
+                    case "tracker-on" -> creates(true, true, 0);
+                    case "tracker-on-uncopied" -> creates(true, false, 0);
+                    case "get" -> reads();
+                    case "memory" -> memory();
+                    default -> throw new IllegalArgumentException("unknown phase " + phase);
+                }
             }
         }
         summary();
@@ -153,7 +171,7 @@ public final class LoadRun {
     // --- phases ----------------------------------------------------------------------------------------------------
 
     private void floor() throws Exception {
-        String database = database("floor");
+        String database = database("floor" + round.replace('-', '_'));
         try (Connection c = connect(database); Statement s = c.createStatement()) {
             s.execute("create table training (id text primary key, input jsonb not null, created_at timestamptz not null)");
             s.execute("create table training_event (id bigserial primary key, training_id text not null, type text not null,"
@@ -172,16 +190,17 @@ public final class LoadRun {
                 script.toString(), "-h", "localhost", "-p", Integer.toString(postgres.getPort()), "-U", "postgres", database));
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         double value = tps.find() ? Double.parseDouble(tps.group(1)) : 0;
-        results.put("floor tps", format(value));
+        drop(database);
+        results.put("floor" + round + " tps", format(value));
         note("");
-        note("## PostgreSQL floor (pgbench, 16 clients, %d s)", options.durationSeconds());
+        note("## PostgreSQL floor (pgbench, 16 clients, %d s)%s", options.durationSeconds(), roundTitle());
         note("");
         note("%s transactions/s, each a 3 KB jsonb row and an event row.", format(value));
     }
 
     /** {@code monthHistory} above 0: the team has a budget and that many live trainings created earlier this month. */
     private void creates(boolean tracker, boolean copies, int monthHistory) throws Exception {
-        String name = (!tracker ? "tracker-off" : copies ? "tracker-on" : "tracker-on-uncopied") + (monthHistory > 0 ? "-budgeted" : "");
+        String name = (!tracker ? "tracker-off" : copies ? "tracker-on" : "tracker-on-uncopied") + (monthHistory > 0 ? "-budgeted" : "") + round;
         fal.runsAsDefault().queueDuration(Duration.ofSeconds(1)).runDuration(Duration.ofSeconds(3));
         Map<String, String> settings = new LinkedHashMap<>(Map.of("GATEWAY_TRACKER_ENABLED", Boolean.toString(tracker)));
         if (!copies) {
@@ -208,8 +227,8 @@ public final class LoadRun {
         long created = count(gateway.database(), "select count(*) from training") - warmedUp;
         stopProfile(gateway);
         note("");
-        note("## Creates, tracker %s%s (wrk, %d connections, %d s)", !tracker ? "off" : copies ? "on" : "on, output copies refused",
-                monthHistory > 0 ? ", the team on a budget" : "", options.connections(), options.durationSeconds());
+        note("## Creates, tracker %s%s (wrk, %d connections, %d s)%s", !tracker ? "off" : copies ? "on" : "on, output copies refused",
+                monthHistory > 0 ? ", the team on a budget" : "", options.connections(), options.durationSeconds(), roundTitle());
         note("");
         if (monthHistory > 0) {
             note("The team's live trainings this month: %d when the measured window began (%d of them seeded), %d when it ended.",
@@ -247,11 +266,13 @@ public final class LoadRun {
             note("");
             note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
             statements(gateway.database(), name, succeeded);
-            String suffix = copies ? "" : " (copies refused)";
+            String suffix = (copies ? "" : " (copies refused)") + roundTitle();
             results.put("cpu ms per training" + suffix, format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
             results.put("fal calls per training" + suffix, perTraining(falAfter, falBefore, null, succeeded));
         }
         gateway.stop();
+        // Its dead rows would otherwise be vacuumed while the next window is measured.
+        drop(gateway.database());
     }
 
     /**
@@ -450,19 +471,36 @@ public final class LoadRun {
         note("| figure | value |");
         note("|---|---|");
         results.forEach((name, value) -> note("| %s | %s |", name, value));
-        ratio("tracker on / tracker off creates/s", "tracker-on creates/s", "tracker-off creates/s");
-        ratio("tracker on, copies refused / tracker off creates/s", "tracker-on-uncopied creates/s", "tracker-off creates/s");
-        ratio("tracker on, copies / copies refused creates/s", "tracker-on creates/s", "tracker-on-uncopied creates/s");
-        ratio("tracker off creates/s / PostgreSQL floor tps", "tracker-off creates/s", "floor tps");
-        ratio("tracker off, team on a budget / tracker off creates/s", "tracker-off-budgeted creates/s", "tracker-off creates/s");
+        ratios("tracker on / tracker off creates/s", "tracker-on", "creates/s", "tracker-off", "creates/s");
+        ratios("tracker on, copies refused / tracker off creates/s", "tracker-on-uncopied", "creates/s", "tracker-off", "creates/s");
+        ratios("tracker on, copies / copies refused creates/s", "tracker-on", "creates/s", "tracker-on-uncopied", "creates/s");
+        ratios("tracker off creates/s / PostgreSQL floor tps", "tracker-off", "creates/s", "floor", "tps");
+        ratios("tracker off, team on a budget / tracker off creates/s", "tracker-off-budgeted", "creates/s", "tracker-off", "creates/s");
     }
 
-    private void ratio(String name, String numerator, String denominator) {
-        if (results.containsKey(numerator) && results.containsKey(denominator)) {
-            double value = Double.parseDouble(results.get(numerator).replace(",", ""))
-                    / Double.parseDouble(results.get(denominator).replace(",", ""));
-            note("| **%s** | **%s %%** |", name, format(value * 100));
+    /** The ratio of two figures in each round that measured both, and with more than one round their median. */
+    private void ratios(String name, String numerator, String numeratorFigure, String denominator, String denominatorFigure) {
+        List<Double> values = new ArrayList<>();
+        for (int r = 1; r <= options.rounds(); r++) {
+            String suffix = r == 1 ? "" : "-" + r;
+            String top = results.get(numerator + suffix + " " + numeratorFigure);
+            String bottom = results.get(denominator + suffix + " " + denominatorFigure);
+            if (top != null && bottom != null) {
+                double value = Double.parseDouble(top.replace(",", "")) / Double.parseDouble(bottom.replace(",", ""));
+                values.add(value);
+                note("| **%s%s** | **%s %%** |", name, options.rounds() == 1 ? "" : ", round " + r, format(value * 100));
+            }
         }
+        if (values.size() > 1) {
+            List<Double> sorted = values.stream().sorted().toList();
+            int middle = sorted.size() / 2;
+            double median = sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+            note("| **%s, median of %d rounds** | **%s %%** |", name, values.size(), format(median * 100));
+        }
+    }
+
+    private String roundTitle() {
+        return round.isEmpty() ? "" : ", round " + round.substring(1);
     }
 
     // --- the parts -------------------------------------------------------------------------------------------------
@@ -619,11 +657,17 @@ public final class LoadRun {
     }
 
     private String database(String name) throws SQLException {
+        drop(name);
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("drop database if exists " + name + " with (force)");
             s.execute("create database " + name);
         }
         return name;
+    }
+
+    private void drop(String database) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + database + " with (force)");
+        }
     }
 
     private String jdbcUrl(String database) {
