@@ -144,10 +144,8 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
                 retry(copy, problem);
                 return;
             }
-            turns.waitingFor(() -> {
-                store.put(copy.key(), target, copy.contentType() == null ? "application/octet-stream" : copy.contentType());
-                return copy.key();
-            });
+            String contentType = copy.contentType() == null ? "application/octet-stream" : copy.contentType();
+            turns.waitingFor(() -> store.put(copy.key(), target, contentType));
             settle(copy, "stored", () -> rows.stored(copy, download.bytes(), download.sha256()));
         }
         catch (OutboundCallFailed e) {

@@ -48,6 +48,14 @@ public final class StepTurns {
         }
     }
 
+    /** {@link #waitingFor(Supplier)} for a call that answers nothing. */
+    public void waitingFor(Runnable call) {
+        waitingFor(() -> {
+            call.run();
+            return null;
+        });
+    }
+
     /** Waits for something outside the instance without holding a turn; a step takes one again afterwards. */
     public <T> T waitingFor(Supplier<T> call) {
         if (held.get() == null) {

@@ -46,8 +46,10 @@ public class RequestsInFlight extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return callbacks.stream().anyMatch(callback -> path.startsWith(callback.prefix()));
+        // Every request asks, so the path is matched in place rather than cut out of the URI.
+        String uri = request.getRequestURI();
+        int path = request.getContextPath().length();
+        return callbacks.stream().anyMatch(callback -> uri.startsWith(callback.prefix(), path));
     }
 
     @Override
