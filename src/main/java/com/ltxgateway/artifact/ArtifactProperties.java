@@ -22,7 +22,8 @@ import org.springframework.util.unit.DataSize;
  * URL in an output is recorded as refused, never fetched
  * @param maxFileSize the largest file copied; a larger one fails its copy
  * @param copyTimeout the longest one file's download may take
- * @param concurrency copies one instance runs at the same time
+ * @param concurrency trainings whose copies one instance runs at the same time; a training's files are copied one
+ * after the other and settled together
  * @param retryInitialInterval first wait after a copy failed (the source unreachable, a body cut short, the store down)
  * @param retryMaxInterval the longest wait between attempts; attempts go on until the copy succeeds
  * @param retention how long copies are kept after they were stored; unset keeps them forever

@@ -31,8 +31,9 @@ class OutputAnnouncements {
     }
 
     /**
-     * Makes the settling transactions of one training's copies take turns until they end: without it, the last two to
-     * settle could each see the other still pending, and neither would announce the training.
+     * Makes the settling transactions of one training's copies take turns until they end. A training's copies are
+     * mostly settled together, but one retried or taken over from a dead instance settles apart: without the turns, the
+     * last two parts to settle could each see the other still pending, and neither would announce the training.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     void settlingOneAtATime(String trainingId) {

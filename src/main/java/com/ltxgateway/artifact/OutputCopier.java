@@ -9,16 +9,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 import com.ltxgateway.Backoff;
 import com.ltxgateway.ClaimLoop;
 import com.ltxgateway.GatewayProperties;
 import com.ltxgateway.LogFields;
 import com.ltxgateway.artifact.OutputCopyRows.ClaimedCopy;
+import com.ltxgateway.artifact.OutputCopyRows.ClaimedTraining;
 import com.ltxgateway.net.OutboundCallFailed;
 import com.ltxgateway.net.OutboundHttp;
 import com.ltxgateway.net.OutboundHttp.Download;
@@ -42,12 +43,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * or a dead instance loses none. Each file is downloaded into a temporary file (digested on the way, never held in
  * memory), checked against the size fal stated, then stored. Only files from the allowed source hosts are fetched,
  * through the outbound address policy; a sandbox training's files come from the simulator itself. A file gone at its
- * source (404, 410) is recorded as lost; any other failure is tried again with backoff until the copy succeeds.
- * Copies are the tracker's work and take its {@link StepTurns}, so that while callers wait they are paced like the
+ * source (404, 410) is recorded as lost; any other failure is tried again with backoff until the copy succeeds. A
+ * training's due copies are claimed, copied and settled together. Copies are the tracker's work and take its {@link StepTurns}, so that while callers wait they are paced like the
  * tracker's steps. API-only instances ({@code gateway.tracker.enabled=false}) copy nothing.
  */
 @Component
-class OutputCopier extends ClaimLoop<ClaimedCopy> {
+class OutputCopier extends ClaimLoop<ClaimedTraining> {
 
     private static final Logger log = LoggerFactory.getLogger(OutputCopier.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
@@ -92,17 +93,17 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
     }
 
     @Override
-    protected List<ClaimedCopy> claim(String owner, int limit) {
+    protected List<ClaimedTraining> claim(String owner, int limit) {
         return rows.claim(owner, limit, LEASE);
     }
 
     @Override
-    protected void renew(List<ClaimedCopy> inFlight) {
+    protected void renew(List<ClaimedTraining> inFlight) {
         rows.renew(inFlight, LEASE);
     }
 
     @Override
-    protected void handBack(List<ClaimedCopy> unfinished) {
+    protected void handBack(List<ClaimedTraining> unfinished) {
         rows.handBack(unfinished);
     }
 
@@ -111,22 +112,50 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
         return tracker.enabled();
     }
 
+    /**
+     * Copies the training's files one after the other and settles them in one transaction: one settling transaction
+     * a training instead of one a file, and no file's settle waits for another's.
+     */
     @Override
-    protected void handle(ClaimedCopy copy) {
-        turns.step(() -> copy(copy));
+    protected void handle(ClaimedTraining training) {
+        turns.step(() -> {
+            MDC.put(LogFields.TRAINING_ID, training.trainingId());
+            try {
+                settle(training.trainingId(), training.copies().stream().map(this::copy).toList());
+            }
+            finally {
+                MDC.clear();
+            }
+        });
     }
 
-    private void copy(ClaimedCopy copy) {
-        MDC.put(LogFields.TRAINING_ID, copy.trainingId());
+    /** What became of one copy's attempt, to be written when the training's copies are settled. */
+    private sealed interface Attempt {
+
+        ClaimedCopy copy();
+
+        record Stored(ClaimedCopy copy, long bytes, String sha256) implements Attempt {
+        }
+
+        /** The file is gone at its source. */
+        record Lost(ClaimedCopy copy, int status) implements Attempt {
+        }
+
+        record Refused(ClaimedCopy copy, String why) implements Attempt {
+        }
+
+        record Failed(ClaimedCopy copy, String why) implements Attempt {
+        }
+    }
+
+    private Attempt copy(ClaimedCopy copy) {
         Path file = null;
         try {
             Optional<byte[]> simulated = SandboxOutputs.at(copy.sourceUrl(), gateway);
             if (simulated.isEmpty()) {
                 Optional<String> refusal = refusal(copy.sourceUrl());
                 if (refusal.isPresent()) {
-                    settle(copy, "refused", () -> rows.refused(copy, refusal.get()));
-                    log.warn("Output {} of training {} is not copied: {}", copy.name(), copy.trainingId(), refusal.get());
-                    return;
+                    return new Attempt.Refused(copy, refusal.get());
                 }
             }
             file = Files.createTempFile("output-copy-", ".part");
@@ -134,33 +163,25 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
             Download download = simulated.isPresent() ? written(simulated.get(), file) : turns.waitingFor(() -> http.download(
                     URI.create(copy.sourceUrl()), target, properties.maxFileSize().toBytes(), properties.copyTimeout()));
             if (download.status() == 404 || download.status() == 410) {
-                settle(copy, "lost", () -> rows.lost(copy, "the source answered HTTP " + download.status() + ": fal's copy is gone"));
-                log.error("Output {} of training {} is lost: fal's copy was gone (HTTP {}) before it was copied", copy.name(),
-                        copy.trainingId(), download.status());
-                return;
+                return new Attempt.Lost(copy, download.status());
             }
             String problem = problem(copy, download);
             if (problem != null) {
-                retry(copy, problem);
-                return;
+                return new Attempt.Failed(copy, problem);
             }
             String contentType = copy.contentType() == null ? "application/octet-stream" : copy.contentType();
             turns.waitingFor(() -> store.put(copy.key(), target, contentType));
-            settle(copy, "stored", () -> rows.stored(copy, download.bytes(), download.sha256()));
+            return new Attempt.Stored(copy, download.bytes(), download.sha256());
         }
         catch (OutboundCallFailed e) {
-            if (e.refused()) {
-                settle(copy, "refused", () -> rows.refused(copy, "the outbound address policy refused the source: " + e.reason()));
-            }
-            else {
-                retry(copy, e.reason());
-            }
+            return e.refused() ? new Attempt.Refused(copy, "the outbound address policy refused the source: " + e.reason())
+                    : new Attempt.Failed(copy, e.reason());
         }
         catch (ArtifactStoreFailed | UncheckedIOException e) {
-            retry(copy, e.getMessage());
+            return new Attempt.Failed(copy, e.getMessage());
         }
         catch (IOException e) {
-            retry(copy, "could not write a temporary file: " + e.getMessage());
+            return new Attempt.Failed(copy, "could not write a temporary file: " + e.getMessage());
         }
         finally {
             if (file != null) {
@@ -171,7 +192,6 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
                     log.warn("Could not delete temporary file {}", file, e);
                 }
             }
-            MDC.clear();
         }
     }
 
@@ -206,34 +226,66 @@ class OutputCopier extends ClaimLoop<ClaimedCopy> {
         return null;
     }
 
-    private void retry(ClaimedCopy copy, String why) {
-        Duration wait = backoff.after(copy.attempts(), null).orElse(properties.retryMaxInterval());
-        transactions.executeWithoutResult(tx -> {
-            rows.failed(copy, why, wait);
-            // Receivers are not kept waiting for a copy that keeps failing: they hear of the success, without it.
-            if (copy.createdAt().plus(properties.announceWithin()).isBefore(clock.instant())) {
-                announcements.announce(copy.trainingId());
+    /**
+     * Writes the attempts of one training's copies in one transaction, taking turns with any other part of the
+     * training's copies, and announces the training when this settled its last pending copy. Receivers are not kept
+     * waiting for a copy that keeps failing: past {@code announce-within} they hear of the success without it.
+     */
+    private void settle(String trainingId, List<Attempt> attempts) {
+        Instant now = clock.instant();
+        List<Attempt> written = transactions.execute(tx -> {
+            announcements.settlingOneAtATime(trainingId);
+            List<Attempt> applied = attempts.stream().filter(this::write).toList();
+            boolean settledAny = applied.stream().anyMatch(attempt -> !(attempt instanceof Attempt.Failed));
+            boolean failingTooLong = applied.stream().anyMatch(attempt -> attempt instanceof Attempt.Failed
+                    && attempt.copy().createdAt().plus(properties.announceWithin()).isBefore(now));
+            if (failingTooLong) {
+                announcements.announce(trainingId);
             }
+            else if (settledAny) {
+                announcements.announceIfSettled(trainingId);
+            }
+            return applied;
         });
-        meters.counter("gateway.artifacts.copies", "outcome", "retry").increment();
-        log.warn("Copy of output {} of training {} failed (attempt {}): {}; trying again in {} s", copy.name(), copy.trainingId(),
-                copy.attempts(), why, wait.toSeconds());
+        written.forEach(this::report);
     }
 
-    /** Settles the copy and, when it was the training's last, announces the training, in one transaction. */
-    private void settle(ClaimedCopy copy, String outcome, BooleanSupplier write) {
-        boolean settled = Boolean.TRUE.equals(transactions.execute(tx -> {
-            announcements.settlingOneAtATime(copy.trainingId());
-            boolean written = write.getAsBoolean();
-            if (written) {
-                announcements.announceIfSettled(copy.trainingId());
+    /** Returns whether the copy's claim was still held, so the attempt was written. */
+    private boolean write(Attempt attempt) {
+        ClaimedCopy copy = attempt.copy();
+        return switch (attempt) {
+            case Attempt.Stored stored -> rows.stored(copy, stored.bytes(), stored.sha256());
+            case Attempt.Lost lost -> rows.lost(copy, "the source answered HTTP " + lost.status() + ": fal's copy is gone");
+            case Attempt.Refused refused -> rows.refused(copy, refused.why());
+            case Attempt.Failed failed -> rows.failed(copy, failed.why(), retryWait(copy));
+        };
+    }
+
+    private void report(Attempt attempt) {
+        ClaimedCopy copy = attempt.copy();
+        String outcome = switch (attempt) {
+            case Attempt.Stored stored -> "stored";
+            case Attempt.Lost lost -> {
+                log.error("Output {} of training {} is lost: fal's copy was gone (HTTP {}) before it was copied", copy.name(),
+                        copy.trainingId(), lost.status());
+                yield "lost";
             }
-            return written;
-        }));
-        if (settled) {
-            Counter.builder("gateway.artifacts.copies").description("Copies of output files, by what became of them")
-                    .tag("outcome", outcome).register(meters).increment();
-        }
+            case Attempt.Refused refused -> {
+                log.warn("Output {} of training {} is not copied: {}", copy.name(), copy.trainingId(), refused.why());
+                yield "refused";
+            }
+            case Attempt.Failed failed -> {
+                log.warn("Copy of output {} of training {} failed (attempt {}): {}; trying again in {} s", copy.name(),
+                        copy.trainingId(), copy.attempts(), failed.why(), retryWait(copy).toSeconds());
+                yield "retry";
+            }
+        };
+        Counter.builder("gateway.artifacts.copies").description("Copies of output files, by what became of them")
+                .tag("outcome", outcome).register(meters).increment();
+    }
+
+    private Duration retryWait(ClaimedCopy copy) {
+        return backoff.after(copy.attempts(), null).orElse(properties.retryMaxInterval());
     }
 
     private static Download written(byte[] bytes, Path file) throws IOException {

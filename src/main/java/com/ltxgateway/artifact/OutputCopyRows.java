@@ -4,13 +4,16 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import com.ltxgateway.training.OutputCopies;
+import com.ltxgateway.training.TrainingOutputs;
 import com.ltxgateway.training.TrainingOutputs.OutputFile;
 
 import org.jspecify.annotations.Nullable;
@@ -62,30 +65,50 @@ class OutputCopyRows implements OutputCopies {
         }
     }
 
+    /** The claimed copies of one training, settled together. */
+    record ClaimedTraining(String trainingId, List<ClaimedCopy> copies) {
+    }
+
+    /**
+     * Claims the due copies of at most {@code trainings} trainings, each training's together, so that they are settled
+     * in one transaction. A training whose copies fall due at different times (one retried, say) may be claimed in
+     * parts; settling takes turns per training, so parts are settled correctly too.
+     */
     @Transactional
-    List<ClaimedCopy> claim(String owner, int limit, Duration lease) {
+    List<ClaimedTraining> claim(String owner, int trainings, Duration lease) {
         Instant now = clock.instant();
         Timestamp until = Timestamp.from(now.plus(lease));
-        return jdbc.sql("""
-                update output_copy set lease_owner = ?, lease_until = ?, due_at = ?, claim_count = claim_count + 1, attempts = attempts + 1
-                where (training_id, name) in (
-                    select training_id, name from output_copy
+        List<ClaimedCopy> copies = jdbc.sql("""
+                with due as (
+                    select training_id, name, due_at from output_copy
                     where due_at <= ? and (lease_until is null or lease_until < ?)
-                    order by due_at
+                    order by due_at, training_id
                     limit ?
-                    for update skip locked)
-                returning training_id, name, source_url, content_type, expected_size, claim_count, attempts, created_at""")
-                .params(owner, until, until, Timestamp.from(now), Timestamp.from(now), limit)
+                    for update skip locked),
+                first_trainings as (
+                    select training_id from due group by training_id order by min(due_at), training_id limit ?)
+                update output_copy c set lease_owner = ?, lease_until = ?, due_at = ?, claim_count = c.claim_count + 1,
+                    attempts = c.attempts + 1
+                from due
+                where c.training_id = due.training_id and c.name = due.name
+                    and due.training_id in (select training_id from first_trainings)
+                returning c.training_id, c.name, c.source_url, c.content_type, c.expected_size, c.claim_count, c.attempts, c.created_at""")
+                .params(Timestamp.from(now), Timestamp.from(now), trainings * TrainingOutputs.FILE_FIELDS.size(), trainings, owner,
+                        until, until)
                 .query((rs, n) -> new ClaimedCopy(rs.getString("training_id"), rs.getString("name"), rs.getString("source_url"),
                         rs.getString("content_type"), rs.getObject("expected_size", Long.class), owner, rs.getLong("claim_count"),
                         rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant()))
                 .list();
+        Map<String, List<ClaimedCopy>> byTraining = new LinkedHashMap<>();
+        copies.forEach(copy -> byTraining.computeIfAbsent(copy.trainingId(), id -> new ArrayList<>()).add(copy));
+        return byTraining.entrySet().stream().map(training -> new ClaimedTraining(training.getKey(), List.copyOf(training.getValue())))
+                .toList();
     }
 
     /** Extends the leases of claims still held while their copies run. */
-    void renew(List<ClaimedCopy> copies, Duration lease) {
+    void renew(List<ClaimedTraining> trainings, Duration lease) {
         Timestamp until = Timestamp.from(clock.instant().plus(lease));
-        for (ClaimedCopy copy : copies) {
+        for (ClaimedCopy copy : copiesOf(trainings)) {
             jdbc.sql("update output_copy set lease_until = ?, due_at = ? where training_id = ? and name = ? and lease_owner = ? and claim_count = ?")
                     .params(until, until, copy.trainingId(), copy.name(), copy.owner(), copy.claim())
                     .update();
@@ -93,8 +116,8 @@ class OutputCopyRows implements OutputCopies {
     }
 
     /** A stopping instance's claims, due at once for another. */
-    void handBack(List<ClaimedCopy> copies) {
-        for (ClaimedCopy copy : copies) {
+    void handBack(List<ClaimedTraining> trainings) {
+        for (ClaimedCopy copy : copiesOf(trainings)) {
             jdbc.sql("""
                     update output_copy set due_at = ?, lease_owner = null, lease_until = null
                     where training_id = ? and name = ? and lease_owner = ? and claim_count = ?""")
@@ -118,14 +141,14 @@ class OutputCopyRows implements OutputCopies {
         return settle(copy, "refused", null, null, why);
     }
 
-    /** This attempt failed; the next is due after {@code wait}. */
-    void failed(ClaimedCopy copy, String why, Duration wait) {
+    /** This attempt failed; the next is due after {@code wait}. Returns false when the claim was taken over meanwhile. */
+    boolean failed(ClaimedCopy copy, String why, Duration wait) {
         Instant now = clock.instant();
-        jdbc.sql("""
+        return jdbc.sql("""
                 update output_copy set due_at = ?, lease_owner = null, lease_until = null, last_error = ?
                 where training_id = ? and name = ? and lease_owner = ? and claim_count = ?""")
                 .params(Timestamp.from(now.plus(wait)), truncate(why, 500), copy.trainingId(), copy.name(), copy.owner(), copy.claim())
-                .update();
+                .update() == 1;
     }
 
     private boolean settle(ClaimedCopy copy, String state, @Nullable Long size, @Nullable String sha256, @Nullable String why) {
@@ -207,6 +230,10 @@ class OutputCopyRows implements OutputCopies {
                 .param(trainingIds.toArray(String[]::new))
                 .query(String.class)
                 .list());
+    }
+
+    private static List<ClaimedCopy> copiesOf(List<ClaimedTraining> trainings) {
+        return trainings.stream().flatMap(training -> training.copies().stream()).toList();
     }
 
     private static @Nullable String truncate(@Nullable String value, int length) {

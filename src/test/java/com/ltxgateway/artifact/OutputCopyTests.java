@@ -10,9 +10,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 import com.ltxgateway.fal.FakeFalServer;
 import com.ltxgateway.sandbox.SandboxOutputs;
@@ -180,6 +182,27 @@ class OutputCopyTests extends SteppedGatewayTestSupport {
 
         assertThat(state(id, "lora_file")).isEqualTo("stored");
         assertThat(state(id, "config_file")).isEqualTo("stored");
+    }
+
+    @Test
+    void aTrainingsCopiesAreClaimedAndSettledTogether() {
+        TeamKey team = api.newTeam(ADMIN_KEY, "live");
+        List<String> ids = Stream.of(1, 2)
+                .map(n -> create(team.key(), minimalRequest("https://example.com/copies/" + UUID.randomUUID() + ".zip")).get("id").asString())
+                .toList();
+        ids.forEach(id -> stepUntilStatus(team.key(), id, "succeeded"));
+        // Due before anything else, so that one claim of four takes these first: six files of two trainings.
+        jdbc.sql("""
+                update output_copy set state = 'pending', sha256 = null, size_bytes = null, settled_at = null,
+                    due_at = timestamp '2000-01-01 00:00:00', lease_owner = null, lease_until = null
+                where training_id = any(?)""")
+                .param(ids.toArray(String[]::new))
+                .update();
+
+        outputCopier.runOnce();
+
+        assertThat(jdbc.sql("select state from output_copy where training_id = any(?)").param(ids.toArray(String[]::new))
+                .query(String.class).list()).hasSize(6).containsOnly("stored");
     }
 
     @Test
