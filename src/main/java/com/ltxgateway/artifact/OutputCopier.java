@@ -39,13 +39,14 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Copies succeeded trainings' output files into the {@link ArtifactStore}, claimed like the tracker's jobs, so a restart
- * or a dead instance loses none. Each file is downloaded into a temporary file (digested on the way, never held in
- * memory), checked against the size fal stated, then stored. Only files from the allowed source hosts are fetched,
+ * Copies succeeded trainings' output files into the {@link ArtifactStore}, claimed like the tracker's jobs, so a
+ * restart or a dead instance loses none. Each file is downloaded into a temporary file (digested on the way, never held
+ * in memory), checked against the size fal stated, then stored. Only files from the allowed source hosts are fetched,
  * through the outbound address policy; a sandbox training's files come from the simulator itself. A file gone at its
  * source (404, 410) is recorded as lost; any other failure is tried again with backoff until the copy succeeds. A
- * training's due copies are claimed, copied and settled together. Copies are the tracker's work and take its {@link StepTurns}, so that while callers wait they are paced like the
- * tracker's steps. API-only instances ({@code gateway.tracker.enabled=false}) copy nothing.
+ * training's due copies are claimed, copied and settled together. Copies are the tracker's work and take its {@link
+ * StepTurns}, so that while callers wait they are paced like the tracker's steps. API-only instances ({@code
+ * gateway.tracker.enabled=false}) copy nothing.
  */
 @Component
 class OutputCopier extends ClaimLoop<ClaimedTraining> {
