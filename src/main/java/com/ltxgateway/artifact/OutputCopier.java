@@ -145,7 +145,8 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
         record Refused(ClaimedCopy copy, String why) implements Attempt {
         }
 
-        record Failed(ClaimedCopy copy, String why) implements Attempt {
+        /** Tried again after {@code retryIn}, drawn once so that the log says the wait the row holds. */
+        record Failed(ClaimedCopy copy, String why, Duration retryIn) implements Attempt {
         }
     }
 
@@ -168,7 +169,7 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
             }
             String problem = problem(copy, download);
             if (problem != null) {
-                return new Attempt.Failed(copy, problem);
+                return failed(copy, problem);
             }
             String contentType = copy.contentType() == null ? "application/octet-stream" : copy.contentType();
             turns.waitingFor(() -> store.put(copy.key(), target, contentType));
@@ -176,13 +177,13 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
         }
         catch (OutboundCallFailed e) {
             return e.refused() ? new Attempt.Refused(copy, "the outbound address policy refused the source: " + e.reason())
-                    : new Attempt.Failed(copy, e.reason());
+                    : failed(copy, e.reason());
         }
         catch (ArtifactStoreFailed | UncheckedIOException e) {
-            return new Attempt.Failed(copy, e.getMessage());
+            return failed(copy, e.getMessage());
         }
         catch (IOException e) {
-            return new Attempt.Failed(copy, "could not write a temporary file: " + e.getMessage());
+            return failed(copy, "could not write a temporary file: " + e.getMessage());
         }
         finally {
             if (file != null) {
@@ -258,7 +259,7 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
             case Attempt.Stored stored -> rows.stored(copy, stored.bytes(), stored.sha256());
             case Attempt.Lost lost -> rows.lost(copy, "the source answered HTTP " + lost.status() + ": fal's copy is gone");
             case Attempt.Refused refused -> rows.refused(copy, refused.why());
-            case Attempt.Failed failed -> rows.failed(copy, failed.why(), retryWait(copy));
+            case Attempt.Failed failed -> rows.failed(copy, failed.why(), failed.retryIn());
         };
     }
 
@@ -277,7 +278,7 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
             }
             case Attempt.Failed failed -> {
                 log.warn("Copy of output {} of training {} failed (attempt {}): {}; trying again in {} s", copy.name(),
-                        copy.trainingId(), copy.attempts(), failed.why(), retryWait(copy).toSeconds());
+                        copy.trainingId(), copy.attempts(), failed.why(), failed.retryIn().toSeconds());
                 yield "retry";
             }
         };
@@ -285,8 +286,8 @@ class OutputCopier extends ClaimLoop<ClaimedTraining> {
                 .tag("outcome", outcome).register(meters).increment();
     }
 
-    private Duration retryWait(ClaimedCopy copy) {
-        return backoff.after(copy.attempts(), null).orElse(properties.retryMaxInterval());
+    private Attempt.Failed failed(ClaimedCopy copy, String why) {
+        return new Attempt.Failed(copy, why, backoff.after(copy.attempts(), null).orElse(properties.retryMaxInterval()));
     }
 
     private static Download written(byte[] bytes, Path file) throws IOException {

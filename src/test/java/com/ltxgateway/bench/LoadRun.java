@@ -149,7 +149,7 @@ public final class LoadRun {
         note("%d s per measurement, %d wrk connections for creates; PostgreSQL %s embedded on port %d.", options.durationSeconds(),
                 options.connections(), serverVersion(), postgres.getPort());
         for (int r = 1; r <= options.rounds(); r++) {
-            round = r == 1 ? "" : "-" + r;
+            round = roundSuffix(r);
             for (String phase : options.phases()) {
                 switch (phase) {
                     case "floor" -> floor();
@@ -482,9 +482,8 @@ public final class LoadRun {
     private void ratios(String name, String numerator, String numeratorFigure, String denominator, String denominatorFigure) {
         List<Double> values = new ArrayList<>();
         for (int r = 1; r <= options.rounds(); r++) {
-            String suffix = r == 1 ? "" : "-" + r;
-            String top = results.get(numerator + suffix + " " + numeratorFigure);
-            String bottom = results.get(denominator + suffix + " " + denominatorFigure);
+            String top = results.get(numerator + roundSuffix(r) + " " + numeratorFigure);
+            String bottom = results.get(denominator + roundSuffix(r) + " " + denominatorFigure);
             if (top != null && bottom != null) {
                 double value = Double.parseDouble(top.replace(",", "")) / Double.parseDouble(bottom.replace(",", ""));
                 values.add(value);
@@ -497,6 +496,10 @@ public final class LoadRun {
             double median = sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
             note("| **%s, median of %d rounds** | **%s %%** |", name, values.size(), format(median * 100));
         }
+    }
+
+    private static String roundSuffix(int round) {
+        return round == 1 ? "" : "-" + round;
     }
 
     private String roundTitle() {
