@@ -21,7 +21,7 @@ public enum SubmissionState {
     /** fal accepted the training as a request (or it finished). */
     ACCEPTED;
 
-    /** Where a training with these columns stands: the one reading of them, for the entity and for projections. */
+    /** Where a training with these columns stands: the one reading of them, for the training and for projections. */
     static SubmissionState of(TrainingStatus status, @Nullable String falRequestId, @Nullable Instant submitAttemptedAt,
             @Nullable Instant submitUnconfirmedAt) {
         if (falRequestId != null || status != TrainingStatus.PENDING) {

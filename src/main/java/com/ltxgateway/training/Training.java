@@ -6,39 +6,25 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.UUID;
 
-import org.hibernate.annotations.DynamicUpdate;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
-
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import jakarta.persistence.Version;
-
 /**
  * A training and its whole state. The methods that change the status are the only way it changes, whoever
  * observed the change (the tracker's poll, a fal webhook, an API cancel): each returns the transition it made,
  * or null when the observation changes nothing (a repeat, a late or out-of-order report, a terminal training).
+ * <p>
+ * Its row is read by {@link #read} and written by {@link TrainingRows#insert} when it is new and by
+ * {@link LockedTrainings} after every change.
  */
-@Entity
-@Table(name = "training")
-// A transition changes a few columns; without this every one would send the input, metadata and output again for
-// PostgreSQL to parse as jsonb, several times in each training's life.
-@DynamicUpdate
 class Training {
 
-    @Id
     private String id;
     private UUID teamId;
     private String mode;
     private TrainingStatus status;
-    @JdbcTypeCode(SqlTypes.JSON)
     private String input;
     private int numberOfSteps;
     /** USD per step when the training was created: what its estimate was computed with. */
     private BigDecimal unitPriceUsd;
     private BigDecimal estimatedCostUsd;
-    @JdbcTypeCode(SqlTypes.JSON)
     private String metadata;
     private String webhookUrl;
     /** The wire name of its {@link TrainingPriority}. */
@@ -50,9 +36,7 @@ class Training {
     private String falResponseUrl;
     private String falCancelUrl;
     private Integer queuePosition;
-    @JdbcTypeCode(SqlTypes.JSON)
     private String output;
-    @JdbcTypeCode(SqlTypes.JSON)
     private String error;
     private Instant cancelRequestedAt;
     /** When the outstanding submit attempt was permitted; null while none is outstanding. */
@@ -70,11 +54,8 @@ class Training {
     private Instant submittedAt;
     private Instant startedAt;
     private Instant finishedAt;
-    /** A new training's row starts at the column's default, 0 ({@link TrainingRows#insert}). */
-    @Version
-    private Long version;
 
-    protected Training() {
+    private Training() {
     }
 
     Training(String id, UUID teamId, String mode, String input, int numberOfSteps, BigDecimal unitPriceUsd,
@@ -94,11 +75,7 @@ class Training {
         this.createdAt = createdAt;
     }
 
-    /**
-     * The training as its row reads ({@code select * from training}), without Hibernate: for showing it, where the
-     * entity's load cost several times this read (a fifth of a read by id's CPU). Not for changing it: the transitions
-     * load it for update through the repository.
-     */
+    /** The training as its row reads ({@code select * from training}). */
     static Training read(ResultSet row) throws SQLException {
         Training training = new Training();
         training.id = row.getString("id");
@@ -132,7 +109,6 @@ class Training {
         training.submittedAt = TrainingRows.instant(row, "submitted_at");
         training.startedAt = TrainingRows.instant(row, "started_at");
         training.finishedAt = TrainingRows.instant(row, "finished_at");
-        training.version = row.getObject("version", Long.class);
         return training;
     }
 

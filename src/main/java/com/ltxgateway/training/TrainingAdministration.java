@@ -24,9 +24,9 @@ public class TrainingAdministration {
 
     private final TrainingService service;
     private final TrainingQueries queries;
-    private final TrainingRepository trainings;
+    private final TrainingRows trainings;
 
-    TrainingAdministration(TrainingService service, TrainingQueries queries, TrainingRepository trainings) {
+    TrainingAdministration(TrainingService service, TrainingQueries queries, TrainingRows trainings) {
         this.service = service;
         this.queries = queries;
         this.trainings = trainings;
@@ -46,7 +46,7 @@ public class TrainingAdministration {
     /** Up to {@code limit} of the team's trainings waiting for a turn at fal, in the order they will get one. */
     @Transactional(readOnly = true)
     public List<TrainingView> waiting(UUID teamId, int limit) {
-        return service.views(trainings.findWaiting(teamId, TrainingStatus.PENDING, limit)).stream()
+        return service.views(trainings.waiting(teamId, limit)).stream()
                 .sorted(Comparator.comparing(TrainingView::waitingPosition, Comparator.nullsLast(Comparator.naturalOrder())))
                 .toList();
     }

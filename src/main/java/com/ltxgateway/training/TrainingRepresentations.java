@@ -11,11 +11,13 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TrainingRepresentations {
 
-    private final TrainingRepository trainings;
+    private final LockedTrainings locked;
+    private final TrainingRows trainings;
     private final TrainingService service;
     private final JsonMapper json;
 
-    TrainingRepresentations(TrainingRepository trainings, TrainingService service, JsonMapper json) {
+    TrainingRepresentations(LockedTrainings locked, TrainingRows trainings, TrainingService service, JsonMapper json) {
+        this.locked = locked;
         this.trainings = trainings;
         this.service = service;
         this.json = json;
@@ -27,7 +29,8 @@ public class TrainingRepresentations {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public JsonNode of(String trainingId) {
-        Training training = trainings.findById(trainingId).orElseThrow(() -> new TrainingNotFound(trainingId));
+        locked.flush();
+        Training training = trainings.find(trainingId).orElseThrow(() -> new TrainingNotFound(trainingId));
         return json.valueToTree(service.view(training));
     }
 }

@@ -13,10 +13,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The training table in plain statements where Hibernate's entity handling cost several times the statement itself:
- * a new training's insert, and trainings read to be shown (the API's reads, the list, the dashboard). Each runs in the
- * caller's transaction if there is one and in autocommit otherwise. Every change after the insert goes through the
- * entity, loaded for update ({@link TrainingTransitions}).
+ * The training table's inserts and reads. Each runs in the caller's transaction if there is one and in autocommit
+ * otherwise; a read inside a transaction that changed trainings sees the changes once {@link LockedTrainings#flush()}
+ * wrote them. Every change after the insert is {@link LockedTrainings}'s.
  */
 @Component
 class TrainingRows {
@@ -48,6 +47,22 @@ class TrainingRows {
 
     Optional<UUID> teamOf(String id) {
         return jdbc.sql("select team_id from training where id = ?").param(id).query(UUID.class).optional();
+    }
+
+    /** Pending trainings with a submit attempt that is in flight or unconfirmed, oldest attempt first. */
+    List<Training> openSubmits() {
+        return jdbc.sql("""
+                select * from training
+                where status = 'pending' and fal_request_id is null and submit_attempted_at is not null
+                order by submit_attempted_at""").query(TRAINING).list();
+    }
+
+    /** Up to {@code limit} of a team's trainings waiting for a turn at fal, oldest first. */
+    List<Training> waiting(UUID teamId, int limit) {
+        return jdbc.sql("""
+                select * from training
+                where team_id = ? and status = 'pending' and waiting_reason is not null
+                order by created_at, id limit ?""").params(teamId, limit).query(TRAINING).list();
     }
 
     /** {@code sql} selects every column of training; its parameters are positional. */

@@ -178,7 +178,7 @@ public class TrainingService {
     /**
      * No transaction of its own: the read by id is the API's most frequent request, and each of its reads (the row,
      * then a waiting training's place or a succeeded one's copies) is one statement in autocommit; a transaction would
-     * add its own statements and a persistence context to every one of them.
+     * add its own statements to every one of them.
      */
     public TrainingView get(Caller caller, String id) {
         return get(caller::canSee, id);

@@ -17,11 +17,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TrainingTimeline {
 
-    private final TrainingRepository trainings;
+    private final LockedTrainings trainings;
     private final TimelineEntries entries;
     private final Clock clock;
 
-    TrainingTimeline(TrainingRepository trainings, TimelineEntries entries, Clock clock) {
+    TrainingTimeline(LockedTrainings trainings, TimelineEntries entries, Clock clock) {
         this.trainings = trainings;
         this.entries = entries;
         this.clock = clock;

@@ -26,7 +26,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Every change of a training's state, creation included, for whoever observed it. Each method locks the training's
@@ -42,7 +41,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Service
 public class TrainingTransitions {
 
-    private final TrainingRepository trainings;
+    private final LockedTrainings trainings;
     private final TrainingRows rows;
     private final TimelineEntries entries;
     private final ApplicationEventPublisher publisher;
@@ -51,7 +50,7 @@ public class TrainingTransitions {
     private final FairTurns turns;
     private final Clock clock;
 
-    TrainingTransitions(TrainingRepository trainings, TrainingRows rows, TimelineEntries entries, ApplicationEventPublisher publisher,
+    TrainingTransitions(LockedTrainings trainings, TrainingRows rows, TimelineEntries entries, ApplicationEventPublisher publisher,
             JsonMapper json, JdbcClient jdbc, FairTurns turns, Clock clock) {
         this.trainings = trainings;
         this.rows = rows;
@@ -65,7 +64,7 @@ public class TrainingTransitions {
 
     /**
      * The columns of a {@link TrackedTraining}: read on every tracker step and every fal webhook, so as one plain query
-     * instead of an entity with its input and output.
+     * without the input and output a whole training carries.
      */
     private static final String TRACKED = """
             select id, status, mode, fal_request_id, fal_status_url, fal_response_url, fal_cancel_url, cancel_requested_at,
@@ -350,7 +349,7 @@ public class TrainingTransitions {
      */
     @Transactional
     public boolean billed(String requestId, BigDecimal amount) {
-        return trainings.findByFalRequestIdForUpdate(requestId).map(training -> {
+        return trainings.lockFollowing(requestId).map(training -> {
             training.billed(amount);
             return true;
         }).orElse(false);
@@ -370,9 +369,8 @@ public class TrainingTransitions {
     }
 
     /** Every pending training whose submit attempt is still open, oldest first. */
-    @Transactional(readOnly = true)
     public List<OpenSubmit> openSubmits() {
-        return trainings.findOpenSubmits().stream()
+        return rows.openSubmits().stream()
                 .map(t -> new OpenSubmit(t.id(), json.readTree(t.input()), t.submitAttemptedAt(), t.submitUnconfirmedAt()))
                 .toList();
     }
@@ -432,10 +430,8 @@ public class TrainingTransitions {
     }
 
     private Optional<TrackedTraining> tracked(String query, String key) {
-        // The query bypasses the persistence context: what a caller's transaction changed so far must be written first.
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            trainings.flush();
-        }
+        // What a caller's transaction changed so far is written first, so that the query reads it.
+        trainings.flush();
         return jdbc.sql(query).param(key).query(TrainingTransitions::tracked).optional();
     }
 

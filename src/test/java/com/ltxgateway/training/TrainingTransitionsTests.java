@@ -21,8 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.data.jpa.test.autoconfigure.DataJpaTest;
 import org.springframework.boot.jdbc.test.autoconfigure.AutoConfigureTestDatabase;
+import org.springframework.boot.jdbc.test.autoconfigure.JdbcTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -37,9 +37,9 @@ import org.springframework.test.context.event.RecordApplicationEvents;
  * The one path of every state change, creation included, and the timeline's notes, on a real PostgreSQL with a clock
  * the test sets: what each change writes, what it puts on the timeline, what it publishes, and what it refuses.
  */
-@DataJpaTest
+@JdbcTest
 @AutoConfigureTestDatabase(replace = AutoConfigureTestDatabase.Replace.NONE)
-@Import({ TrainingTransitions.class, TrainingRows.class, TrainingTimeline.class, TimelineEntries.class, FairTurns.class, TrainingTransitionsTests.Beans.class })
+@Import({ TrainingTransitions.class, LockedTrainings.class, TrainingRows.class, TrainingTimeline.class, TimelineEntries.class, FairTurns.class, TrainingTransitionsTests.Beans.class })
 @EnableConfigurationProperties(FairTurnProperties.class)
 @RecordApplicationEvents
 class TrainingTransitionsTests {
@@ -77,7 +77,10 @@ class TrainingTransitionsTests {
     TrainingTimeline timeline;
 
     @Autowired
-    TrainingRepository trainings;
+    LockedTrainings locked;
+
+    @Autowired
+    TrainingRows rows;
 
     @Autowired
     TimelineEntries entries;
@@ -105,7 +108,7 @@ class TrainingTransitionsTests {
     void aCreatedTrainingIsStoredPendingWithItsFirstEntryAndItsCreationPublished() {
         Training created = create("live");
 
-        Training stored = trainings.findById(created.id()).orElseThrow();
+        Training stored = stored(created.id());
         assertThat(stored.status()).isEqualTo(TrainingStatus.PENDING);
         assertThat(stored.input()).contains("https://example.com/clips.zip");
         assertThat(stored.estimatedCostUsd()).isEqualByComparingTo("0.24");
@@ -128,7 +131,7 @@ class TrainingTransitionsTests {
         transitions.running(id, Fence.NONE);
         transitions.queued(id, Fence.NONE, 3);
 
-        assertThat(trainings.findById(id).orElseThrow().startedAt()).isEqualTo(at);
+        assertThat(stored(id).startedAt()).isEqualTo(at);
         assertThat(entries.of(id)).hasSize(2).last()
                 .isEqualTo(new TimelineEntry("state_changed", at, "running", "fal reports IN_PROGRESS"));
         assertThat(events.stream(TrainingStatusChanged.class)).containsExactly(
@@ -157,7 +160,7 @@ class TrainingTransitionsTests {
         assertThatThrownBy(() -> transitions.canceled(id, CLAIM_LOST, "canceled")).hasMessage("claim lost");
         assertThatThrownBy(() -> timeline.falUnavailable(id, CLAIM_LOST, "fal unavailable")).hasMessage("claim lost");
 
-        assertThat(trainings.findById(id).orElseThrow().status()).isEqualTo(TrainingStatus.PENDING);
+        assertThat(stored(id).status()).isEqualTo(TrainingStatus.PENDING);
         assertThat(entries.of(id)).hasSize(1);
         assertThat(events.stream(TrainingStatusChanged.class)).isEmpty();
     }
@@ -197,17 +200,17 @@ class TrainingTransitionsTests {
 
         assertThatThrownBy(() -> transitions.requestCancel(id, other -> false, "key other")).isInstanceOf(TrainingNotFound.class);
 
-        assertThat(trainings.findById(id).orElseThrow().cancelRequestedAt()).isNull();
+        assertThat(stored(id).cancelRequestedAt()).isNull();
     }
 
     @Test
     void aPendingTrainingWithACancelRequestedIsCanceledInsteadOfSubmitted() {
         String id = create("live").id();
-        trainings.findById(id).orElseThrow().requestCancel(clock.instant());
+        locked.lock(id, Fence.NONE).requestCancel(clock.instant());
 
         assertThat(transitions.beginSubmission(id, Fence.NONE).permitted()).isEmpty();
 
-        assertThat(trainings.findById(id).orElseThrow().status()).isEqualTo(TrainingStatus.CANCELED);
+        assertThat(stored(id).status()).isEqualTo(TrainingStatus.CANCELED);
         assertThat(entries.of(id)).last().satisfies(entry -> assertThat(entry.message()).isEqualTo("canceled before it was submitted to fal"));
     }
 
@@ -222,7 +225,7 @@ class TrainingTransitionsTests {
         assertThat(events.stream(UnwantedFalRequest.class)).containsExactly(
                 new UnwantedFalRequest(id, "live", "req-2", UnwantedFalRequest.SUBMIT_ANSWER));
         assertThat(entries.of(id)).last().satisfies(entry -> assertThat(entry.type()).isEqualTo("duplicate_request"));
-        assertThat(trainings.findById(id).orElseThrow().falRequestId()).isEqualTo("req-1");
+        assertThat(stored(id).falRequestId()).isEqualTo("req-1");
     }
 
     @Test
@@ -263,7 +266,7 @@ class TrainingTransitionsTests {
 
         transitions.completedWithOutput(id, Fence.NONE, output);
 
-        Training failed = trainings.findById(id).orElseThrow();
+        Training failed = stored(id);
         assertThat(failed.status()).isEqualTo(TrainingStatus.FAILED);
         assertThat(json.readTree(failed.error()).get("code").asString()).isEqualTo("fal_incomplete_output");
         assertThat(json.readTree(failed.error()).get("details")).isEqualTo(output);
@@ -280,8 +283,8 @@ class TrainingTransitionsTests {
         transitions.completedWithError(failing, Fence.NONE, error);
         transitions.completedWithError(canceling, Fence.NONE, error);
 
-        assertThat(trainings.findById(failing).orElseThrow().status()).isEqualTo(TrainingStatus.FAILED);
-        assertThat(trainings.findById(canceling).orElseThrow().status()).isEqualTo(TrainingStatus.CANCELED);
+        assertThat(stored(failing).status()).isEqualTo(TrainingStatus.FAILED);
+        assertThat(stored(canceling).status()).isEqualTo(TrainingStatus.CANCELED);
         assertThat(entries.of(canceling)).last().satisfies(entry ->
                 assertThat(entry.message()).isEqualTo("canceled at fal: Request was cancelled"));
     }
@@ -309,11 +312,11 @@ class TrainingTransitionsTests {
         clock.advance(Duration.ofSeconds(2));
         timeline.falUnavailable(id, Fence.NONE, "fal unavailable (HTTP 503); retrying in 4000 ms");
 
-        assertThat(trainings.findById(id).orElseThrow().falUnreachableSince()).isEqualTo(first);
+        assertThat(stored(id).falUnreachableSince()).isEqualTo(first);
         assertThat(entries.of(id)).filteredOn(entry -> entry.type().equals("fal_unavailable")).hasSize(2);
         timeline.falReachable(id);
         assertThat(transitions.find(id).orElseThrow().falUnreachable()).isFalse();
-        assertThat(trainings.findById(id).orElseThrow().status()).isEqualTo(TrainingStatus.PENDING);
+        assertThat(stored(id).status()).isEqualTo(TrainingStatus.PENDING);
     }
 
     @Test
@@ -329,5 +332,11 @@ class TrainingTransitionsTests {
     private Training create(String mode) {
         ObjectNode input = json.createObjectNode().put("training_data_url", "https://example.com/clips.zip").put("number_of_steps", 100);
         return transitions.create(team, mode, new TrainingRequest(input, 100, null, Map.of(), TrainingPriority.NORMAL, null), new BigDecimal("0.0024"), "key ci");
+    }
+
+    /** The training as its row holds it, with what the test's transaction changed so far written. */
+    private Training stored(String id) {
+        locked.flush();
+        return rows.find(id).orElseThrow();
     }
 }
