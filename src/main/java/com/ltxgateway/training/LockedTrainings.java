@@ -22,7 +22,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * The trainings the current transaction holds under their row lock, and the one way a change to a training is
  * written: the columns it changed, in one update, when {@link #flush()} is called and at the latest before the
  * transaction commits. Every writer of a training (transitions, timeline notes, billing) locks it here, so writers of
- * one training queue at its row and none writes over another's change.
+ * one training queue at its row and none writes over another's change. The lock is PostgreSQL's {@code FOR NO KEY
+ * UPDATE}, the one an update of the row takes: rows that refer to the training (its timeline, its copies, its jobs)
+ * are written by others meanwhile.
  * <p>
  * This is a persistence context for one table, kept by hand because Hibernate's cost several times the statements
  * themselves on the path every training takes a handful of times (loading the locked row into an entity, the dirty
@@ -72,7 +74,7 @@ class LockedTrainings {
         Map<String, Locked> locked = lockedInThisTransaction();
         Locked training = locked.get(id);
         if (training == null) {
-            training = jdbc.sql("select * from training where id = ? for update").param(id)
+            training = jdbc.sql("select * from training where id = ? for no key update").param(id)
                     .query((row, number) -> new Locked(Training.read(row))).optional()
                     .orElseThrow(() -> new TrainingNotFound(id));
             locked.put(id, training);
@@ -86,7 +88,7 @@ class LockedTrainings {
         Map<String, Locked> locked = lockedInThisTransaction();
         // What this transaction changed is written first, so that the query finds what its trainings follow now.
         flush();
-        return jdbc.sql("select * from training where fal_request_id = ? for update").param(requestId)
+        return jdbc.sql("select * from training where fal_request_id = ? for no key update").param(requestId)
                 .query((row, number) -> new Locked(Training.read(row))).optional()
                 .map(training -> locked.computeIfAbsent(training.training.id(), id -> training).training);
     }

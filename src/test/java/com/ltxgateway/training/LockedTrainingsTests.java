@@ -1,6 +1,7 @@
 package com.ltxgateway.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
@@ -164,6 +165,9 @@ class LockedTrainingsTests {
             assertThat(locked.lock("trn_locked", Fence.NONE).id()).isEqualTo("trn_locked");
             assertThatThrownBy(() -> lockFromAnotherConnection("trn_locked")).isInstanceOf(SQLException.class)
                     .hasMessageContaining("could not obtain lock");
+            // Rows that refer to the training (its timeline, its copies, its jobs) are still written meanwhile: their
+            // foreign keys take this lock on it.
+            assertThatCode(() -> lockFromAnotherConnection("trn_locked", "for key share nowait")).doesNotThrowAnyException();
         });
         transaction.executeWithoutResult(tx -> assertThatThrownBy(() -> locked.lock("trn_none", Fence.NONE))
                 .isInstanceOf(TrainingNotFound.class));
@@ -289,8 +293,12 @@ class LockedTrainingsTests {
     }
 
     private void lockFromAnotherConnection(String id) throws SQLException {
+        lockFromAnotherConnection(id, "for update nowait");
+    }
+
+    private void lockFromAnotherConnection(String id, String lock) throws SQLException {
         try (Connection other = dataSource.getConnection(); Statement statement = other.createStatement()) {
-            statement.executeQuery("select id from training where id = '" + id + "' for update nowait").close();
+            statement.executeQuery("select id from training where id = '" + id + "' " + lock).close();
         }
     }
 }
