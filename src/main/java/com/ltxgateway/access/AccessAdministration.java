@@ -36,47 +36,49 @@ public class AccessAdministration {
     /** {@code actor} is who the audit log names: an API key or a dashboard user. */
     @Transactional
     public TeamSummary createTeam(String actor, String slug, String name) {
-        if (teams.existsBySlug(slug)) {
+        if (teams.slugTaken(slug)) {
             throw new TeamSlugTaken(slug);
         }
-        Team team = teams.saveAndFlush(new Team(slug, name, now()));
+        Team team = new Team(slug, name, now());
+        teams.insert(team);
         auditLog.record(actor, "team.created", "team:" + slug);
         return TeamSummary.of(team);
     }
 
     @Transactional(readOnly = true)
     public List<TeamSummary> teams() {
-        return teams.findAllByOrderBySlugAsc().stream().map(TeamSummary::of).toList();
+        return teams.allBySlug().stream().map(TeamSummary::of).toList();
     }
 
     @Transactional(readOnly = true)
     public TeamSummary team(String slug) {
-        return teams.findBySlug(slug).map(TeamSummary::of).orElseThrow(() -> new TeamNotFound(slug));
+        return teams.bySlug(slug).map(TeamSummary::of).orElseThrow(() -> new TeamNotFound(slug));
     }
 
     @Transactional
     public IssuedKey createKey(String actor, String teamSlug, String name, KeyMode mode) {
-        Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
+        Team team = teams.bySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
         var secret = ApiKeySecret.generate(mode == KeyMode.LIVE ? "live" : "sbx");
-        ApiKey key = keys.save(ApiKey.forTeam(team, name, mode, secret, now()));
+        ApiKey key = ApiKey.forTeam(team, name, mode, secret, now());
+        keys.insert(key);
         auditLog.record(actor, "api_key.created", "api-key:" + key.prefix() + " team:" + teamSlug);
         return new IssuedKey(ApiKeySummary.of(key, team.slug()), secret.plaintext());
     }
 
     @Transactional(readOnly = true)
     public List<ApiKeySummary> keysOf(String teamSlug) {
-        Team team = teams.findBySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
-        return keys.findByTeamIdOrderByCreatedAtAsc(team.id()).stream().map(key -> ApiKeySummary.of(key, teamSlug)).toList();
+        Team team = teams.bySlug(teamSlug).orElseThrow(() -> new TeamNotFound(teamSlug));
+        return keys.ofTeam(team.id()).stream().map(key -> ApiKeySummary.of(key, teamSlug)).toList();
     }
 
     @Transactional(readOnly = true)
     public ApiKeySummary key(UUID keyId) {
-        return summary(keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString())));
+        return summary(keys.byId(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString())));
     }
 
     @Transactional
     public ApiKeySummary revokeKey(String actor, UUID keyId) {
-        ApiKey key = keys.findById(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
+        ApiKey key = keys.byId(keyId).orElseThrow(() -> new ApiKeyNotFound(keyId.toString()));
         if (revocations.revoke(key, now())) {
             auditLog.record(actor, "api_key.revoked", "api-key:" + key.prefix());
         }
@@ -84,7 +86,7 @@ public class AccessAdministration {
     }
 
     private ApiKeySummary summary(ApiKey key) {
-        return ApiKeySummary.of(key, key.teamId() == null ? null : teams.findById(key.teamId()).map(Team::slug).orElse(null));
+        return ApiKeySummary.of(key, key.teamId() == null ? null : teams.byId(key.teamId()).map(Team::slug).orElse(null));
     }
 
     /** PostgreSQL keeps microseconds: a time shown when something is created must equal the one read back later. */

@@ -3,48 +3,44 @@ package com.ltxgateway.access;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-@Entity
-@Table(name = "api_key")
+/** A bearer key of a team's or an admin's; only the digest of its secret is kept ({@link ApiKeyRepository}). */
 class ApiKey {
 
     private static final String TEAM_ROLE = "team";
     private static final String ADMIN_ROLE = "admin";
 
-    @Id
-    private UUID id;
-    private UUID teamId;
-    @Column(name = "role")
-    private String role;
-    @Column(name = "mode")
-    private String mode;
-    private String name;
-    private String prefix;
-    @Column(name = "secret_sha256")
-    private byte[] secretSha256;
-    private boolean bootstrap;
-    private Instant createdAt;
-    private Instant lastUsedAt;
+    private final UUID id;
+    private final UUID teamId;
+    private final String role;
+    private final String mode;
+    private final String name;
+    private final String prefix;
+    private final byte[] secretSha256;
+    private final boolean bootstrap;
+    private final Instant createdAt;
+    private final Instant lastUsedAt;
     private Instant revokedAt;
 
-    protected ApiKey() {
+    /** A key as its row holds it. */
+    ApiKey(UUID id, UUID teamId, String role, String mode, String name, String prefix, byte[] secretSha256,
+            boolean bootstrap, Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
+        this.id = id;
+        this.teamId = teamId;
+        this.role = role;
+        this.mode = mode;
+        this.name = name;
+        this.prefix = prefix;
+        this.secretSha256 = secretSha256;
+        this.bootstrap = bootstrap;
+        this.createdAt = createdAt;
+        this.lastUsedAt = lastUsedAt;
+        this.revokedAt = revokedAt;
     }
 
     private ApiKey(UUID teamId, String role, KeyMode mode, String name, ApiKeySecret secret, boolean bootstrap,
             Instant createdAt) {
-        this.id = UUID.randomUUID();
-        this.teamId = teamId;
-        this.role = role;
-        this.mode = mode == null ? null : mode.wireName();
-        this.name = name;
-        this.prefix = secret.prefix();
-        this.secretSha256 = secret.sha256();
-        this.bootstrap = bootstrap;
-        this.createdAt = createdAt;
+        this(UUID.randomUUID(), teamId, role, mode == null ? null : mode.wireName(), name, secret.prefix(), secret.sha256(),
+                bootstrap, createdAt, null, null);
     }
 
     static ApiKey forTeam(Team team, String name, KeyMode mode, ApiKeySecret secret, Instant now) {
@@ -55,6 +51,7 @@ class ApiKey {
         return new ApiKey(null, ADMIN_ROLE, null, name, secret, bootstrap, now);
     }
 
+    /** Only as {@link ApiKeyRepository#revoke} stores it. */
     void revoke(Instant now) {
         if (revokedAt == null) {
             revokedAt = now;
@@ -75,6 +72,18 @@ class ApiKey {
 
     UUID teamId() {
         return teamId;
+    }
+
+    String role() {
+        return role;
+    }
+
+    byte[] secretSha256() {
+        return secretSha256;
+    }
+
+    boolean bootstrap() {
+        return bootstrap;
     }
 
     KeyMode mode() {

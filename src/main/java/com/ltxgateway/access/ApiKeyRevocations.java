@@ -32,13 +32,15 @@ class ApiKeyRevocations implements SmartLifecycle {
     private static final Duration WAIT = Duration.ofSeconds(1);
     private static final Duration RECONNECT = Duration.ofSeconds(2);
 
+    private final ApiKeyRepository keys;
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final ApiKeyCache cache;
     private volatile boolean running;
     private Thread listener;
 
-    ApiKeyRevocations(JdbcClient jdbc, DataSource dataSource, ApiKeyCache cache) {
+    ApiKeyRevocations(ApiKeyRepository keys, JdbcClient jdbc, DataSource dataSource, ApiKeyCache cache) {
+        this.keys = keys;
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.cache = cache;
@@ -49,10 +51,9 @@ class ApiKeyRevocations implements SmartLifecycle {
      * and nothing is heard when it rolls back. Returns false for a key revoked already, which changes nothing.
      */
     boolean revoke(ApiKey key, Instant now) {
-        if (key.isRevoked()) {
+        if (!keys.revoke(key, now)) {
             return false;
         }
-        key.revoke(now);
         jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, key.id().toString()).query((rs, n) -> 1).list();
         // This instance forgets the key when the revocation commits, before its answer leaves: the revoking admin's
         // next request is refused whatever the notification's way back takes.

@@ -45,12 +45,12 @@ class BootstrapAdminKey implements ApplicationRunner {
         try {
             transactions.executeWithoutResult(tx -> {
                 var now = clock.instant();
-                var existing = keys.findBySecretSha256(secret.sha256());
-                keys.findByBootstrapTrueAndRevokedAtIsNull().stream()
+                var existing = keys.bySecret(secret.sha256());
+                keys.activeBootstrapKeys().stream()
                         .filter(key -> existing.map(e -> !e.id().equals(key.id())).orElse(true))
                         .forEach(key -> revocations.revoke(key, now));
                 if (existing.isEmpty()) {
-                    keys.saveAndFlush(ApiKey.admin("bootstrap", secret, true, now));
+                    keys.insert(ApiKey.admin("bootstrap", secret, true, now));
                     log.info("Bootstrap admin key {}... is active", secret.prefix());
                 }
                 else if (existing.get().isRevoked()) {

@@ -3,28 +3,23 @@ package com.ltxgateway.access;
 import java.time.Instant;
 import java.util.UUID;
 
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-@Entity
-@Table(name = "team")
+/** A team: the unit trainings, keys, budgets and turns at fal belong to. Its slug never changes. */
 class Team {
 
-    @Id
-    private UUID id;
-    private String slug;
-    private String name;
-    private Instant createdAt;
+    private final UUID id;
+    private final String slug;
+    private final String name;
+    private final Instant createdAt;
 
-    protected Team() {
-    }
-
-    Team(String slug, String name, Instant createdAt) {
-        this.id = UUID.randomUUID();
+    Team(UUID id, String slug, String name, Instant createdAt) {
+        this.id = id;
         this.slug = slug;
         this.name = name;
         this.createdAt = createdAt;
+    }
+
+    Team(String slug, String name, Instant createdAt) {
+        this(UUID.randomUUID(), slug, name, createdAt);
     }
 
     UUID id() {

@@ -6,7 +6,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 /** Team look-ups for the other features, which know teams only by id and slug. */
 @Service
@@ -19,9 +18,8 @@ public class TeamDirectory {
         this.teams = teams;
     }
 
-    @Transactional(readOnly = true)
     public Optional<UUID> idOf(String slug) {
-        return teams.findBySlug(slug).map(Team::id);
+        return teams.bySlug(slug).map(Team::id);
     }
 
     /** Slugs never change, so once read they are kept. */
@@ -30,7 +28,7 @@ public class TeamDirectory {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<String> slug = teams.findById(id).map(Team::slug);
+        Optional<String> slug = teams.byId(id).map(Team::slug);
         slug.ifPresent(s -> slugs.put(id, s));
         return slug;
     }

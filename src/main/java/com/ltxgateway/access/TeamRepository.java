@@ -1,16 +1,46 @@
 package com.ltxgateway.access;
 
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
 
-interface TeamRepository extends JpaRepository<Team, UUID> {
+/** The team table. Each statement runs in the caller's transaction if there is one and in autocommit otherwise. */
+@Repository
+class TeamRepository {
 
-    Optional<Team> findBySlug(String slug);
+    private static final RowMapper<Team> TEAM = (row, number) -> new Team(row.getObject("id", UUID.class), row.getString("slug"),
+            row.getString("name"), row.getTimestamp("created_at").toInstant());
 
-    boolean existsBySlug(String slug);
+    private final JdbcClient jdbc;
 
-    List<Team> findAllByOrderBySlugAsc();
+    TeamRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Team team) {
+        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, ?, ?)")
+                .params(team.id(), team.slug(), team.name(), Timestamp.from(team.createdAt()))
+                .update();
+    }
+
+    boolean slugTaken(String slug) {
+        return jdbc.sql("select exists (select 1 from team where slug = ?)").param(slug).query(Boolean.class).single();
+    }
+
+    Optional<Team> bySlug(String slug) {
+        return jdbc.sql("select * from team where slug = ?").param(slug).query(TEAM).optional();
+    }
+
+    Optional<Team> byId(UUID id) {
+        return jdbc.sql("select * from team where id = ?").param(id).query(TEAM).optional();
+    }
+
+    List<Team> allBySlug() {
+        return jdbc.sql("select * from team order by slug").query(TEAM).list();
+    }
 }
