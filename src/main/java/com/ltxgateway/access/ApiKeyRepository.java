@@ -1,7 +1,7 @@
 package com.ltxgateway.access;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import static com.ltxgateway.Timestamps.instant;
+
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -64,10 +64,5 @@ class ApiKeyRepository {
             key.revoke(now);
         }
         return revoked;
-    }
-
-    private static Instant instant(ResultSet row, String column) throws SQLException {
-        Timestamp value = row.getTimestamp(column);
-        return value == null ? null : value.toInstant();
     }
 }

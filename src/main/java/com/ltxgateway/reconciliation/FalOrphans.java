@@ -1,5 +1,8 @@
 package com.ltxgateway.reconciliation;
 
+import static com.ltxgateway.Timestamps.instant;
+import static com.ltxgateway.Timestamps.timestamp;
+
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -206,11 +209,4 @@ public class FalOrphans {
         return Timestamp.from(clock.instant());
     }
 
-    private static Timestamp timestamp(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
-    }
 }

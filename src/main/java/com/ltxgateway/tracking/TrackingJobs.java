@@ -1,5 +1,7 @@
 package com.ltxgateway.tracking;
 
+import static com.ltxgateway.Timestamps.instant;
+
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -177,9 +179,6 @@ class TrackingJobs {
         return jobs.stream().map(ClaimedJob::claim).toArray(Long[]::new);
     }
 
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
-    }
 
     private static String truncate(String value) {
         return value == null || value.length() <= 500 ? value : value.substring(0, 500);

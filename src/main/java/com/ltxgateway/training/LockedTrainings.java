@@ -1,6 +1,5 @@
 package com.ltxgateway.training;
 
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +11,9 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Function;
 
+import com.ltxgateway.Timestamps;
+
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -56,6 +58,8 @@ class LockedTrainings {
             Column.instant("started_at", Training::startedAt),
             Column.instant("finished_at", Training::finishedAt));
 
+    private static final RowMapper<Locked> LOCKED = (row, number) -> new Locked(Training.read(row));
+
     private final JdbcClient jdbc;
 
     LockedTrainings(JdbcClient jdbc) {
@@ -75,7 +79,7 @@ class LockedTrainings {
         Locked training = locked.get(id);
         if (training == null) {
             training = jdbc.sql("select * from training where id = ? for no key update").param(id)
-                    .query((row, number) -> new Locked(Training.read(row))).optional()
+                    .query(LOCKED).optional()
                     .orElseThrow(() -> new TrainingNotFound(id));
             locked.put(id, training);
         }
@@ -89,7 +93,7 @@ class LockedTrainings {
         // What this transaction changed is written first, so that the query finds what its trainings follow now.
         flush();
         return jdbc.sql("select * from training where fal_request_id = ? for no key update").param(requestId)
-                .query((row, number) -> new Locked(Training.read(row))).optional()
+                .query(LOCKED).optional()
                 .map(training -> locked.computeIfAbsent(training.training.id(), id -> training).training);
     }
 
@@ -195,10 +199,7 @@ class LockedTrainings {
         }
 
         static Column instant(String name, Function<Training, Instant> value) {
-            return new Column(name, Types.TIMESTAMP, "?", training -> {
-                Instant instant = value.apply(training);
-                return instant == null ? null : Timestamp.from(instant);
-            });
+            return new Column(name, Types.TIMESTAMP, "?", training -> Timestamps.timestamp(value.apply(training)));
         }
 
         static Object[] values(Training training) {

@@ -1,5 +1,7 @@
 package com.ltxgateway.training;
 
+import static com.ltxgateway.Timestamps.instant;
+
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -97,18 +99,18 @@ class Training {
         training.queuePosition = row.getObject("queue_position", Integer.class);
         training.output = row.getString("output");
         training.error = row.getString("error");
-        training.cancelRequestedAt = TrainingRows.instant(row, "cancel_requested_at");
-        training.submitAttemptedAt = TrainingRows.instant(row, "submit_attempted_at");
+        training.cancelRequestedAt = instant(row, "cancel_requested_at");
+        training.submitAttemptedAt = instant(row, "submit_attempted_at");
         training.submitAttempts = row.getInt("submit_attempts");
-        training.submitUnconfirmedAt = TrainingRows.instant(row, "submit_unconfirmed_at");
-        training.falUnreachableSince = TrainingRows.instant(row, "fal_unreachable_since");
+        training.submitUnconfirmedAt = instant(row, "submit_unconfirmed_at");
+        training.falUnreachableSince = instant(row, "fal_unreachable_since");
         training.logLines = row.getInt("log_lines");
         training.costUsd = row.getBigDecimal("cost_usd");
         training.waitingReason = row.getString("waiting_reason");
-        training.createdAt = TrainingRows.instant(row, "created_at");
-        training.submittedAt = TrainingRows.instant(row, "submitted_at");
-        training.startedAt = TrainingRows.instant(row, "started_at");
-        training.finishedAt = TrainingRows.instant(row, "finished_at");
+        training.createdAt = instant(row, "created_at");
+        training.submittedAt = instant(row, "submitted_at");
+        training.startedAt = instant(row, "started_at");
+        training.finishedAt = instant(row, "finished_at");
         return training;
     }
 

@@ -1,9 +1,6 @@
 package com.ltxgateway.training;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -68,10 +65,5 @@ class TrainingRows {
     /** {@code sql} selects every column of training; its parameters are positional. */
     List<Training> query(String sql, List<?> parameters) {
         return jdbc.sql(sql).params(parameters).query(TRAINING).list();
-    }
-
-    static Instant instant(ResultSet row, String column) throws SQLException {
-        Timestamp value = row.getTimestamp(column);
-        return value == null ? null : value.toInstant();
     }
 }

@@ -1,5 +1,7 @@
 package com.ltxgateway.training;
 
+import static com.ltxgateway.Timestamps.instant;
+
 import java.math.BigDecimal;
 import java.net.URI;
 import java.sql.ResultSet;
@@ -438,8 +440,8 @@ public class TrainingTransitions {
     private static TrackedTraining tracked(ResultSet row, int number) throws SQLException {
         TrainingStatus status = TrainingStatus.fromWireName(row.getString("status"));
         String requestId = row.getString("fal_request_id");
-        Instant attemptedAt = TrainingRows.instant(row, "submit_attempted_at");
-        Instant unconfirmedAt = TrainingRows.instant(row, "submit_unconfirmed_at");
+        Instant attemptedAt = instant(row, "submit_attempted_at");
+        Instant unconfirmedAt = instant(row, "submit_unconfirmed_at");
         Integer queuePosition = row.getObject("queue_position", Integer.class);
         return new TrackedTraining(row.getString("id"), status, row.getString("mode"),
                 requestId == null ? null : new FalRequest(requestId, uri(row.getString("fal_status_url")),

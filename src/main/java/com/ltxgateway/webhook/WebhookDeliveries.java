@@ -1,5 +1,7 @@
 package com.ltxgateway.webhook;
 
+import static com.ltxgateway.Timestamps.instant;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -210,10 +212,6 @@ public class WebhookDeliveries {
 
     private Timestamp clockNow() {
         return Timestamp.from(clock.instant());
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static String truncate(String value) {

@@ -1,5 +1,7 @@
 package com.ltxgateway.webhook;
 
+import static com.ltxgateway.Timestamps.instant;
+
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -81,9 +83,5 @@ class WebhookEndpoints {
         return new Endpoint(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getString("url"),
                 List.of((String[]) events.getArray()), instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("disabled_at")), rs.getString("disabled_reason"), instant(rs.getTimestamp("deleted_at")));
-    }
-
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
     }
 }
