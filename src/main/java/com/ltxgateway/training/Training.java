@@ -117,6 +117,13 @@ class Training {
     record Transition(TrainingStatus from, TrainingStatus to) {
     }
 
+    /** What the tracker needs of it, as it stands in this transaction. */
+    TrainingTransitions.TrackedTraining tracked() {
+        return TrainingTransitions.TrackedTraining.of(id, status, mode, falRequestId, falStatusUrl, falResponseUrl, falCancelUrl,
+                cancelRequestedAt, submitAttemptedAt, submitUnconfirmedAt, submitAttempts, logLines, falUnreachableSince,
+                queuePosition, priority);
+    }
+
     SubmissionState submission() {
         return SubmissionState.of(status, falRequestId, submitAttemptedAt, submitUnconfirmedAt);
     }

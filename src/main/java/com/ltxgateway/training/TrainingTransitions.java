@@ -90,6 +90,17 @@ public class TrainingTransitions {
         public boolean alreadyShows(TrainingStatus reported, Integer reportedQueuePosition) {
             return status == reported && (reported != TrainingStatus.QUEUED || Objects.equals(queuePosition, reportedQueuePosition));
         }
+
+        /** From the columns {@link #TRACKED} reads, whether from the row or from a locked {@link Training}. */
+        static TrackedTraining of(String id, TrainingStatus status, String mode, String falRequestId, String falStatusUrl,
+                String falResponseUrl, String falCancelUrl, Instant cancelRequestedAt, Instant submitAttemptedAt,
+                Instant submitUnconfirmedAt, int submitAttempts, int logLines, Instant falUnreachableSince,
+                Integer queuePosition, String priority) {
+            return new TrackedTraining(id, status, mode,
+                    falRequestId == null ? null : new FalRequest(falRequestId, uri(falStatusUrl), uri(falResponseUrl), uri(falCancelUrl)),
+                    cancelRequestedAt != null, SubmissionState.of(status, falRequestId, submitAttemptedAt, submitUnconfirmedAt),
+                    submitAttempts, logLines, falUnreachableSince != null, queuePosition, TrainingPriority.fromWireName(priority));
+        }
     }
 
     /** Leave to send submit attempt {@code attempt} of a training. */
@@ -252,7 +263,7 @@ public class TrainingTransitions {
             adopt(training, new FalRequest(requestId, null, null, null), null,
                     "accepted by fal as request " + requestId + ", as fal's webhook reports", now);
         }
-        return find(id);
+        return Optional.of(training.tracked());
     }
 
     /**
@@ -438,17 +449,11 @@ public class TrainingTransitions {
     }
 
     private static TrackedTraining tracked(ResultSet row, int number) throws SQLException {
-        TrainingStatus status = TrainingStatus.fromWireName(row.getString("status"));
-        String requestId = row.getString("fal_request_id");
-        Instant attemptedAt = instant(row, "submit_attempted_at");
-        Instant unconfirmedAt = instant(row, "submit_unconfirmed_at");
-        Integer queuePosition = row.getObject("queue_position", Integer.class);
-        return new TrackedTraining(row.getString("id"), status, row.getString("mode"),
-                requestId == null ? null : new FalRequest(requestId, uri(row.getString("fal_status_url")),
-                        uri(row.getString("fal_response_url")), uri(row.getString("fal_cancel_url"))),
-                row.getTimestamp("cancel_requested_at") != null, SubmissionState.of(status, requestId, attemptedAt, unconfirmedAt),
-                row.getInt("submit_attempts"), row.getInt("log_lines"), row.getTimestamp("fal_unreachable_since") != null,
-                queuePosition, TrainingPriority.fromWireName(row.getString("priority")));
+        return TrackedTraining.of(row.getString("id"), TrainingStatus.fromWireName(row.getString("status")), row.getString("mode"),
+                row.getString("fal_request_id"), row.getString("fal_status_url"), row.getString("fal_response_url"),
+                row.getString("fal_cancel_url"), instant(row, "cancel_requested_at"), instant(row, "submit_attempted_at"),
+                instant(row, "submit_unconfirmed_at"), row.getInt("submit_attempts"), row.getInt("log_lines"),
+                instant(row, "fal_unreachable_since"), row.getObject("queue_position", Integer.class), row.getString("priority"));
     }
 
     /** PostgreSQL keeps microseconds: what a change returns or publishes must equal what is read back later. */

@@ -14,6 +14,7 @@ import com.ltxgateway.support.MutableClock;
 import com.ltxgateway.support.TeamRows;
 import com.ltxgateway.support.TestPostgres;
 import com.ltxgateway.training.TrainingTransitions.Acceptance;
+import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -242,6 +243,29 @@ class TrainingTransitionsTests {
         assertThat(transitions.adoptListed(id, "req-other", clock.instant())).as("settled already").isFalse();
         assertThat(entries.of(id)).extracting(TimelineEntry::type)
                 .containsExactly("state_changed", "submit_unconfirmed", "state_changed");
+    }
+
+    @Test
+    void falsWebhookForASubmitInFlightAdoptsItsRequestAndAnswersWithTheTrainingAsStored() {
+        String id = create("live").id();
+        transitions.beginSubmission(id, Fence.NONE).permitted().orElseThrow();
+        timeline.logs(id, 0, List.of(new LogLine("Preparing dataset", null)), 1);
+        timeline.falUnavailable(id, Fence.NONE, "fal unavailable (HTTP 503); retrying in 2000 ms");
+
+        TrackedTraining adopted = transitions.falReported(id, "req-1", "OK").orElseThrow();
+
+        assertThat(adopted).isEqualTo(transitions.find(id).orElseThrow());
+        assertThat(adopted.falRequest()).isEqualTo(new FalRequest("req-1", null, null, null));
+        assertThat(adopted.submission()).isEqualTo(SubmissionState.ACCEPTED);
+        assertThat(adopted.logLines()).isEqualTo(1);
+        assertThat(adopted.falUnreachable()).isTrue();
+
+        locked.lock(id, Fence.NONE).requestCancel(clock.instant());
+        TrackedTraining again = transitions.falReported(id, "req-1", "OK").orElseThrow();
+        assertThat(again).isEqualTo(transitions.find(id).orElseThrow());
+        assertThat(again.cancelRequested()).isTrue();
+        assertThat(transitions.falReported(id, "req-2", "OK")).as("a request it does not follow").isEmpty();
+        assertThat(entries.of(id)).filteredOn(entry -> entry.type().equals("fal_webhook")).hasSize(3);
     }
 
     @Test
