@@ -30,7 +30,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     public void put(ArtifactKey key, Path file, String contentType) {
         Path target = path(key);
         try {
-            Files.createDirectories(target.getParent());
+            // createDirectories throws and catches an exception for every directory that exists, which most do.
+            if (!Files.isDirectory(target.getParent())) {
+                Files.createDirectories(target.getParent());
+            }
             Path partial = Files.createTempFile(target.getParent(), ".partial-", ".tmp");
             try {
                 Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING);
