@@ -15,6 +15,8 @@
 #                                                    # flat out (wrk), then at held rates (reads, the other two),
 #                                                    # each request timed from when it was due
 #   JAR=/tmp/before.jar OUT=target/load-before bench/load.sh   # an earlier build, measured by the same harness
+#   JVM_OPTIONS="-XX:+UseSerialGC" bench/load.sh     # the gateway's JVM options besides its heap, in place of the
+#                                                    # image's collector (-XX:+UseG1GC); the harness's JVM keeps its own
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
 cd "$(dirname "$0")/.."
@@ -34,4 +36,5 @@ classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
     --held-read-rate "${HELD_READ_RATE:-1000}" --held-rate "${HELD_RATE:-3000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" --month-history "${MONTH_HISTORY:-10000}" \
-    --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --rounds "${ROUNDS:-1}" --profile "${PROFILE:-false}"
+    --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --rounds "${ROUNDS:-1}" --profile "${PROFILE:-false}" \
+    --jvm-options "${JVM_OPTIONS:--XX:+UseG1GC}"

@@ -69,6 +69,7 @@ import tools.jackson.databind.json.JsonMapper;
  * java -cp ... com.ltxgateway.bench.LoadRun --jar target/app.jar [--out target/load] [--duration 20] [--connections 8]
  *      [--tracked 1000] [--held-read-rate 1000] [--held-rate 3000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
  *      [--phases floor,tracker-off,tracker-on,get,memory] [--rounds 1]
+ *      [--jvm-options -XX:+UseG1GC]   (the gateway's JVM options besides its heap; by default the image's collector)
  *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
  * </pre>
  */
@@ -98,7 +99,8 @@ public final class LoadRun {
     }
 
     record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int heldReadRate, int heldRate,
-            int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, int rounds, boolean profile) {
+            int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, int rounds, boolean profile,
+            List<String> jvmOptions) {
 
         /** The phases whose figures are named by round; the others would overwrite their first round's. */
         private static final List<String> REPEATABLE = List.of("floor", "tracker-off", "tracker-off-budgeted", "tracker-on",
@@ -116,7 +118,8 @@ public final class LoadRun {
                     given.integer("connections", 8), given.integer("tracked", 1000), given.integer("held-read-rate", 1000),
                     given.integer("held-rate", 3000), given.integer("in-flight", 10000),
                     given.integer("sample-for", 240), given.integer("month-history", 10000), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
-                    given.integer("rounds", 1), Boolean.parseBoolean(given.get("profile", "false")));
+                    given.integer("rounds", 1), Boolean.parseBoolean(given.get("profile", "false")),
+                    List.of(given.get("jvm-options", "-XX:+UseG1GC").split(" ")).stream().filter(option -> !option.isBlank()).toList());
         }
     }
 
@@ -146,8 +149,8 @@ public final class LoadRun {
         fal.sendWebhooks(webhooks).webhookTarget(url -> current.url(url.getRawPath()));
         note("# Load run %s", Instant.now());
         note("");
-        note("%d s per measurement, %d wrk connections for creates; PostgreSQL %s embedded on port %d.", options.durationSeconds(),
-                options.connections(), serverVersion(), postgres.getPort());
+        note("%d s per measurement, %d wrk connections for creates; PostgreSQL %s embedded on port %d; the gateway's JVM options: %s.",
+                options.durationSeconds(), options.connections(), serverVersion(), postgres.getPort(), String.join(" ", options.jvmOptions()));
         for (int r = 1; r <= options.rounds(); r++) {
             round = roundSuffix(r);
             for (String phase : options.phases()) {
@@ -527,6 +530,7 @@ public final class LoadRun {
         env.put("LOGGING_LEVEL_ROOT", "WARN");
         env.putAll(settings);
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
+        jvm.addAll(options.jvmOptions());
         if (options.profile()) {
             // Deep stacks, so a sample still shows which request or loop it belongs to (the default keeps 64 frames).
             jvm.add("-XX:FlightRecorderOptions:stackdepth=256");
