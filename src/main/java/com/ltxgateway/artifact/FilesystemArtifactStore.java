@@ -39,8 +39,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
                 Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            finally {
+            catch (IOException | RuntimeException e) {
+                // Only a put that failed leaves its partial file; after the move there is none to delete.
                 Files.deleteIfExists(partial);
+                throw e;
             }
         }
         catch (IOException e) {

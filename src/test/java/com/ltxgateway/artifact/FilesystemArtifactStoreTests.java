@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FilesystemArtifactStoreTests extends ArtifactStoreContract {
 
@@ -25,6 +26,17 @@ class FilesystemArtifactStoreTests extends ArtifactStoreContract {
         assertThat(Files.readAllBytes(root.resolve("trn_fs/lora_file"))).containsExactly(42);
         try (var entries = Files.list(root.resolve("trn_fs"))) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("lora_file");
+        }
+    }
+
+    @Test
+    void aPutThatFailsLeavesNoPartialFile() throws Exception {
+        ArtifactKey key = ArtifactKey.of("trn_fs", "config_file");
+
+        assertThatThrownBy(() -> store().put(key, files.resolve("gone.bin"), "application/json")).isInstanceOf(ArtifactStoreFailed.class);
+
+        try (var entries = Files.list(root.resolve("trn_fs"))) {
+            assertThat(entries).isEmpty();
         }
     }
 }
