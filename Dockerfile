@@ -43,8 +43,9 @@ COPY --from=build /build/extracted/application/ ./
 
 # Heap sized from the container's memory limit; an OutOfMemoryError ends the process so the orchestrator restarts it
 # instead of leaving a half-working JVM. G1 is named because the JVM picks the serial collector by itself in a container
-# with less than 2 GB, whose full collections stop every request (docs/operations.md, "Heap"). The JVM writes only to /tmp (Tomcat's work files, perf data, copies of outputs
-# on their way to the store) and the filesystem store to /data/artifacts, so the root file system can be read-only.
+# with less than 2 GB, whose full collections stop every request (docs/operations.md, "Heap"). The JVM writes only to
+# /tmp (Tomcat's work files, perf data, copies of outputs on their way to the store) and the filesystem store to
+# /data/artifacts, so the root file system can be read-only.
 ENV JAVA_TOOL_OPTIONS="-XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
     SERVER_PORT=8080 \
     GATEWAY_ARTIFACTS_DIR=/data/artifacts
