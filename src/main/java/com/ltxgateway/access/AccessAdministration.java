@@ -36,11 +36,10 @@ public class AccessAdministration {
     /** {@code actor} is who the audit log names: an API key or a dashboard user. */
     @Transactional
     public TeamSummary createTeam(String actor, String slug, String name) {
-        if (teams.slugTaken(slug)) {
+        Team team = new Team(slug, name, now());
+        if (!teams.insert(team)) {
             throw new TeamSlugTaken(slug);
         }
-        Team team = new Team(slug, name, now());
-        teams.insert(team);
         auditLog.record(actor, "team.created", "team:" + slug);
         return TeamSummary.of(team);
     }

@@ -22,14 +22,11 @@ class TeamRepository {
         this.jdbc = jdbc;
     }
 
-    void insert(Team team) {
-        jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, ?, ?)")
+    /** Returns false, storing nothing, when the slug is taken: also by a create committed a moment ago. */
+    boolean insert(Team team) {
+        return jdbc.sql("insert into team (id, slug, name, created_at) values (?, ?, ?, ?) on conflict (slug) do nothing")
                 .params(team.id(), team.slug(), team.name(), Timestamp.from(team.createdAt()))
-                .update();
-    }
-
-    boolean slugTaken(String slug) {
-        return jdbc.sql("select exists (select 1 from team where slug = ?)").param(slug).query(Boolean.class).single();
+                .update() == 1;
     }
 
     Optional<Team> bySlug(String slug) {

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.ltxgateway.support.Api.Response;
 import com.ltxgateway.support.GatewayTestSupport;
@@ -47,6 +49,25 @@ class AdminApiTests extends GatewayTestSupport {
         assertThat(duplicate.json().get("detail").asString()).contains(slug);
         assertThat(api.get("/v1/admin/teams", ADMIN_KEY).json().get("data").valueStream()
                 .filter(t -> t.get("slug").asString().equals(slug))).hasSize(1);
+    }
+
+    @Test
+    void ofTwoCreatesOfOneSlugAtOnceOneIsRefusedWith409() throws Exception {
+        String slug = newSlug();
+        String body = "{\"slug\":\"" + slug + "\",\"name\":\"Racing\"}";
+        List<Integer> statuses;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> creates = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                creates.add(threads.submit(() -> api.post("/v1/admin/teams", ADMIN_KEY, body).status()));
+            }
+            statuses = new ArrayList<>();
+            for (Future<Integer> create : creates) {
+                statuses.add(create.get());
+            }
+        }
+
+        assertThat(statuses).containsExactlyInAnyOrder(201, 409, 409, 409);
     }
 
     @Test
