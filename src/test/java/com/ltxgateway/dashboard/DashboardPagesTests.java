@@ -50,12 +50,15 @@ class DashboardPagesTests extends GatewayTestSupport {
         assertThat(htmx.getResponse().getContentAsString()).contains("htmx");
         // Pages link the versioned path (the resource chain's filter, which runs on pages only, rewrites it), which
         // is served too.
-        for (MockHttpServletRequestBuilder page : new MockHttpServletRequestBuilder[] { asAdmin(get("/admin/trainings")), get("/login") }) {
-            String html = perform(page).getResponse().getContentAsString();
-            Matcher script = Pattern.compile("src=\"(/webjars/htmx.org/[0-9.]+/dist/htmx.min.js)\"").matcher(html);
-            assertThat(script.find()).as("the htmx script of " + html.lines().filter(line -> line.contains("<title>")).findFirst()).isTrue();
-            assertThat(perform(get(script.group(1))).getResponse().getStatus()).isEqualTo(200);
-        }
+        assertLinksVersionedHtmx("the dashboard", asAdmin(get("/admin/trainings")));
+        assertLinksVersionedHtmx("the sign-in page", get("/login"));
+    }
+
+    private void assertLinksVersionedHtmx(String page, MockHttpServletRequestBuilder request) throws Exception {
+        String html = perform(request).getResponse().getContentAsString();
+        Matcher script = Pattern.compile("src=\"(/webjars/htmx.org/[0-9.]+/dist/htmx.min.js)\"").matcher(html);
+        assertThat(script.find()).as("the versioned htmx script of " + page).isTrue();
+        assertThat(perform(get(script.group(1))).getResponse().getStatus()).isEqualTo(200);
     }
 
     @Test
