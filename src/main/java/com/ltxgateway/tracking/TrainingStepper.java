@@ -135,11 +135,8 @@ class TrainingStepper {
             case NONE -> submit(job, fence, training, endpoint);
             // The claim that made the attempt ended without storing how it went: its instance died, was stopped or
             // lost the database during the call, after the request may have been written.
-            case IN_FLIGHT -> inTransaction(() -> {
-                timeline.submitUnconfirmed(training.id(), training.attempt(), fence, "the instance that made submit attempt "
-                        + training.attempt() + " stopped before it stored fal's answer");
-                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
-            });
+            case IN_FLIGHT -> unconfirmed(job, fence, training.id(), training.attempt(), "the instance that made submit attempt "
+                    + training.attempt() + " stopped before it stored fal's answer");
             // Waits for evidence; whatever settles it nudges the job.
             case UNCONFIRMED, ACCEPTED -> jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
         }
@@ -179,11 +176,8 @@ class TrainingStepper {
             }
             case FalOutcome.Rejected<FalSubmission> rejected -> stored(() -> transitions.submitRejected(id, attempt, fence,
                     FalTranslation.fromFal(rejected.error()), "fal rejected the request (HTTP " + rejected.httpStatus() + ")"));
-            case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> inTransaction(() -> {
-                timeline.submitUnconfirmed(id, attempt, fence, "fal's answer to submit attempt " + attempt + " was lost ("
-                        + unavailable.reason() + ")");
-                jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
-            });
+            case FalOutcome.Unavailable<FalSubmission> unavailable when unavailable.answerLost() -> unconfirmed(job, fence, id,
+                    attempt, "fal's answer to submit attempt " + attempt + " was lost (" + unavailable.reason() + ")");
             case FalOutcome.Unavailable<FalSubmission> unavailable -> {
                 stored(() -> transitions.submitNotAccepted(id, attempt, fence));
                 unavailable(job, fence, unavailable);
@@ -310,6 +304,22 @@ class TrainingStepper {
             timeline.falUnavailable(job.trainingId(), fence, what + "; retrying in " + wait.toMillis() + " ms");
             jobs.releaseAfterFailure(job, wait, failingSince, attempts, unavailable.reason());
         });
+    }
+
+    /**
+     * The attempt waits for evidence of whether fal holds it. The log line is for whoever the alert on
+     * {@code gateway_trainings_unconfirmed} sends to look: which training, and why.
+     */
+    private void unconfirmed(ClaimedJob job, Fence fence, String id, int attempt, String reason) {
+        Boolean marked = transactions.execute(tx -> {
+            boolean now = timeline.submitUnconfirmed(id, attempt, fence, reason);
+            jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
+            return now;
+        });
+        if (Boolean.TRUE.equals(marked)) {
+            log.warn("Submit attempt {} of training {} is unconfirmed: {}. fal may hold the request, so the training is not"
+                    + " submitted again until fal's webhook or request listing names it, or an admin resubmits it", attempt, id, reason);
+        }
     }
 
     private void inTransaction(Runnable writes) {

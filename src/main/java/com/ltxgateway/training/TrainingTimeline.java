@@ -60,17 +60,20 @@ public class TrainingTimeline {
 
     /**
      * Submit attempt {@code attempt} may have reached fal, but its answer is lost: the training stays pending, shows
-     * why, and is never submitted again until evidence settles it (see {@link TrainingTransitions}).
+     * why, and is never submitted again until evidence settles it (see {@link TrainingTransitions}). Returns whether
+     * this call made the attempt unconfirmed (false when it already was, or another attempt is the training's now).
      */
     @Transactional
-    public void submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
+    public boolean submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
         Training training = trainings.lock(id, fence);
         Instant now = now();
-        if (training.submitUnconfirmed(attempt, now)) {
-            entries.append(id, TimelineEntries.SUBMIT_UNCONFIRMED, now, null, reason + "; fal may hold the request, so the"
-                    + " training is not submitted again until a fal webhook or fal's request listing names it, or an admin"
-                    + " decides to resubmit it");
+        if (!training.submitUnconfirmed(attempt, now)) {
+            return false;
         }
+        entries.append(id, TimelineEntries.SUBMIT_UNCONFIRMED, now, null, reason + "; fal may hold the request, so the"
+                + " training is not submitted again until a fal webhook or fal's request listing names it, or an admin"
+                + " decides to resubmit it");
+        return true;
     }
 
     /**

@@ -14,11 +14,16 @@ import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.support.Api;
 import com.ltxgateway.support.SteppedGatewayTestSupport;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import tools.jackson.databind.JsonNode;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -82,11 +87,24 @@ class FalFaultTests extends SteppedGatewayTestSupport {
         // fal takes the request, but answers after the 1 s read timeout: the gateway cannot know it has it.
         FAL.delayNext(1, call(FakeFalServer.SUBMIT), Duration.ofSeconds(2));
 
-        String id = create(key, minimalRequest(url)).get("id").asString();
-        stepUntil(() -> eventTypes(id).contains("submit_unconfirmed"));
+        ListAppender<ILoggingEvent> stepperLog = new ListAppender<>();
+        stepperLog.start();
+        Logger stepper = (Logger) LoggerFactory.getLogger(TrainingStepper.class);
+        stepper.addAppender(stepperLog);
+        String id;
+        try {
+            id = create(key, minimalRequest(url)).get("id").asString();
+            stepUntil(() -> eventTypes(id).contains("submit_unconfirmed"));
 
-        // An hour later, in steps longer than any poll interval, nothing is sent again however long fal takes to report.
-        stepThrough(Duration.ofHours(1), Duration.ofMinutes(1));
+            // An hour later, in steps longer than any poll interval, nothing is sent again however long fal takes to report.
+            stepThrough(Duration.ofHours(1), Duration.ofMinutes(1));
+        }
+        finally {
+            stepper.detachAppender(stepperLog);
+        }
+        // Whoever the alert on unconfirmed trainings sends finds the training, and why, in one warning.
+        assertThat(stepperLog.list).filteredOn(line -> line.getLevel() == Level.WARN).singleElement()
+                .satisfies(line -> assertThat(line.getFormattedMessage()).contains(id, "timeout after 1s", "not submitted again"));
         assertThat(calls(FakeFalServer.SUBMIT)).hasSize(1);
         JsonNode waiting = training(key, id);
         assertThat(waiting.get("status").asString()).isEqualTo("pending");
