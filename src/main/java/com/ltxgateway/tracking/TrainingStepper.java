@@ -311,12 +311,12 @@ class TrainingStepper {
      * {@code gateway_trainings_unconfirmed} sends to look: which training, and why.
      */
     private void unconfirmed(ClaimedJob job, Fence fence, String id, int attempt, String reason) {
-        Boolean marked = transactions.execute(tx -> {
-            boolean now = timeline.submitUnconfirmed(id, attempt, fence, reason);
+        Boolean markedByThisStep = transactions.execute(tx -> {
+            boolean marked = timeline.submitUnconfirmed(id, attempt, fence, reason);
             jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
-            return now;
+            return marked;
         });
-        if (Boolean.TRUE.equals(marked)) {
+        if (Boolean.TRUE.equals(markedByThisStep)) {
             log.warn("Submit attempt {} of training {} is unconfirmed: {}. fal may hold the request, so the training is not"
                     + " submitted again until fal's webhook or request listing names it, or an admin resubmits it", attempt, id, reason);
         }
