@@ -1,6 +1,6 @@
 // Drives fal's own client (@fal-ai/client) through the gateway's proxy facade, one scenario per run, and prints
 // what the client saw as one JSON line. Run by FalJsClientTests: node drive.mjs <scenario>, with GATEWAY_URL and
-// TEAM_KEY in the environment.
+// TEAM_KEY in the environment (REQUEST_ID for result).
 import { ApiError, ValidationError, createFalClient } from "@fal-ai/client";
 
 const ENDPOINT = "fal-ai/ltx23-trainer-v2/interpolate";
@@ -53,6 +53,11 @@ const scenarios = {
       },
     });
     return { requestId: result.requestId, data: result.data, statuses: [...new Set(statuses)], logLines };
+  },
+
+  async result() {
+    const result = await fal.queue.result(ENDPOINT, { requestId: process.env.REQUEST_ID });
+    return { data: result.data };
   },
 
   async queue() {

@@ -58,7 +58,12 @@ class FalJsClientTests extends GatewayTestSupport {
         assertThat(id).startsWith("trn_");
         assertThat(run.get("statuses").valueStream().map(JsonNode::asString)).contains("IN_QUEUE").endsWith("COMPLETED");
         assertThat(run.get("logLines").asInt()).isPositive();
-        assertThat(run.get("data").get("lora_file").get("url").asString()).as("the gateway's kept copy, once stored")
+        // The result names the gateway's kept copy where it holds it; the copy may still be under way at COMPLETED.
+        assertThat(run.get("data").get("lora_file").get("url").asString())
+                .matches("http://localhost:8080/(v1/trainings/" + id + "/files/|sandbox/files/).+");
+        awaitTraining(key, id, training -> training.get("output").get("lora_file").get("stored").asBoolean());
+        JsonNode kept = drive("result", key, "{}", Map.of("REQUEST_ID", id));
+        assertThat(kept.get("data").get("lora_file").get("url").asString()).as("the gateway's kept copy, once stored")
                 .startsWith("http://localhost:8080/v1/trainings/" + id + "/files/");
         assertThat(run.get("data").get("video").get("file_name").asString()).isNotEmpty();
         assertThat(api.get("/v1/trainings/" + id, key).json().get("mode").asString()).as("a sandbox key never reaches fal").isEqualTo("sandbox");
