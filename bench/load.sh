@@ -19,6 +19,9 @@
 #                                                    # image's collector (-XX:+UseG1GC); the harness's JVM keeps its own
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
+#   WARM_UP=10 bench/load.sh                         # each window's warm-up a fixed 10 s, as runs before 2026-12-07;
+#                                                    # by default (settled) its load runs in 10 s steps until the JIT
+#                                                    # compiler takes under 5 % of the gateway's CPU in a step (3 min at most)
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 ensure_tool wrk wrk
@@ -37,4 +40,4 @@ classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
     --held-read-rate "${HELD_READ_RATE:-1000}" --held-rate "${HELD_RATE:-3000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" --month-history "${MONTH_HISTORY:-10000}" \
     --phases "${PHASES:-floor,tracker-off,tracker-on,get,memory}" --rounds "${ROUNDS:-1}" --profile "${PROFILE:-false}" \
-    --jvm-options "${JVM_OPTIONS:--XX:+UseG1GC}"
+    --jvm-options "${JVM_OPTIONS:--XX:+UseG1GC}" --warm-up "${WARM_UP:-settled}"

@@ -61,6 +61,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code memory}: {@code --in-flight} trainings tracked by an instance with {@code -Xmx512m}: how late its polls
  * run, and its resident memory.</li>
  * </ol>
+ * Each measured window of the gateway follows a warm-up with the window's own load, until the JIT compiler has settled
+ * ({@link #warmUp}); the report gives how long it took and the compiler's share of each window's CPU.
+ * <p>
  * With {@code --rounds} above 1 the phases (only {@code floor} and the create phases) run again in the same order, round
  * after round, and the summary gives each round's ratios and their median: one pair of windows minutes apart is at the
  * mercy of whatever else the machine runs meanwhile, and alternating windows spread that over both sides.
@@ -71,6 +74,7 @@ import tools.jackson.databind.json.JsonMapper;
  *      [--phases floor,tracker-off,tracker-on,get,memory] [--rounds 1]
  *      [--jvm-options -XX:+UseG1GC]   (the gateway's JVM options besides its heap; by default the image's collector)
  *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
+ *      [--warm-up settled]  (each window's warm-up: until the JIT compiler settles, or a number of seconds)
  * </pre>
  */
 public final class LoadRun {
@@ -79,7 +83,10 @@ public final class LoadRun {
     private static final String FAL_KEY = "fal-load-key-0123456789";
     private static final String ADMIN_KEY = "ltx_admin_load_0123456789abcdefghijklmnopqrstuvwxyz";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
-    private static final int WARM_UP = 10;
+    /** A settling warm-up's step, and its end: the JIT compiler's share of a step's CPU, and the longest it goes on. */
+    private static final int WARM_UP_STEP_SECONDS = 10;
+    private static final double COMPILER_SETTLED = 0.05;
+    private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(3);
     /** Marks the run's own queries, which the statements of a window leave out. */
     private static final String HARNESS = "/* load run */ ";
 
@@ -100,7 +107,7 @@ public final class LoadRun {
 
     record Options(Path jar, Path out, int durationSeconds, int connections, int tracked, int heldReadRate, int heldRate,
             int inFlight, int sampleForSeconds, int monthHistory, List<String> phases, int rounds, boolean profile,
-            List<String> jvmOptions) {
+            List<String> jvmOptions, String warmUp) {
 
         /** The phases whose figures are named by round; the others would overwrite their first round's. */
         private static final List<String> REPEATABLE = List.of("floor", "tracker-off", "tracker-off-budgeted", "tracker-on",
@@ -109,6 +116,9 @@ public final class LoadRun {
         Options {
             if (rounds > 1 && !REPEATABLE.containsAll(phases)) {
                 throw new IllegalArgumentException("--rounds repeats only the phases " + REPEATABLE + ", not " + phases);
+            }
+            if (!warmUp.equals("settled") && !warmUp.matches("[1-9][0-9]*")) {
+                throw new IllegalArgumentException("--warm-up is settled or a number of seconds, not " + warmUp);
             }
         }
 
@@ -119,7 +129,8 @@ public final class LoadRun {
                     given.integer("held-rate", 3000), given.integer("in-flight", 10000),
                     given.integer("sample-for", 240), given.integer("month-history", 10000), List.of(given.get("phases", "floor,tracker-off,tracker-on,get,memory").split(",")),
                     given.integer("rounds", 1), Boolean.parseBoolean(given.get("profile", "false")),
-                    List.of(given.get("jvm-options", "-XX:+UseG1GC").split(" ")).stream().filter(option -> !option.isBlank()).toList());
+                    List.of(given.get("jvm-options", "-XX:+UseG1GC").split(" ")).stream().filter(option -> !option.isBlank()).toList(),
+                    given.get("warm-up", "settled"));
         }
     }
 
@@ -215,13 +226,17 @@ public final class LoadRun {
         if (monthHistory > 0) {
             budgeted(gateway, key, monthHistory);
         }
-        // A warm-up that is not measured: the JIT compiles the hot paths, pools fill; the tracker then finishes what it
-        // took, so the measured trainings are all that it works on.
-        wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), WARM_UP);
+        // The tracker finishes what each step of the warm-up took, so the measured trainings are all that it works on.
+        WarmUp warmUp = warmUp(gateway, seconds -> {
+            wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), seconds);
+            if (tracker) {
+                awaitAllEnded(gateway.database(), Duration.ofMinutes(10));
+            }
+        });
         long succeededBefore = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) : 0;
         long warmedUp = count(gateway.database(), "select count(*) from training");
         Map<String, Integer> falBefore = falCalls();
-        long cpuBefore = gateway.cpuTicks();
+        GatewayProcess.Cpu cpuBefore = gateway.cpu();
         resetStatements();
         startProfile(gateway);
         Instant began = Instant.now();
@@ -238,24 +253,30 @@ public final class LoadRun {
                     warmedUp, monthHistory, warmedUp + created);
             note("");
         }
-        note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored | gateway CPU per create, in the window |");
-        note("|---|---|---|---|---|---|---|---|");
-        note("| %s | %s | %s | %s | %s | %d | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
-                wrk.errors(), created, format(wrk.cpuMsPerRequest()));
+        note("%s", warmUp.describe());
+        note("");
+        note("| creates/s | p50 | p90 | p99 | max | non-2xx | stored | gateway CPU per create, in the window | of it the JIT compiler's |");
+        note("|---|---|---|---|---|---|---|---|---|");
+        note("| %s | %s | %s | %s | %s | %d | %d | %s ms | %s %% |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(),
+                wrk.errors(), created, format(wrk.cpuMsPerRequest()), format(wrk.compilerShare() * 100));
+        results.put(name + " warm-up", warmUp.summary());
         results.put(name + " cpu ms per create", format(wrk.cpuMsPerRequest()));
+        results.put(name + " jit share of the window's cpu", format(wrk.compilerShare() * 100) + " %");
         results.put(name + " creates/s", format(wrk.requestsPerSecond()));
         results.put(name + " p99", wrk.p99());
         results.put(name + " errors", Long.toString(wrk.errors()));
         if (tracker) {
-            double cpu = (gateway.cpuTicks() - cpuBefore) / (double) CLOCK_TICKS_PER_SECOND;
+            GatewayProcess.Use used = gateway.cpu().since(cpuBefore);
+            double cpu = used.ticks() / (double) CLOCK_TICKS_PER_SECOND;
             Duration took = Duration.between(began, Instant.now());
             Map<String, Integer> falAfter = falCalls();
             note("");
             note("All %d trainings ended and their output files were copied (%d stored, %d not) %s s after the first measured create;"
-                    + " %d succeeded. Gateway CPU: %s s, **%s ms per training**.", created,
+                    + " %d succeeded. Gateway CPU: %s s, **%s ms per training**, %s %% of it the JIT compiler's.", created,
                     count(gateway.database(), "select count(*) from output_copy where state = 'stored'"),
                     count(gateway.database(), "select count(*) from output_copy where state <> 'stored'"),
-                    took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
+                    took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded),
+                    format(used.compilerShare() * 100));
             note("");
             note("| fal calls per training | submit | status | result | cancel | webhooks delivered |");
             note("|---|---|---|---|---|---|");
@@ -311,12 +332,13 @@ public final class LoadRun {
         Files.write(idFile, ids);
         awaitSubmitted(gateway.database(), options.tracked(), Duration.ofMinutes(5));
         List<String> idArgument = List.of(idFile.toAbsolutePath().toString());
-        wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, WARM_UP);
+        WarmUp readsWarmUp = warmUp(gateway, seconds -> wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, seconds));
         startProfile(gateway);
         Wrk wrk = wrk(gateway, "get", "/v1/trainings", key, 16, "bench/get.lua", idArgument, options.durationSeconds());
         stopProfile(gateway);
         // What fal's clients poll through the proxy facade every 500 ms while they wait, on the same trainings.
-        wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, WARM_UP);
+        WarmUp pollsWarmUp = warmUp(gateway,
+                seconds -> wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, seconds));
         startProfile(gateway);
         Wrk proxy = wrk(gateway, "proxy-status", "/api/fal/proxy", key, 16, "bench/proxy-status.lua", idArgument, options.durationSeconds());
         stopProfile(gateway, "proxy-status");
@@ -335,7 +357,7 @@ public final class LoadRun {
                 .build();
         LongFunction<okhttp3.Request> liveness = n -> request(gateway, "/actuator/health/liveness").build();
         Duration window = Duration.ofSeconds(options.durationSeconds());
-        HeldRate.run(read, 16, options.heldReadRate(), Duration.ofSeconds(WARM_UP));
+        warmUp(gateway, seconds -> HeldRate.run(read, 16, options.heldReadRate(), Duration.ofSeconds(seconds)));
         HeldRate.Result heldRead = HeldRate.run(read, 16, options.heldReadRate(), window);
         HeldRate.Result heldPoll = HeldRate.run(poll, 16, options.heldRate(), window);
         HeldRate.Result heldProbe = HeldRate.run(liveness, 16, options.heldRate(), window);
@@ -343,11 +365,14 @@ public final class LoadRun {
         note("");
         note("## GET /v1/trainings/{id} while %d trainings are tracked (wrk, 16 connections, %d s)", tracked, options.durationSeconds());
         note("");
-        note("| request | reads/s | p50 | p90 | p99 | max | non-2xx | gateway CPU per read |");
-        note("|---|---|---|---|---|---|---|---|");
-        note("| GET /v1/trainings/{id} | %s | %s | %s | %s | %s | %d | %s ms |", format(wrk.requestsPerSecond()), wrk.p50(), wrk.p90(), wrk.p99(), wrk.max(), wrk.errors(), format(wrk.cpuMsPerRequest()));
-        note("| fal status through /api/fal/proxy, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(proxy.requestsPerSecond()), proxy.p50(), proxy.p90(), proxy.p99(), proxy.max(), proxy.errors(), format(proxy.cpuMsPerRequest()));
-        note("| GET /actuator/health/liveness, right after | %s | %s | %s | %s | %s | %d | %s ms |", format(probe.requestsPerSecond()), probe.p50(), probe.p90(), probe.p99(), probe.max(), probe.errors(), format(probe.cpuMsPerRequest()));
+        note("Reads by id: %s", readsWarmUp.describe());
+        note("Status polls: %s", pollsWarmUp.describe());
+        note("");
+        note("| request | reads/s | p50 | p90 | p99 | max | non-2xx | gateway CPU per read | of it the JIT compiler's |");
+        note("|---|---|---|---|---|---|---|---|---|");
+        note("%s", wrkRow("GET /v1/trainings/{id}", wrk));
+        note("%s", wrkRow("fal status through /api/fal/proxy, right after", proxy));
+        note("%s", wrkRow("GET /actuator/health/liveness, right after", probe));
         note("");
         note("The same at held rates over 16 connections, each request timed from when it was due (%d s):", options.durationSeconds());
         note("");
@@ -359,13 +384,20 @@ public final class LoadRun {
         results.put("get p99 at " + options.heldReadRate() + "/s held", format(heldRead.p99()) + " ms");
         results.put("proxy status p99 at " + options.heldRate() + "/s held", format(heldPoll.p99()) + " ms");
         results.put("liveness p99 at " + options.heldRate() + "/s held", format(heldProbe.p99()) + " ms");
+        results.put("get warm-up", readsWarmUp.summary());
         results.put("get cpu ms per read", format(wrk.cpuMsPerRequest()));
+        results.put("get jit share of the window's cpu", format(wrk.compilerShare() * 100) + " %");
         results.put("get p99", wrk.p99());
         results.put("get reads/s", format(wrk.requestsPerSecond()));
         results.put("proxy status polls/s", format(proxy.requestsPerSecond()));
         results.put("proxy status p99", proxy.p99());
         results.put("liveness p99 (same load, no work)", probe.p99());
         gateway.stop();
+    }
+
+    private static String wrkRow(String request, Wrk wrk) {
+        return "| %s | %s | %s | %s | %s | %s | %d | %s ms | %s %% |".formatted(request, format(wrk.requestsPerSecond()), wrk.p50(),
+                wrk.p90(), wrk.p99(), wrk.max(), wrk.errors(), format(wrk.cpuMsPerRequest()), format(wrk.compilerShare() * 100));
     }
 
     private static okhttp3.Request.Builder request(GatewayProcess gateway, String path) {
@@ -583,8 +615,60 @@ public final class LoadRun {
     /**
      * @param cpuMsPerRequest the gateway process's CPU time over the window divided by the requests answered: what a
      * request costs, trackers and all, which moves less with the machine's other load than the rates do
+     * @param compilerShare the JIT compiler's part of that CPU, 0 to 1: near 0 once the warm-up has settled
      */
-    record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors, double cpuMsPerRequest) {
+    record Wrk(double requestsPerSecond, String p50, String p90, String p99, String max, long errors, double cpuMsPerRequest,
+            double compilerShare) {
+    }
+
+    /** One step of a warm-up: {@code seconds} of the window's own load. */
+    @FunctionalInterface
+    private interface LoadStep {
+        void run(int seconds) throws Exception;
+    }
+
+    /**
+     * @param compilerShare the JIT compiler's part of the gateway's CPU in the warm-up's last step
+     * @param settled whether the warm-up ended because that share fell below {@link #COMPILER_SETTLED}
+     */
+    private record WarmUp(Duration took, double compilerShare, boolean settled, boolean fixed) {
+
+        String describe() {
+            String share = format(compilerShare * 100) + " %";
+            return fixed ? "Warmed up for %d s (a fixed warm-up); the JIT compiler took %s of the gateway's CPU in it.".formatted(took.toSeconds(), share)
+                    : settled ? "Warmed up for %d s, until the JIT compiler took %s of the gateway's CPU in a %d s step.".formatted(took.toSeconds(),
+                            share, WARM_UP_STEP_SECONDS)
+                    : "Warmed up for %d s without the JIT compiler settling: it took %s of the gateway's CPU in the last %d s step."
+                            .formatted(took.toSeconds(), share, WARM_UP_STEP_SECONDS);
+        }
+
+        String summary() {
+            return "%d s%s, JIT %s %% in its last step".formatted(took.toSeconds(), fixed ? " (fixed)" : settled ? "" : " (not settled)",
+                    format(compilerShare * 100));
+        }
+    }
+
+    /**
+     * Warms the gateway up with a window's own load before the window is measured. A JVM that has served for seconds is
+     * still compiling: on these machines the JIT compiler's threads took a third of the gateway's CPU for the first 40 s
+     * of creates and under a tenth from then on, and a window measured meanwhile charges that to the requests. With
+     * {@code --warm-up settled} (the default) the load runs in steps of {@link #WARM_UP_STEP_SECONDS} until the compiler's
+     * share of a step's CPU is below {@link #COMPILER_SETTLED}, for at most {@link #WARM_UP_LIMIT}; with a number, for
+     * that many seconds (the runs before 2026-12-07 warmed up for 10).
+     */
+    private WarmUp warmUp(GatewayProcess gateway, LoadStep step) throws Exception {
+        Instant began = Instant.now();
+        boolean fixed = !options.warmUp().equals("settled");
+        while (true) {
+            GatewayProcess.Cpu before = gateway.cpu();
+            step.run(fixed ? Integer.parseInt(options.warmUp()) : WARM_UP_STEP_SECONDS);
+            double share = gateway.cpu().since(before).compilerShare();
+            Duration took = Duration.between(began, Instant.now());
+            boolean settled = share < COMPILER_SETTLED;
+            if (fixed || settled || took.compareTo(WARM_UP_LIMIT) >= 0) {
+                return new WarmUp(took, share, settled, fixed);
+            }
+        }
     }
 
     /** {@code script} null: a plain GET of {@code path}. The output is kept as {@code PHASE-LABEL-wrk.txt}. */
@@ -599,15 +683,15 @@ public final class LoadRun {
             command.add("--");
             command.addAll(scriptArgs);
         }
-        long cpuBefore = gateway.cpuTicks();
+        GatewayProcess.Cpu cpuBefore = gateway.cpu();
         String out = exec(command);
-        long cpuTicks = gateway.cpuTicks() - cpuBefore;
+        GatewayProcess.Use used = gateway.cpu().since(cpuBefore);
         Files.writeString(options.out().resolve(gateway.name() + "-" + label + "-wrk.txt"), out);
         double requests = number(out, "([0-9]+) requests in");
         return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), text(out, "\\s50%\\s+(\\S+)"), text(out, "\\s90%\\s+(\\S+)"),
                 text(out, "\\s99%\\s+(\\S+)"), text(out, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)"),
                 (long) number(out, "Non-2xx or 3xx responses:\\s+([0-9]+)") + (long) number(out, "Socket errors:.*?timeout ([0-9]+)"),
-                requests == 0 ? 0 : cpuTicks * 1000.0 / CLOCK_TICKS_PER_SECOND / requests);
+                requests == 0 ? 0 : used.ticks() * 1000.0 / CLOCK_TICKS_PER_SECOND / requests, used.compilerShare());
     }
 
     private void startProfile(GatewayProcess gateway) throws IOException, InterruptedException {
