@@ -628,45 +628,44 @@ public final class LoadRun {
     }
 
     /**
-     * @param compilerShare the JIT compiler's part of the gateway's CPU in the warm-up's last step
+     * @param compilerShares the JIT compiler's part of the gateway's CPU in each step, 0 to 1
      * @param settled whether the warm-up ended because that share fell below {@link #COMPILER_SETTLED}
      */
-    private record WarmUp(Duration took, double compilerShare, boolean settled, boolean fixed) {
+    private record WarmUp(Duration took, List<Double> compilerShares, boolean settled, boolean fixed) {
 
         String describe() {
-            String share = format(compilerShare * 100) + " %";
-            return fixed ? "Warmed up for %d s (a fixed warm-up); the JIT compiler took %s of the gateway's CPU in it.".formatted(took.toSeconds(), share)
-                    : settled ? "Warmed up for %d s, until the JIT compiler took %s of the gateway's CPU in a %d s step.".formatted(took.toSeconds(),
-                            share, WARM_UP_STEP_SECONDS)
-                    : "Warmed up for %d s without the JIT compiler settling: it took %s of the gateway's CPU in the last %d s step."
-                            .formatted(took.toSeconds(), share, WARM_UP_STEP_SECONDS);
+            String shares = compilerShares.stream().map(share -> format(share * 100)).collect(Collectors.joining(", ")) + " %";
+            return fixed ? "Warmed up for %d s (a fixed warm-up); the JIT compiler took %s of the gateway's CPU in it.".formatted(took.toSeconds(), shares)
+                    : "Warmed up for %d s%s; the JIT compiler's share of the gateway's CPU in each %d s step: %s.".formatted(took.toSeconds(),
+                            settled ? "" : " without the JIT compiler settling", WARM_UP_STEP_SECONDS, shares);
         }
 
         String summary() {
             return "%d s%s, JIT %s %% in its last step".formatted(took.toSeconds(), fixed ? " (fixed)" : settled ? "" : " (not settled)",
-                    format(compilerShare * 100));
+                    format(compilerShares.getLast() * 100));
         }
     }
 
     /**
      * Warms the gateway up with a window's own load before the window is measured. A JVM that has served for seconds is
      * still compiling: on these machines the JIT compiler's threads took a third of the gateway's CPU for the first 40 s
-     * of creates and under a tenth from then on, and a window measured meanwhile charges that to the requests. With
-     * {@code --warm-up settled} (the default) the load runs in steps of {@link #WARM_UP_STEP_SECONDS} until the compiler's
-     * share of a step's CPU is below {@link #COMPILER_SETTLED}, for at most {@link #WARM_UP_LIMIT}; with a number, for
-     * that many seconds (the runs before 2026-12-07 warmed up for 10).
+     * of creates, and a window measured meanwhile charges that to the requests. With {@code --warm-up settled} (the
+     * default) the load runs in steps of {@link #WARM_UP_STEP_SECONDS} until the compiler's share of a step's CPU is below
+     * {@link #COMPILER_SETTLED}, for at most {@link #WARM_UP_LIMIT}; with a number, for that many seconds (the runs
+     * before 2026-12-07 warmed up for 10).
      */
     private WarmUp warmUp(GatewayProcess gateway, LoadStep step) throws Exception {
         Instant began = Instant.now();
         boolean fixed = !options.warmUp().equals("settled");
+        List<Double> shares = new ArrayList<>();
         while (true) {
             GatewayProcess.Cpu before = gateway.cpu();
             step.run(fixed ? Integer.parseInt(options.warmUp()) : WARM_UP_STEP_SECONDS);
-            double share = gateway.cpu().since(before).compilerShare();
+            shares.add(gateway.cpu().since(before).compilerShare());
             Duration took = Duration.between(began, Instant.now());
-            boolean settled = share < COMPILER_SETTLED;
+            boolean settled = shares.getLast() < COMPILER_SETTLED;
             if (fixed || settled || took.compareTo(WARM_UP_LIMIT) >= 0) {
-                return new WarmUp(took, share, settled, fixed);
+                return new WarmUp(took, shares, settled, fixed);
             }
         }
     }
