@@ -35,6 +35,7 @@ import com.ltxgateway.fal.FakeFalWebhooks;
 import com.ltxgateway.support.CommandLineOptions;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -297,6 +298,8 @@ public final class LoadRun {
         gateway.stop();
         // Its dead rows would otherwise be vacuumed while the next window is measured.
         drop(gateway.database());
+        // A tracker-on phase copies some 100,000 files, 10 GB, and a run of rounds filled the disk with them.
+        FileSystemUtils.deleteRecursively(artifacts(gateway.name()));
     }
 
     /**
@@ -555,7 +558,7 @@ public final class LoadRun {
         env.put("GATEWAY_FAL_JWKS_URL", webhooks.jwksUrl().toString());
         env.put("GATEWAY_TRACKER_WEBHOOKS_EXPECTED", "true");
         // Succeeded trainings' output files are copied, as in production: from the stand-in, into a store of the run's own.
-        env.put("GATEWAY_ARTIFACTS_DIR", options.out().resolve("artifacts-" + name).toAbsolutePath().toString());
+        env.put("GATEWAY_ARTIFACTS_DIR", artifacts(name).toAbsolutePath().toString());
         env.put("GATEWAY_ARTIFACTS_SOURCE_HOSTS", "127.0.0.1");
         env.put("GATEWAY_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1");
         env.put("SPRING_MAIN_BANNER_MODE", "off");
@@ -752,6 +755,11 @@ public final class LoadRun {
             s.execute("create database " + name);
         }
         return name;
+    }
+
+    /** Where the instance of a phase stores the output files it copies. */
+    private Path artifacts(String phase) {
+        return options.out().resolve("artifacts-" + phase);
     }
 
     private void drop(String database) throws SQLException {
