@@ -472,7 +472,6 @@ public final class FakeFalServer implements AutoCloseable {
     private final String adminKey;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    /** Finds requests as they end, and times webhook retries; the work itself runs on {@link #executor}. */
     /** Where output files are served, as fal's CDN would: {@code /files/fake/<request id>/<file name>}. */
     public static final String FILES_PATH = "/files/fake/";
     private static final Map<String, Long> FILE_SIZES = Map.of("pytorch_lora_weights.safetensors", 262_144L, "config.json", 1_024L,
@@ -481,6 +480,7 @@ public final class FakeFalServer implements AutoCloseable {
     private final AtomicInteger fileDownloads = new AtomicInteger();
     /** Output files are sent at most this fast (bytes per second); 0: as fast as the connection goes. */
     private volatile long fileBytesPerSecond;
+    /** Finds requests as they end, and times webhook retries; the work itself runs on {@link #executor}. */
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
