@@ -311,15 +311,12 @@ class TrainingStepper {
      * {@code gateway_trainings_unconfirmed} sends to look: which training, and why.
      */
     private void unconfirmed(ClaimedJob job, Fence fence, String id, int attempt, String reason) {
-        Boolean markedByThisStep = transactions.execute(tx -> {
-            boolean marked = timeline.submitUnconfirmed(id, attempt, fence, reason);
+        Optional<String> recorded = transactions.execute(tx -> {
+            Optional<String> message = timeline.submitUnconfirmed(id, attempt, fence, reason);
             jobs.release(job, properties.pollMaxInterval(), Duration.ZERO, null);
-            return marked;
+            return message;
         });
-        if (Boolean.TRUE.equals(markedByThisStep)) {
-            log.warn("Submit attempt {} of training {} is unconfirmed: {}. fal may hold the request, so the training is not"
-                    + " submitted again until fal's webhook or request listing names it, or an admin resubmits it", attempt, id, reason);
-        }
+        recorded.ifPresent(message -> log.warn("Submit attempt {} of training {} is unconfirmed: {}", attempt, id, message));
     }
 
     private void inTransaction(Runnable writes) {

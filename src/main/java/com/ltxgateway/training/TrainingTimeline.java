@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -60,20 +61,21 @@ public class TrainingTimeline {
 
     /**
      * Submit attempt {@code attempt} may have reached fal, but its answer is lost: the training stays pending, shows
-     * why, and is never submitted again until evidence settles it (see {@link TrainingTransitions}). Returns whether
-     * this call made the attempt unconfirmed (false when it already was, or another attempt is the training's now).
+     * why, and is never submitted again until evidence settles it (see {@link TrainingTransitions}). Returns what the
+     * timeline now says of it, or nothing when this call did not make it unconfirmed (it already was, or another
+     * attempt is the training's now).
      */
     @Transactional
-    public boolean submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
+    public Optional<String> submitUnconfirmed(String id, int attempt, Fence fence, String reason) {
         Training training = trainings.lock(id, fence);
         Instant now = now();
         if (!training.submitUnconfirmed(attempt, now)) {
-            return false;
+            return Optional.empty();
         }
-        entries.append(id, TimelineEntries.SUBMIT_UNCONFIRMED, now, null, reason + "; fal may hold the request, so the"
-                + " training is not submitted again until a fal webhook or fal's request listing names it, or an admin"
-                + " decides to resubmit it");
-        return true;
+        String message = reason + "; fal may hold the request, so the training is not submitted again until a fal webhook"
+                + " or fal's request listing names it, or an admin decides to resubmit it";
+        entries.append(id, TimelineEntries.SUBMIT_UNCONFIRMED, now, null, message);
+        return Optional.of(message);
     }
 
     /**
