@@ -72,6 +72,7 @@ class OperationsTests extends GatewayTestSupport {
         assertThat(sample(text, "gateway_fal_calls_seconds_bucket",
                 Map.of("operation", "status", "outcome", "success", "target", "sandbox", "le", "60.0"))).isGreaterThanOrEqualTo(1);
         assertThat(sample(text, "gateway_tracker_lag_seconds", Map.of())).isBetween(0.0, 60.0);
+        assertThat(sample(text, "gateway_tracker_webhooks_waiting_seconds", Map.of())).isBetween(0.0, 60.0);
         assertThat(sample(text, "gateway_webhook_deliveries_total", Map.of("outcome", "retry"))).isGreaterThanOrEqualTo(1);
         // 100 steps at USD 0.0024; the sandbox team costs nothing.
         assertThat(BigDecimal.valueOf(sample(text, "gateway_estimated_spend_usd_total", Map.of("team", live.slug()))))

@@ -1,16 +1,12 @@
 package com.ltxgateway.tracking;
 
-import java.util.Optional;
 import java.util.function.Function;
 
 import com.ltxgateway.LogFields;
-import com.ltxgateway.fal.FalEndpoint;
-import com.ltxgateway.fal.FalResult;
 import com.ltxgateway.fal.FalWebhook;
 import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.fal.FalWebhookVerifier;
 import com.ltxgateway.fal.FalWebhookVerifier.Verdict;
-import com.ltxgateway.training.Fence;
 import com.ltxgateway.training.TrainingTransitions;
 import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
@@ -19,16 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What fal (and the simulator, for sandbox trainings) reports of a completed request. Nothing in a delivery is read
  * before it has passed, in this order: the training's token in the URL (known only to whoever this gateway told the
  * URL), the fal user id it is signed for (the company's account, not any fal customer's), and fal's signature over
  * the raw body. An unknown training fails the first check like a wrong token, so the answer tells nothing about
- * which trainings exist. Then the outcome is applied at once through {@link TrainingTransitions}, so the API shows it
- * as soon as the delivery is answered. Deliveries are idempotent: a repeat or a late one finds the training finished
- * and changes nothing. The tracker keeps polling as a backstop.
+ * which trainings exist. A delivery that passes is kept in the {@link FalWebhookInbox} and answered once it is
+ * committed: fal never waits on the training's transitions, which {@link ReceivedFalWebhooks} applies right after,
+ * behind the callers the instance is serving. The tracker keeps polling as a backstop.
  */
 @Service
 public class FalWebhooks {
@@ -38,20 +33,16 @@ public class FalWebhooks {
     private final TrainingTransitions transitions;
     private final KeyModeRouting endpoints;
     private final FalWebhookVerifier verifier;
-    private final FalCompletions completions;
-    private final TrackingJobs jobs;
-    private final Tracker tracker;
-    private final TransactionTemplate transactions;
+    private final FalWebhookInbox inbox;
+    private final ReceivedFalWebhooks applier;
 
     FalWebhooks(TrainingTransitions transitions, KeyModeRouting endpoints, FalWebhookVerifier verifier,
-            FalCompletions completions, TrackingJobs jobs, Tracker tracker, TransactionTemplate transactions) {
+            FalWebhookInbox inbox, ReceivedFalWebhooks applier) {
         this.transitions = transitions;
         this.endpoints = endpoints;
         this.verifier = verifier;
-        this.completions = completions;
-        this.jobs = jobs;
-        this.tracker = tracker;
-        this.transactions = transactions;
+        this.inbox = inbox;
+        this.applier = applier;
     }
 
     /**
@@ -62,14 +53,14 @@ public class FalWebhooks {
      */
     public void receive(String trainingId, @Nullable String token, Function<String, String> header, byte[] body) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {
-            verifyAndApply(trainingId, token, header, body);
+            verifyAndKeep(trainingId, token, header, body);
         }
         finally {
             MDC.remove(LogFields.FAL_REQUEST_ID);
         }
     }
 
-    private void verifyAndApply(String trainingId, String token, Function<String, String> header, byte[] raw) {
+    private void verifyAndKeep(String trainingId, String token, Function<String, String> header, byte[] raw) {
         if (!endpoints.tokenMatches(trainingId, token)) {
             throw rejected(trainingId, "the URL's token is not this training's");
         }
@@ -97,40 +88,8 @@ public class FalWebhooks {
         if (!webhook.requestId().equals(signature.requestId())) {
             throw rejected(trainingId, "the body names another request than the signature");
         }
-        apply(training, webhook);
-    }
-
-    private void apply(TrackedTraining training, FalWebhook webhook) {
-        FalResult result = webhook.result();
-        // The report and the result it carries are one transaction: the training is locked once, and a failure leaves
-        // neither, for fal to deliver again.
-        Optional<TrackedTraining> own = transactions.execute(tx -> {
-            // Empty for a request the training does not follow: recorded with its cancel, sent until fal confirms.
-            Optional<TrackedTraining> reported = transitions.falReported(training.id(), webhook.requestId(), webhook.summary());
-            if (result != null && reported.isPresent() && !reported.get().status().isTerminal()) {
-                completions.apply(training.id(), Fence.NONE, result);
-            }
-            return reported;
-        });
-        if (result != null || own.isEmpty() || own.get().status().isTerminal()) {
-            return;
-        }
-        TrackedTraining tracked = own.get();
-        Optional<FalEndpoint> endpoint = endpoints.forMode(training.mode());
-        if (endpoint.isEmpty()) {
-            leaveToTracker(training.id(), "no fal endpoint is available");
-        }
-        else {
-            // fal could not put the result into the webhook: fetch it like a poll that found the request COMPLETED.
-            completions.fetch(tracked, endpoint.get(), Fence.NONE, "OK".equals(webhook.status())).ifPresent(unavailable -> leaveToTracker(training.id(), unavailable.reason()));
-        }
-    }
-
-    /** The tracker retries with backoff, which a webhook handler cannot. */
-    private void leaveToTracker(String trainingId, String reason) {
-        log.info("Result of training {} not fetched after fal's webhook ({}); the tracker fetches it", trainingId, reason);
-        jobs.nudge(trainingId);
-        tracker.wakeUp();
+        inbox.keep(trainingId, webhook.requestId(), raw);
+        applier.wakeUp();
     }
 
     private static FalWebhookRejected rejected(String trainingId, String reason) {

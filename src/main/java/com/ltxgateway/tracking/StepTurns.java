@@ -11,11 +11,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Callers come first. While the instance serves requests, at most a few steps of the tracker's work (a training's step,
- * an output file's copy) run at the same time (each holds a turn); the rest wait for a turn before their next stretch
- * of work, so requests and background work do not share the CPU one for one and a sweep of creates is answered at
- * once, then tracked. A step gives its turn up while it waits for something outside the instance (fal, a file's
- * source, an object store): only the instance's own work is paced, never by another service's latency. With no request
- * in flight, steps take no turns at all. Turns only delay work, never drop it: a step interrupted while it waits goes
+ * a fal webhook applied, an output file's copy) run at the same time (each holds a turn); the rest wait for a turn
+ * before their next stretch of work, so requests and background work do not share the CPU one for one and a sweep of
+ * creates is answered at once, then tracked. A step gives its turn up while it waits for something outside the
+ * instance (fal, a file's source, an object store): only the instance's own work is paced, never by another service's
+ * latency. With no request in flight, steps take no turns at all. Turns only delay work, never drop it: a step interrupted while it waits goes
  * on without one.
  */
 @Component

@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleInterval how often an idle instance looks for due work; new trainings wake it at once
  * @param batchSize how many due trainings one claim takes
  * @param concurrency how many trainings one instance works on at the same time
- * @param concurrencyWhileServing how many of them (and of the output copies) work at the same time while the instance is
- * serving requests: the others wait their turn, so callers are answered first. Waiting for fal takes no turn
+ * @param concurrencyWhileServing how many of them (and of the fal webhooks being applied and the output copies) work at
+ * the same time while the instance is serving requests: the others wait their turn, so callers are answered first.
+ * Waiting for fal takes no turn
  * @param lease how long a claim holds without renewal; an instance that dies loses its claims after this. A running
  * step renews its claim every third of the lease, so the lease only has to outlast a few missed renewals, not the step
  * @param pollMinInterval poll interval right after a training changed state

@@ -102,6 +102,7 @@ public abstract class SteppedGatewayTestSupport {
     protected ClaimLoop<?> orphanCancels;
     protected ClaimLoop<?> webhookDispatcher;
     protected ClaimLoop<?> outputCopier;
+    protected ClaimLoop<?> receivedFalWebhooks;
     private List<ClaimLoop<?>> loops;
 
     @BeforeEach
@@ -112,10 +113,12 @@ public abstract class SteppedGatewayTestSupport {
         orphanCancels = loop("orphanCancels");
         webhookDispatcher = loop("webhookDispatcher");
         outputCopier = loop("outputCopier");
-        loops = List.of(tracker, simulatorWebhooks, orphanCancels, webhookDispatcher, outputCopier);
+        receivedFalWebhooks = loop("receivedFalWebhooks");
+        loops = List.of(tracker, simulatorWebhooks, receivedFalWebhooks, orphanCancels, webhookDispatcher, outputCopier);
         loops.stream().filter(ClaimLoop::isRunning).forEach(ClaimLoop::stop);
         // What an earlier test left is not this one's to step.
         jdbc.sql("delete from tracking_job").update();
+        jdbc.sql("delete from fal_webhook_inbox").update();
         jdbc.sql("update output_copy set due_at = null where due_at is not null").update();
         // Near real time, which signature checks outside the gateway (a receiver's, the Standard Webhooks library's) hold to.
         clock.set(MutableClock.atPresent().instant());

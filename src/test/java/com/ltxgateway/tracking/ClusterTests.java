@@ -226,7 +226,7 @@ class ClusterTests {
                     FakeFalWebhooks.asMap(webhooks.sign(submission.requestId(), body, Instant.now())));
             assertThat(delivered.status()).as(delivered.text()).isEqualTo(200);
 
-            assertThat(status(first, id)).isEqualTo("succeeded");
+            Awaitility.await("the delivery applied").atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(status(first, id)));
             assertThat(falRequestId(first, id)).isEqualTo(submission.requestId());
             assertThat(submissionsFor(url)).hasSize(1);
             assertThat(eventTypes(first, id)).doesNotContain("submit_retried", "duplicate_request");

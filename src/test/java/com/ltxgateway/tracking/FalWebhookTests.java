@@ -40,6 +40,8 @@ class FalWebhookTests extends GatewayTestSupport {
     private FalWebhookTokens tokens;
     @Autowired
     private RequestsInFlight requests;
+    @Autowired
+    private ReceivedFalWebhooks receivedFalWebhooks;
 
     private String key;
     private String url;
@@ -90,6 +92,7 @@ class FalWebhookTests extends GatewayTestSupport {
         assertThat(unchanged.get("output").isNull()).isTrue();
         assertThat(unchanged.get("finished_at").isNull()).isTrue();
         assertThat(eventTypes(id)).doesNotContain("fal_webhook", "duplicate_request");
+        assertThat(kept(id)).isZero();
 
         // A training that does not exist, the URL without its token or with another training's, a delivery signed for
         // another fal account: each is refused exactly like a forged signature, so nothing tells them apart.
@@ -104,13 +107,16 @@ class FalWebhookTests extends GatewayTestSupport {
         assertRefused(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, "another-fal-customer", body, now))));
         assertThat(eventTypes(id)).doesNotContain("fal_webhook", "duplicate_request");
 
+        assertThat(kept(id)).isZero();
+
         // The genuine delivery is still taken.
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(valid)).status()).isEqualTo(200);
+        awaitApplied(id);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
     }
 
     @Test
-    void appliesACompletionBeforeAnsweringAndChangesNothingOnRepeats() {
+    void appliesACompletionRightAfterKeepingItAndChangesNothingOnRepeats() {
         JsonNode training = runningTraining();
         String id = training.get("id").asString();
         String requestId = training.get("fal_request_id").asString();
@@ -119,6 +125,7 @@ class FalWebhookTests extends GatewayTestSupport {
 
         long sent = System.nanoTime();
         assertThat(deliver(id, body, headers).status()).isEqualTo(200);
+        awaitApplied(id);
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(1));
 
@@ -131,8 +138,10 @@ class FalWebhookTests extends GatewayTestSupport {
 
         // fal delivers again, and then a late, contradicting delivery arrives: nothing changes.
         assertThat(deliver(id, body, headers).status()).isEqualTo(200);
+        awaitApplied(id);
         String error = error(requestId);
         assertThat(deliver(id, error, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, error, Instant.now()))).status()).isEqualTo(200);
+        awaitApplied(id);
 
         JsonNode after = api.get("/v1/trainings/" + id, key).json();
         assertThat(after.get("status").asString()).isEqualTo("succeeded");
@@ -145,6 +154,31 @@ class FalWebhookTests extends GatewayTestSupport {
     }
 
     @Test
+    void answersOnceADeliveryIsKeptAndAppliesItWhenAnInstanceCan() {
+        JsonNode training = runningTraining();
+        String id = training.get("id").asString();
+        String requestId = training.get("fal_request_id").asString();
+        String body = ok(requestId);
+        Map<String, String> headers = FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()));
+        receivedFalWebhooks.stop();
+        try {
+            // No instance applies webhooks meanwhile: fal is answered all the same, and its repeat adds nothing.
+            assertThat(deliver(id, body, headers).status()).isEqualTo(200);
+            assertThat(deliver(id, body, headers).status()).isEqualTo(200);
+            assertThat(kept(id)).isOne();
+            assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isIn("queued", "running");
+            assertThat(eventTypes(id)).doesNotContain("fal_webhook");
+        }
+        finally {
+            receivedFalWebhooks.start();
+        }
+
+        awaitApplied(id);
+        assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
+        assertThat(eventTypes(id).stream().filter("fal_webhook"::equals)).hasSize(1);
+    }
+
+    @Test
     void failsWithFalsErrorOnAnErrorDelivery() {
         JsonNode training = runningTraining();
         String id = training.get("id").asString();
@@ -152,6 +186,7 @@ class FalWebhookTests extends GatewayTestSupport {
         String body = error(requestId);
 
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()))).status()).isEqualTo(200);
+        awaitApplied(id);
 
         JsonNode failed = api.get("/v1/trainings/" + id, key).json();
         assertThat(failed.get("status").asString()).isEqualTo("failed");
@@ -176,8 +211,8 @@ class FalWebhookTests extends GatewayTestSupport {
 
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()))).status()).isEqualTo(200);
 
-        JsonNode done = api.get("/v1/trainings/" + id, key).json();
-        assertThat(done.get("status").asString()).isEqualTo("succeeded");
+        // Fetched after the report is applied, outside its transaction: no database connection waits on fal.
+        JsonNode done = awaitTraining(key, id, t -> t.get("status").asString().equals("succeeded"));
         assertThat(done.get("output").get("lora_file").get("source_url").asString()).contains(requestId);
         assertThat(FAL.received()).anyMatch(c -> c.operation().equals(FakeFalServer.RESULT) && requestId.equals(c.requestId()));
         assertThat(events(id)).filteredOn(e -> e.get("type").asString().equals("fal_webhook")).singleElement()
@@ -194,6 +229,7 @@ class FalWebhookTests extends GatewayTestSupport {
         String body = ok(duplicate);
 
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(duplicate, body, Instant.now()))).status()).isEqualTo(200);
+        awaitApplied(id);
 
         JsonNode unaffected = api.get("/v1/trainings/" + id, key).json();
         assertThat(unaffected.get("status").asString()).isIn("queued", "running");
@@ -210,6 +246,7 @@ class FalWebhookTests extends GatewayTestSupport {
 
         String own = ok(requestId);
         assertThat(deliver(id, own, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, own, Instant.now()))).status()).isEqualTo(200);
+        awaitApplied(id);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
     }
 
@@ -230,6 +267,7 @@ class FalWebhookTests extends GatewayTestSupport {
         String body = ok(requestId);
 
         assertThat(deliver(id, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()))).status()).isEqualTo(200);
+        awaitApplied(id);
 
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(done.get("status").asString()).isEqualTo("succeeded");
@@ -247,6 +285,15 @@ class FalWebhookTests extends GatewayTestSupport {
     /** To the training's webhook URL, as the gateway gave it to fal with the submit. */
     private Api.Response deliver(String trainingId, String body, Map<String, String> headers) {
         return api.post("/fal/webhooks/" + trainingId + "/" + tokens.tokenFor(trainingId), null, body, headers);
+    }
+
+    /** Until the training's kept deliveries are applied: a delivery is answered once kept, and applied right after. */
+    private void awaitApplied(String trainingId) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> kept(trainingId) == 0);
+    }
+
+    private long kept(String trainingId) {
+        return jdbc.sql("select count(*) from fal_webhook_inbox where training_id = ?").param(trainingId).query(Long.class).single();
     }
 
     /** The same status, headers that matter and body: an unknown training is no different from a bad signature. */

@@ -97,7 +97,7 @@ class SandboxWebhookTests extends GatewayTestSupport {
         assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isIn("queued", "running");
         assertThat(api.post(path, null, body, FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()))).status())
                 .isEqualTo(200);
-        assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("failed");
+        awaitTraining(key, id, t -> t.get("status").asString().equals("failed"));
     }
 
     @Test

@@ -56,6 +56,7 @@ class TrackerScheduleTests extends SteppedGatewayTestSupport {
         clock.advance(RUN);
         assertThat(tracker.runOnce()).isZero();
         assertThat(simulatorWebhooks.runOnce()).isEqualTo(1);
+        assertThat(receivedFalWebhooks.runOnce()).as("the delivery, kept until applied").isEqualTo(1);
 
         JsonNode done = api.get("/v1/trainings/" + id, key).json();
         assertThat(done.get("status").asString()).isEqualTo("succeeded");

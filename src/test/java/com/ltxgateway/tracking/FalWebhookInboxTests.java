@@ -1,0 +1,78 @@
+package com.ltxgateway.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.ltxgateway.support.SteppedGatewayTestSupport;
+import com.ltxgateway.tracking.FalWebhookInbox.ClaimedWebhook;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * fal's webhooks kept until an instance applies them, on a clock the test moves: the simulator's signed delivery of a
+ * sandbox run goes through the real receiver, and the loop that applies kept deliveries is run round by round.
+ */
+class FalWebhookInboxTests extends SteppedGatewayTestSupport {
+
+    private static final Duration LEASE = Duration.ofSeconds(60);
+
+    @Autowired
+    private FalWebhookInbox inbox;
+    @Autowired
+    private TransactionTemplate transactions;
+
+    @Test
+    void aDeliveryIsKeptUntilAppliedAndAnInstanceThatDiedApplyingItLeavesItToAnotherAfterItsLease() {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/inbox.zip")).get("id").asString();
+        assertThat(tracker.runOnce()).as("the submit").isEqualTo(1);
+        clock.advance(SANDBOX_QUEUE.plus(SANDBOX_RUN));
+        assertThat(simulatorWebhooks.runOnce()).as("the simulator's delivery, answered").isEqualTo(1);
+        assertThat(status(key, id)).isEqualTo("queued");
+
+        // An instance claims it and dies before applying it: nobody else touches it while its lease holds.
+        List<ClaimedWebhook> dead = inbox.claim("dead-instance", 10, LEASE);
+        assertThat(dead).singleElement().satisfies(webhook -> assertThat(webhook.trainingId()).isEqualTo(id));
+        assertThat(receivedFalWebhooks.runOnce()).isZero();
+
+        clock.advance(LEASE.plusSeconds(1));
+        List<ClaimedWebhook> takenOver = inbox.claim("survivor", 10, LEASE);
+        assertThat(takenOver).hasSize(1);
+        // The dead instance's late removal names its own claim, not the survivor's: the delivery stays.
+        transactions.executeWithoutResult(tx -> inbox.applied(dead.getFirst()));
+        assertThat(kept(id)).isOne();
+        assertThat(status(key, id)).isEqualTo("queued");
+
+        clock.advance(LEASE.plusSeconds(1));
+        assertThat(receivedFalWebhooks.runOnce()).as("applied once the survivor's lease ran out too").isEqualTo(1);
+        assertThat(status(key, id)).isEqualTo("succeeded");
+        assertThat(kept(id)).isZero();
+        assertThat(api.timeline(key, id).stream().filter(e -> e.get("type").asString().equals("fal_webhook"))).hasSize(1);
+    }
+
+    @Test
+    void aStoppingInstanceHandsBackWhatItHasNotApplied() {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/inbox-stop.zip")).get("id").asString();
+        assertThat(tracker.runOnce()).isEqualTo(1);
+        clock.advance(SANDBOX_QUEUE.plus(SANDBOX_RUN));
+        assertThat(simulatorWebhooks.runOnce()).isEqualTo(1);
+
+        inbox.handBack(inbox.claim("stopping", 10, LEASE));
+
+        assertThat(receivedFalWebhooks.runOnce()).as("due at once, not after the lease").isEqualTo(1);
+        assertThat(status(key, id)).isEqualTo("succeeded");
+    }
+
+    private String status(String key, String id) {
+        return training(key, id).get("status").asString();
+    }
+
+    private long kept(String id) {
+        return jdbc.sql("select count(*) from fal_webhook_inbox where training_id = ?").param(id).query(Long.class).single();
+    }
+}
