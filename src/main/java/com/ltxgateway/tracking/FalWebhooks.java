@@ -35,9 +35,11 @@ public class FalWebhooks {
     private final FalWebhookVerifier verifier;
     private final FalWebhookInbox inbox;
     private final ReceivedFalWebhooks applier;
+    private final FalWebhookIntake intake;
 
     FalWebhooks(TrainingTransitions transitions, KeyModeRouting endpoints, FalWebhookVerifier verifier,
-            FalWebhookInbox inbox, ReceivedFalWebhooks applier) {
+            FalWebhookInbox inbox, ReceivedFalWebhooks applier, FalWebhookIntake intake) {
+        this.intake = intake;
         this.transitions = transitions;
         this.endpoints = endpoints;
         this.verifier = verifier;
@@ -50,20 +52,22 @@ public class FalWebhooks {
      * @param body exactly as sent, as the signature covers it
      * @throws FalWebhookRejected unless the delivery passes every check
      * @throws FalWebhookMalformed for a verified body that is not a fal webhook
+     * @throws FalWebhooksBusy when more deliveries are being received than {@link FalWebhookIntake} takes
      */
     public void receive(String trainingId, @Nullable String token, Function<String, String> header, byte[] body) {
         try (var ignored = MDC.putCloseable(LogFields.TRAINING_ID, trainingId)) {
-            verifyAndKeep(trainingId, token, header, body);
+            // Checked before it takes a place: a forger's deliveries (no database query yet) never crowd out fal's.
+            if (!endpoints.tokenMatches(trainingId, token)) {
+                throw rejected(trainingId, "the URL's token is not this training's");
+            }
+            intake.receive(() -> verifyAndKeep(trainingId, header, body));
         }
         finally {
             MDC.remove(LogFields.FAL_REQUEST_ID);
         }
     }
 
-    private void verifyAndKeep(String trainingId, String token, Function<String, String> header, byte[] raw) {
-        if (!endpoints.tokenMatches(trainingId, token)) {
-            throw rejected(trainingId, "the URL's token is not this training's");
-        }
+    private void verifyAndKeep(String trainingId, Function<String, String> header, byte[] raw) {
         // The token was made for this id, so the training exists; which keys may sign depends on its mode.
         TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> rejected(trainingId, "unknown training"));
         FalWebhookSignature.Headers signature = FalWebhookSignature.Headers.from(header);

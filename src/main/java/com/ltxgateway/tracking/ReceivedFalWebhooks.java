@@ -23,10 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Applies what fal's webhooks reported, from the {@link FalWebhookInbox} their receiver keeps them in, through
  * {@link TrainingTransitions}: in {@link StepTurns} like the tracker's steps, so while callers wait the instance
- * applies them behind its callers, and at once (woken by the receiver) when nobody waits. Every instance that receives
- * webhooks applies them, API-only ones included, as it did when they were applied in the request. A report is applied
- * and removed in one transaction; one whose instance died is applied by another once its lease has run out. Applying
- * is idempotent: a repeat or a late report finds the training finished and changes nothing.
+ * applies them behind its callers, and at once (woken by the receiver) when nobody waits. Every instance runs it,
+ * API-only ones included, since every instance receives webhooks; whichever claims a kept delivery first applies it. A
+ * report is applied and removed in one transaction; one whose instance died is applied by another once its lease has
+ * run out. Applying is idempotent: a repeat or a late report finds the training finished and changes nothing.
  */
 @Component
 class ReceivedFalWebhooks extends ClaimLoop<ClaimedWebhook> {

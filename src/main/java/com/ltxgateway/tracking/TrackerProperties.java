@@ -28,6 +28,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollBackstopInterval poll interval of a running training whose completion a webhook will report, and the
  * longest of a queued one; only a backstop for a lost webhook, and short enough that outputs are still captured within
  * two minutes
+ * @param falWebhooksInFlight how many of fal's webhook deliveries one instance receives at the same time (verifies and
+ * stores; applying them is the tracker's work); more wait for a place
+ * @param falWebhookWait how long a delivery waits for a place before it is refused with 503 for fal to deliver again:
+ * well under the time fal waits for an answer
  * @param webhooksExpected whether fal's webhooks reach this gateway; unset means yes unless
  * {@code gateway.public-url} is a loopback address. Sandbox trainings always expect the simulator's webhook
  */
@@ -46,5 +50,7 @@ public record TrackerProperties(
         @DefaultValue("2s") Duration retryInitialInterval,
         @DefaultValue("5m") Duration retryMaxInterval,
         @DefaultValue("60s") Duration pollBackstopInterval,
+        @DefaultValue("16") int falWebhooksInFlight,
+        @DefaultValue("1s") Duration falWebhookWait,
         Boolean webhooksExpected) {
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.ltxgateway.fal.FakeFalServer;
@@ -42,6 +43,10 @@ class FalWebhookTests extends GatewayTestSupport {
     private RequestsInFlight requests;
     @Autowired
     private ReceivedFalWebhooks receivedFalWebhooks;
+    @Autowired
+    private FalWebhookIntake intake;
+    @Autowired
+    private TrackerProperties properties;
 
     private String key;
     private String url;
@@ -176,6 +181,59 @@ class FalWebhookTests extends GatewayTestSupport {
         awaitApplied(id);
         assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
         assertThat(eventTypes(id).stream().filter("fal_webhook"::equals)).hasSize(1);
+    }
+
+    @Test
+    void refusesADeliveryWithA503WhileTheInstanceReceivesAsManyAsItTakes() throws InterruptedException {
+        JsonNode training = runningTraining();
+        String id = training.get("id").asString();
+        String requestId = training.get("fal_request_id").asString();
+        String body = ok(requestId);
+        Map<String, String> headers = FakeFalWebhooks.asMap(FAL_WEBHOOKS.sign(requestId, body, Instant.now()));
+        // Deliveries that have taken every place and are still being received.
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        Thread holders = Thread.ofVirtual().start(() -> occupy(properties.falWebhooksInFlight(), taken, leave));
+        taken.await();
+        try {
+            Api.Response busy = deliver(id, body, headers);
+
+            assertThat(busy.status()).isEqualTo(503);
+            assertThat(busy.header("Retry-After")).isEqualTo("1");
+            assertThat(busy.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(busy.json().get("type").asString()).endsWith("/service-unavailable");
+            assertThat(kept(id)).isZero();
+            // A forgery is still told apart at once: it takes no place.
+            assertRefused(api.post("/fal/webhooks/" + id + "/AAAAAAAAAAAAAAAAAAAAAA", null, body, headers));
+        }
+        finally {
+            leave.countDown();
+            holders.join();
+        }
+
+        // fal delivers again.
+        assertThat(deliver(id, body, headers).status()).isEqualTo(200);
+        awaitApplied(id);
+        assertThat(api.get("/v1/trainings/" + id, key).json().get("status").asString()).isEqualTo("succeeded");
+    }
+
+    /** Takes {@code places} places of the intake, one inside the other on this thread, until {@code leave}. */
+    private void occupy(int places, CountDownLatch taken, CountDownLatch leave) {
+        if (places == 0) {
+            taken.countDown();
+            await(leave);
+            return;
+        }
+        intake.receive(() -> occupy(places - 1, taken, leave));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

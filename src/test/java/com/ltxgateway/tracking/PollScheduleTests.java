@@ -16,7 +16,7 @@ class PollScheduleTests {
 
     private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64, 2,
             Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5, 3, Duration.ofSeconds(2),
-            Duration.ofMinutes(5), Duration.ofSeconds(60), null);
+            Duration.ofMinutes(5), Duration.ofSeconds(60), 16, Duration.ofSeconds(1), null);
 
     private final PollSchedule schedule = new PollSchedule(PROPERTIES);
 
