@@ -8,7 +8,6 @@ import com.ltxgateway.fal.FalWebhookSignature;
 import com.ltxgateway.fal.FalWebhookVerifier;
 import com.ltxgateway.fal.FalWebhookVerifier.Verdict;
 import com.ltxgateway.training.TrainingTransitions;
-import com.ltxgateway.training.TrainingTransitions.TrackedTraining;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,13 +68,13 @@ public class FalWebhooks {
 
     private void verifyAndKeep(String trainingId, Function<String, String> header, byte[] raw) {
         // The token was made for this id, so the training exists; which keys may sign depends on its mode.
-        TrackedTraining training = transitions.find(trainingId).orElseThrow(() -> rejected(trainingId, "unknown training"));
+        String mode = transitions.mode(trainingId).orElseThrow(() -> rejected(trainingId, "unknown training"));
         FalWebhookSignature.Headers signature = FalWebhookSignature.Headers.from(header);
-        String userId = endpoints.webhookUserId(training.mode());
+        String userId = endpoints.webhookUserId(mode);
         if (userId == null || !userId.equals(signature.userId())) {
             throw rejected(trainingId, userId == null ? "no fal user id is configured" : "signed for another fal user");
         }
-        Verdict verdict = verifier.verify(signature, raw, endpoints.webhookKeys(training.mode()));
+        Verdict verdict = verifier.verify(signature, raw, endpoints.webhookKeys(mode));
         if (verdict != Verdict.VERIFIED) {
             throw rejected(trainingId, verdict.reason());
         }

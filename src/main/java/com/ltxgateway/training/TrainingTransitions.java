@@ -128,6 +128,11 @@ public class TrainingTransitions {
         return tracked(TRACKED + " where id = ?", id);
     }
 
+    /** The training's key mode (live or sandbox), which decides the fal account that may report on it. */
+    public Optional<String> mode(String id) {
+        return jdbc.sql("select mode from training where id = ?").param(id).query(String.class).optional();
+    }
+
     /** The input as it is forwarded to fal. */
     public JsonNode input(String id) {
         return jdbc.sql("select input from training where id = ?").param(id).query(String.class).optional()
