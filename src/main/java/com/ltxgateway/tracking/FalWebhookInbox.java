@@ -19,6 +19,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class FalWebhookInbox {
 
+    /** How often a delivery is tried before it is given up on: as often as fal itself delivers one. */
+    static final int ATTEMPTS = 10;
+
     private final JdbcClient jdbc;
     private final Clock clock;
 
@@ -78,6 +81,20 @@ class FalWebhookInbox {
         jdbc.sql("delete from fal_webhook_inbox where training_id = ? and request_id = ? and claim_count = ?")
                 .params(webhook.trainingId(), webhook.requestId(), webhook.claim())
                 .update();
+    }
+
+    /**
+     * A claim whose apply failed: left to be applied again once its lease runs out, unless it was the last of its
+     * {@link #ATTEMPTS}, when it is dropped (the tracker's polls still see the training's end). Answers whether it was.
+     */
+    @Transactional
+    boolean failed(ClaimedWebhook webhook) {
+        if (webhook.claim() < ATTEMPTS) {
+            return false;
+        }
+        return jdbc.sql("delete from fal_webhook_inbox where training_id = ? and request_id = ? and claim_count = ?")
+                .params(webhook.trainingId(), webhook.requestId(), webhook.claim())
+                .update() == 1;
     }
 
     /** A stopping instance's claims, due at once for whichever instance claims next. */

@@ -79,11 +79,28 @@ class ReceivedFalWebhooks extends ClaimLoop<ClaimedWebhook> {
             turns.step(() -> apply(received, FalWebhook.parse(received.body())));
         }
         catch (RuntimeException e) {
-            log.warn("fal's webhook for training {} was not applied; it is applied again when its claim runs out",
-                    received.trainingId(), e);
+            notApplied(received, e);
         }
         finally {
             MDC.clear();
+        }
+    }
+
+    private void notApplied(ClaimedWebhook received, RuntimeException failure) {
+        boolean dropped = false;
+        try {
+            dropped = inbox.failed(received);
+        }
+        catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        if (dropped) {
+            log.error("fal's webhook for training {} could not be applied in {} attempts and is dropped; the tracker's polls"
+                    + " see the training's end instead", received.trainingId(), FalWebhookInbox.ATTEMPTS, failure);
+        }
+        else {
+            log.warn("fal's webhook for training {} was not applied; it is applied again when its claim runs out",
+                    received.trainingId(), failure);
         }
     }
 

@@ -2,6 +2,7 @@ package com.ltxgateway.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -66,6 +67,26 @@ class FalWebhookInboxTests extends SteppedGatewayTestSupport {
 
         assertThat(receivedFalWebhooks.runOnce()).as("due at once, not after the lease").isEqualTo(1);
         assertThat(status(key, id)).isEqualTo("succeeded");
+    }
+
+    @Test
+    void aDeliveryThatCannotBeAppliedIsTriedAsOftenAsFalDeliversOneThenDropped() {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/inbox-unreadable.zip")).get("id").asString();
+        assertThat(tracker.runOnce()).isEqualTo(1);
+        // Kept in a shape this instance cannot read (by a later version, say): every attempt to apply it fails.
+        inbox.keep(id, "req-unreadable", "{\"shape\":\"unknown\"}".getBytes(StandardCharsets.UTF_8));
+
+        for (int attempt = 1; attempt < FalWebhookInbox.ATTEMPTS; attempt++) {
+            assertThat(receivedFalWebhooks.runOnce()).isEqualTo(1);
+            assertThat(kept(id)).as("kept after attempt %d", attempt).isOne();
+            assertThat(receivedFalWebhooks.runOnce()).as("not tried again before its lease runs out").isZero();
+            clock.advance(LEASE.plusSeconds(1));
+        }
+        assertThat(receivedFalWebhooks.runOnce()).isEqualTo(1);
+
+        assertThat(kept(id)).as("dropped at the last attempt").isZero();
+        assertThat(status(key, id)).as("left to the tracker's polls").isEqualTo("queued");
     }
 
     private String status(String key, String id) {
