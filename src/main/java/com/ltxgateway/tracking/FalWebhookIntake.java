@@ -30,6 +30,14 @@ class FalWebhookIntake {
         this.wait = wait;
     }
 
+    /**
+     * Whether every place is taken: fal reports faster than the instance takes its reports in, and the tracker steps
+     * aside for the deliveries as it does for callers, before fal gives up on their answers and delivers them again.
+     */
+    boolean full() {
+        return places.availablePermits() == 0;
+    }
+
     /** Runs {@code receive} in a place, or refuses the delivery once the wait for one is over. */
     void receive(Runnable receive) {
         boolean entered;

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrencyWhileServing how many of them (and of the fal webhooks being applied and the output copies) work at
  * the same time while the instance is serving requests: the others wait their turn, so callers are answered first.
  * Waiting for fal takes no turn
+ * @param shareWhileServing the part of the time, above 0 and at most 1, for which those turns are held while the
+ * instance serves requests: a turn held for a while leaves the next one resting until the share is kept. 1 means no
+ * rests; with no request in flight, nothing rests
  * @param lease how long a claim holds without renewal; an instance that dies loses its claims after this. A running
  * step renews its claim every third of the lease, so the lease only has to outlast a few missed renewals, not the step
  * @param pollMinInterval poll interval right after a training changed state
@@ -42,6 +45,7 @@ public record TrackerProperties(
         @DefaultValue("100") int batchSize,
         @DefaultValue("64") int concurrency,
         @DefaultValue("1") int concurrencyWhileServing,
+        @DefaultValue("0.25") double shareWhileServing,
         @DefaultValue("60s") Duration lease,
         @DefaultValue("2s") Duration pollMinInterval,
         @DefaultValue("30s") Duration pollMaxInterval,
@@ -53,4 +57,10 @@ public record TrackerProperties(
         @DefaultValue("16") int falWebhooksInFlight,
         @DefaultValue("1s") Duration falWebhookWait,
         Boolean webhooksExpected) {
+
+    public TrackerProperties {
+        if (!(shareWhileServing > 0 && shareWhileServing <= 1)) {
+            throw new IllegalArgumentException("gateway.tracker.share-while-serving must be above 0 and at most 1, not " + shareWhileServing);
+        }
+    }
 }

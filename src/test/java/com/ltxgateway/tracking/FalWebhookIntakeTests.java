@@ -22,6 +22,7 @@ class FalWebhookIntakeTests {
             await(leave);
         }));
         inside.await();
+        assertThat(intake.full()).as("its one place taken").isTrue();
 
         assertThatThrownBy(() -> intake.receive(() -> { }))
                 .isInstanceOfSatisfying(FalWebhooksBusy.class, busy -> {
@@ -31,6 +32,7 @@ class FalWebhookIntakeTests {
 
         leave.countDown();
         first.join();
+        assertThat(intake.full()).isFalse();
         AtomicInteger received = new AtomicInteger();
         intake.receive(received::incrementAndGet);
         assertThat(received).hasValue(1);

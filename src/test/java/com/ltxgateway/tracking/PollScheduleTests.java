@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** When the stepper takes a training up again: its polls while fal works on it, and its backoff while fal fails. */
 class PollScheduleTests {
 
-    private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64, 2,
+    private static final TrackerProperties PROPERTIES = new TrackerProperties(true, Duration.ofMillis(500), 100, 64, 2, 0.25,
             Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(30), 1.5, 3, Duration.ofSeconds(2),
             Duration.ofMinutes(5), Duration.ofSeconds(60), 16, Duration.ofSeconds(1), null);
 
