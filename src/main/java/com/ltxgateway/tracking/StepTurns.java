@@ -47,8 +47,8 @@ public final class StepTurns {
 
     @Autowired
     StepTurns(RequestsInFlight requests, FalWebhookIntake falWebhooks, TrackerProperties properties) {
-        this(() -> requests.serving() || falWebhooks.full(), properties.concurrencyWhileServing(), properties.shareWhileServing(), System::nanoTime,
-                TimeUnit.NANOSECONDS::sleep);
+        this(() -> requests.serving() || falWebhooks.full(), properties.concurrencyWhileServing(),
+                properties.shareWhileServing(), System::nanoTime, TimeUnit.NANOSECONDS::sleep);
     }
 
     StepTurns(BooleanSupplier serving, int whileServing, double shareWhileServing, LongSupplier nanoTime, Sleeper sleeper) {

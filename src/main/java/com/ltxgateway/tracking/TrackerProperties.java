@@ -60,7 +60,8 @@ public record TrackerProperties(
 
     public TrackerProperties {
         if (!(shareWhileServing > 0 && shareWhileServing <= 1)) {
-            throw new IllegalArgumentException("gateway.tracker.share-while-serving must be above 0 and at most 1, not " + shareWhileServing);
+            throw new IllegalArgumentException(
+                    "gateway.tracker.share-while-serving must be above 0 and at most 1, not " + shareWhileServing);
         }
     }
 }
