@@ -78,9 +78,7 @@ class FalWebhookInbox {
     /** Joins the transaction that applied the delivery, so it is applied and gone, or neither. */
     @Transactional(propagation = Propagation.MANDATORY)
     void applied(ClaimedWebhook webhook) {
-        jdbc.sql("delete from fal_webhook_inbox where training_id = ? and request_id = ? and claim_count = ?")
-                .params(webhook.trainingId(), webhook.requestId(), webhook.claim())
-                .update();
+        remove(webhook);
     }
 
     /**
@@ -92,6 +90,11 @@ class FalWebhookInbox {
         if (webhook.claim() < ATTEMPTS) {
             return false;
         }
+        return remove(webhook);
+    }
+
+    /** Removes the delivery if this is still its latest claim: a claim taken over removes nothing of its successor's. */
+    private boolean remove(ClaimedWebhook webhook) {
         return jdbc.sql("delete from fal_webhook_inbox where training_id = ? and request_id = ? and claim_count = ?")
                 .params(webhook.trainingId(), webhook.requestId(), webhook.claim())
                 .update() == 1;
