@@ -77,7 +77,7 @@ final class FalHttp implements AutoCloseable {
 
     FalHttp(String name, WebClient.Builder builder, FalProperties properties) {
         this.timeouts = properties.timeouts();
-        this.pooled = OutboundHttp.pooled(name, timeouts);
+        this.pooled = OutboundHttp.pooled(name, timeouts, properties.maxConnections());
         // A gated request goes out on a connection of its own: a pooled one may have been dropped by the other end
         // while it sat idle, and once the gate opened a reset can no longer be told from a request fal received.
         this.fresh = OutboundHttp.unpooled(timeouts);

@@ -37,6 +37,9 @@ import org.springframework.util.unit.DataSize;
  * @param storageUrl base of fal's storage API, where datasets are uploaded for live trainings
  * @param storageMultipartThreshold files larger than this are uploaded to fal's storage in parts (as fal's client does)
  * @param storagePartSize the size of each part
+ * @param maxConnections how many connections to each of fal's APIs (queue, Platform, storage) one instance keeps open at
+ * most; a call that finds them all taken waits for one, within its own timeout. The tracker's steps poll fal's queue
+ * side by side, so keep it at {@code gateway.tracker.concurrency} or above
  */
 @ConfigurationProperties("gateway.fal")
 public record FalProperties(
@@ -56,7 +59,14 @@ public record FalProperties(
         Duration outputExpiration,
         @DefaultValue("https://rest.fal.ai") URI storageUrl,
         @DefaultValue("90MB") DataSize storageMultipartThreshold,
-        @DefaultValue("10MB") DataSize storagePartSize) {
+        @DefaultValue("10MB") DataSize storagePartSize,
+        @DefaultValue("64") int maxConnections) {
+
+    public FalProperties {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("gateway.fal.max-connections must be at least 1, not " + maxConnections);
+        }
+    }
 
     public boolean hasKey() {
         return StringUtils.hasText(key);

@@ -67,9 +67,17 @@ public final class OutboundHttp implements AutoCloseable {
         this.client = policy == null ? client : client.resolver(new CheckedAddressResolverGroup(policy));
     }
 
-    /** Keeps connections for reuse, in a pool of its own named for its metrics. */
+    /**
+     * Keeps connections for reuse, in a pool of its own named for its metrics, with Reactor Netty's default number of
+     * connections (twice the cores, at least 16).
+     */
     public static OutboundHttp pooled(String name, OutboundTimeouts timeouts) {
-        return new OutboundHttp(pool(name), timeouts, null);
+        return pooled(name, timeouts, ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS);
+    }
+
+    /** Like {@link #pooled(String, OutboundTimeouts)}, with at most {@code maxConnections} open at once. */
+    public static OutboundHttp pooled(String name, OutboundTimeouts timeouts, int maxConnections) {
+        return new OutboundHttp(pool(name, timeouts, maxConnections), timeouts, null);
     }
 
     /**
@@ -77,7 +85,7 @@ public final class OutboundHttp implements AutoCloseable {
      * checked in the same lookup, so a DNS answer that changed since the URL was checked cannot lead it inside.
      */
     public static OutboundHttp pooled(String name, OutboundTimeouts timeouts, OutboundUrlPolicy policy) {
-        return new OutboundHttp(pool(name), timeouts, policy);
+        return new OutboundHttp(pool(name, timeouts, ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS), timeouts, policy);
     }
 
     /** A new connection for every call: for a request that must not go out on one the other end may have dropped. */
@@ -85,8 +93,17 @@ public final class OutboundHttp implements AutoCloseable {
         return new OutboundHttp(ConnectionProvider.newConnection(), timeouts, null);
     }
 
-    private static ConnectionProvider pool(String name) {
+    /**
+     * A call that finds every connection taken waits for one, however many wait: each caller bounds its own concurrency
+     * (the tracker's slots, a claim loop's batch), and a wait is part of the call, cut off with it at
+     * {@link OutboundTimeouts#longestCall()}. Reactor Netty's default refuses a call at once when twice the pool's size
+     * already wait, which failed the tracker's polls at full concurrency as if fal had not answered.
+     */
+    private static ConnectionProvider pool(String name, OutboundTimeouts timeouts, int maxConnections) {
         return ConnectionProvider.builder(name)
+                .maxConnections(maxConnections)
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(timeouts.longestCall())
                 .maxIdleTime(Duration.ofSeconds(20))
                 .maxLifeTime(Duration.ofMinutes(5))
                 .evictInBackground(Duration.ofSeconds(30))

@@ -182,7 +182,7 @@ class FalWebhookVerifierTests {
 
     private static FalProperties properties(URI jwksUrl) {
         return new FalProperties(null, URI.create("https://queue.fal.run"), jwksUrl, "fal-ai/ltx23-trainer-v2/interpolate",
-                Duration.ofSeconds(1), Duration.ofSeconds(2), null, TOLERANCE, CACHE_TTL, REFETCH_INTERVAL, null, null, null, null, null, null, null);
+                Duration.ofSeconds(1), Duration.ofSeconds(2), null, TOLERANCE, CACHE_TTL, REFETCH_INTERVAL, null, null, null, null, null, null, null, 16);
     }
 
     private static JsonNode load(String resource) {

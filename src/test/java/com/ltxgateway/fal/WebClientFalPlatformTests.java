@@ -62,7 +62,7 @@ class WebClientFalPlatformTests {
     private FalProperties properties(String adminKey) {
         return new FalProperties(QUEUE_KEY, URI.create("https://queue.fal.run"), null, ENDPOINT_ID, Duration.ofMillis(500),
                 Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, URI.create("http://127.0.0.1:" + server.getPort() + "/v1"),
-                adminKey, null, null, null, null, null);
+                adminKey, null, null, null, null, null, 16);
     }
 
     private WebClientFalPlatform platform(String adminKey) {

@@ -44,7 +44,7 @@ class WebClientFalQueueStreamTests {
         server.start(InetAddress.getByName("127.0.0.1"), 0);
         endpoint = new FalEndpoint(URI.create("http://127.0.0.1:" + server.getPort()), ENDPOINT_ID, KEY);
         FalProperties properties = new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(2), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null);
+                Duration.ofSeconds(2), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null, 16);
         queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
     }
 

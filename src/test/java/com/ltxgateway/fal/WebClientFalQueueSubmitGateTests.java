@@ -56,7 +56,7 @@ class WebClientFalQueueSubmitGateTests {
 
     private WebClientFalQueue queue(URI queueUrl) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null);
+                Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null, 16);
         WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
         closeables.add(queue);
         return queue;

@@ -73,7 +73,7 @@ class WebClientFalQueueTests {
 
     private WebClientFalQueue queue(URI queueUrl, DataSize maxResponseSize, Duration outputExpiration) {
         FalProperties properties = new FalProperties(KEY, queueUrl, null, ENDPOINT_ID, Duration.ofMillis(500),
-                Duration.ofSeconds(1), maxResponseSize, null, null, null, null, null, null, outputExpiration, null, null, null);
+                Duration.ofSeconds(1), maxResponseSize, null, null, null, null, null, null, outputExpiration, null, null, null, 16);
         WebClientFalQueue queue = new WebClientFalQueue(WebClient.builder(), properties, new SimpleMeterRegistry());
         closeables.add(queue);
         return queue;
@@ -502,7 +502,7 @@ class WebClientFalQueueTests {
         new ApplicationContextRunner()
                 .withBean(WebClient.Builder.class, WebClient::builder)
                 .withBean(FalProperties.class, () -> new FalProperties(KEY, endpoint.queueUrl(), null, ENDPOINT_ID,
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null))
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, null, null, null, 16))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(WebClientFalQueue.class)
                 .run(context -> {

@@ -89,7 +89,7 @@ class WebClientFalStorageTests {
         }
         FalProperties properties = new FalProperties(key, fal.queueUrl(), null, FakeFalServer.ENDPOINT_ID, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), DataSize.ofKilobytes(64), null, null, null, null, null, null, null, fal.queueUrl(),
-                DataSize.ofKilobytes(48), DataSize.ofKilobytes(16));
+                DataSize.ofKilobytes(48), DataSize.ofKilobytes(16), 16);
         storage = new WebClientFalStorage(WebClient.builder(), properties,
                 new OutboundUrlPolicy(new OutboundUrlProperties(List.of("127.0.0.1"))), new SimpleMeterRegistry());
         return storage;

@@ -14,9 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -179,6 +184,40 @@ class OutboundHttpTests {
                         java.time.Duration.ofSeconds(1))).as(url).isInstanceOf(OutboundCallFailed.class);
             }
         }
+    }
+
+    @Test
+    void callsBeyondThePoolsConnectionsWaitForOneInsteadOfBeingRefused() throws Exception {
+        AtomicInteger answering = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        server.createContext("/slow", exchange -> {
+            mostAtOnce.accumulateAndGet(answering.incrementAndGet(), Math::max);
+            try (exchange) {
+                Thread.sleep(50);
+                exchange.sendResponseHeaders(200, -1);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finally {
+                answering.decrementAndGet();
+            }
+        });
+        List<Integer> statuses;
+        // Reactor Netty's own default refuses calls once twice the pool's size wait: 6 of these would fail.
+        try (OutboundHttp twoConnections = OutboundHttp.pooled("outbound-two", TIMEOUTS, 2);
+                var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> calls = IntStream.range(0, 12)
+                    .mapToObj(i -> callers.submit(() -> twoConnections.exchange(HttpMethod.GET, url("/slow"), Map.of(), null, 0, 0).status()))
+                    .toList();
+            statuses = new ArrayList<>();
+            for (Future<Integer> call : calls) {
+                statuses.add(call.get());
+            }
+        }
+
+        assertThat(statuses).hasSize(12).containsOnly(200);
+        assertThat(mostAtOnce).hasValueLessThanOrEqualTo(2);
     }
 
     private void answer(String path, int status, String body) {
