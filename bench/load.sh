@@ -18,10 +18,15 @@
 #   JVM_OPTIONS="-XX:+UseSerialGC" bench/load.sh     # the gateway's JVM options besides its heap, in place of the
 #                                                    # image's collector (-XX:+UseG1GC); the harness's JVM keeps its own
 #   PROFILE=true PHASES=tracker-on bench/load.sh     # a flight recording of each measured window: target/load/*.jfr,
-#                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr
+#                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr;
+#                                                    # a tracker-on window's catch-up after it in tracker-on-catch-up.jfr
+# Each tracker-on window's catch-up (the tracker finishing the window's trainings) is written down every 5 s in
+# target/load/tracker-on-catch-up.tsv: trainings open, submits to fal, how fal's deliveries fared, the gateway's CPU.
 #   WARM_UP=10 bench/load.sh                         # each window's warm-up a fixed 10 s, as runs before 2026-12-07;
 #                                                    # by default (settled) its load runs in 10 s steps until the JIT
-#                                                    # compiler takes under 5 % of the gateway's CPU in a step (3 min at most)
+#                                                    # compiler takes under 5 % of the gateway's CPU in a step's load
+#                                                    # (3 min of load at most; with the tracker on, each step's trainings
+#                                                    # end before the next step, and a warm-up stops after 12 min in all)
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 ensure_tool wrk wrk

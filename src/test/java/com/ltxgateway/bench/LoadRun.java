@@ -3,11 +3,15 @@ package com.ltxgateway.bench;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -74,7 +78,8 @@ import tools.jackson.databind.json.JsonMapper;
  *      [--tracked 1000] [--held-read-rate 1000] [--held-rate 3000] [--in-flight 10000] [--sample-for 240] [--month-history 10000]
  *      [--phases floor,tracker-off,tracker-on,get,memory] [--rounds 1]
  *      [--jvm-options -XX:+UseG1GC]   (the gateway's JVM options besides its heap; by default the image's collector)
- *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py)
+ *      [--profile true]     (a Java Flight Recorder profile of each measured window: target/load/PHASE.jfr, bench/jfr-profile.py;
+ *                            a tracker-on window's catch-up in PHASE-catch-up.jfr)
  *      [--warm-up settled]  (each window's warm-up: until the JIT compiler settles, or a number of seconds)
  * </pre>
  */
@@ -88,6 +93,10 @@ public final class LoadRun {
     private static final int WARM_UP_STEP_SECONDS = 10;
     private static final double COMPILER_SETTLED = 0.05;
     private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(3);
+    /** The longest a warm-up goes on, the waits after its steps included. */
+    private static final Duration WARM_UP_WALL_LIMIT = Duration.ofMinutes(12);
+    /** How often the timeline of a window's catch-up is written. */
+    private static final Duration TIMELINE_STEP = Duration.ofSeconds(5);
     /** Marks the run's own queries, which the statements of a window leave out. */
     private static final String HARNESS = "/* load run */ ";
 
@@ -228,12 +237,13 @@ public final class LoadRun {
             budgeted(gateway, key, monthHistory);
         }
         // The tracker finishes what each step of the warm-up took, so the measured trainings are all that it works on.
-        WarmUp warmUp = warmUp(gateway, seconds -> {
-            wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), seconds);
-            if (tracker) {
-                awaitAllEnded(gateway.database(), Duration.ofMinutes(10));
-            }
-        });
+        WarmUp warmUp = warmUp(gateway,
+                seconds -> wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), seconds),
+                () -> {
+                    if (tracker) {
+                        awaitAllEnded(gateway.database(), Duration.ofMinutes(10));
+                    }
+                });
         long succeededBefore = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) : 0;
         long warmedUp = count(gateway.database(), "select count(*) from training");
         Map<String, Integer> falBefore = falCalls();
@@ -242,11 +252,17 @@ public final class LoadRun {
         startProfile(gateway);
         Instant began = Instant.now();
         Wrk wrk = wrk(gateway, "create", "/v1/trainings", key, options.connections(), "bench/create.lua", List.of(), options.durationSeconds());
+        stopProfile(gateway);
+        if (tracker) {
+            startProfile(gateway);
+        }
         // How far the tracker got while callers waited: it steps aside for them, and catches up once they are answered.
         long submittedInWindow = fal.callCount(FakeFalServer.SUBMIT) - falBefore.get(FakeFalServer.SUBMIT);
-        long succeeded = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) - succeededBefore : 0;
+        long succeeded = tracker ? catchUp(gateway, name, began, Duration.ofMinutes(10)) - succeededBefore : 0;
         long created = count(gateway.database(), "select count(*) from training") - warmedUp;
-        stopProfile(gateway);
+        if (tracker) {
+            stopProfile(gateway, name + "-catch-up");
+        }
         note("");
         note("## Creates, tracker %s%s (wrk, %d connections, %d s)%s", !tracker ? "off" : copies ? "on" : "on, output copies refused",
                 monthHistory > 0 ? ", the team on a budget" : "", options.connections(), options.durationSeconds(), roundTitle());
@@ -291,11 +307,11 @@ public final class LoadRun {
                     perTraining(falAfter, falBefore, FakeFalServer.SUBMIT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.STATUS, succeeded),
                     perTraining(falAfter, falBefore, FakeFalServer.RESULT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.CANCEL, succeeded),
                     perTraining(falAfter, falBefore, "webhooks", succeeded));
-            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().collect(Collectors.groupingBy(
+            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().filter(d -> !d.at().isBefore(began)).collect(Collectors.groupingBy(
                     d -> d.delivered() ? "delivered" : d.status() != null ? "HTTP " + d.status() : String.valueOf(d.error()),
                     TreeMap::new, Collectors.counting()));
             note("");
-            note("fal's webhooks over the whole run, by outcome: %s", webhookOutcomes);
+            note("fal's webhook deliveries from the window's first create until its trainings ended, by outcome: %s", webhookOutcomes);
             statements(gateway.database(), name, succeeded);
             String suffix = (copies ? "" : " (copies refused)") + roundTitle();
             results.put("cpu ms per training" + suffix, format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
@@ -636,21 +652,29 @@ public final class LoadRun {
         void run(int seconds) throws Exception;
     }
 
+    /** What a warm-up waits for after each step. */
+    @FunctionalInterface
+    private interface Settle {
+        void run() throws Exception;
+    }
+
     /**
      * @param compilerShares the JIT compiler's part of the gateway's CPU in each step, 0 to 1
      * @param settled whether the warm-up ended because that share fell below {@link #COMPILER_SETTLED}
      */
-    private record WarmUp(Duration took, List<Double> compilerShares, boolean settled, boolean fixed) {
+    private record WarmUp(Duration loaded, Duration took, List<Double> compilerShares, boolean settled, boolean fixed) {
 
         String describe() {
             String shares = compilerShares.stream().map(share -> format(share * 100)).collect(Collectors.joining(", ")) + " %";
-            return fixed ? "Warmed up for %d s (a fixed warm-up); the JIT compiler took %s of the gateway's CPU in it.".formatted(took.toSeconds(), shares)
-                    : "Warmed up for %d s%s; the JIT compiler's share of the gateway's CPU in each %d s step: %s.".formatted(took.toSeconds(),
-                            settled ? "" : " without the JIT compiler settling", WARM_UP_STEP_SECONDS, shares);
+            String settling = took.minus(loaded).toSeconds() < 1 ? "" : " (%d s with what it left behind)".formatted(took.toSeconds());
+            return fixed ? "Warmed up for %d s%s (a fixed warm-up); the JIT compiler took %s of the gateway's CPU in it.".formatted(
+                    loaded.toSeconds(), settling, shares)
+                    : "Warmed up for %d s of load%s%s; the JIT compiler's share of the gateway's CPU in each %d s step: %s.".formatted(
+                            loaded.toSeconds(), settling, settled ? "" : " without the JIT compiler settling", WARM_UP_STEP_SECONDS, shares);
         }
 
         String summary() {
-            return "%d s%s, JIT %s %% in its last step".formatted(took.toSeconds(), fixed ? " (fixed)" : settled ? "" : " (not settled)",
+            return "%d s%s, JIT %s %% in its last step".formatted(loaded.toSeconds(), fixed ? " (fixed)" : settled ? "" : " (not settled)",
                     format(compilerShares.getLast() * 100));
         }
     }
@@ -664,17 +688,32 @@ public final class LoadRun {
      * before 2026-12-07 warmed up for 10).
      */
     private WarmUp warmUp(GatewayProcess gateway, LoadStep step) throws Exception {
-        Instant began = Instant.now();
+        return warmUp(gateway, step, () -> {
+        });
+    }
+
+    /**
+     * {@link #warmUp(GatewayProcess, LoadStep)} for a load that leaves work behind it: after each step {@code settle}
+     * waits for that work to be done (the tracker ending the step's trainings), so that a step is measured on its own,
+     * as the window will be. Only the load's own time counts against {@link #WARM_UP_LIMIT}, and the compiler's share
+     * is that of the load's CPU, the part a window measures; {@link #WARM_UP_WALL_LIMIT} ends a warm-up whose settling
+     * takes long.
+     */
+    private WarmUp warmUp(GatewayProcess gateway, LoadStep step, Settle settle) throws Exception {
+        long began = System.nanoTime();
         boolean fixed = !options.warmUp().equals("settled");
+        int seconds = fixed ? Integer.parseInt(options.warmUp()) : WARM_UP_STEP_SECONDS;
         List<Double> shares = new ArrayList<>();
         while (true) {
             GatewayProcess.Cpu before = gateway.cpu();
-            step.run(fixed ? Integer.parseInt(options.warmUp()) : WARM_UP_STEP_SECONDS);
+            step.run(seconds);
             shares.add(gateway.cpu().since(before).compilerShare());
-            Duration took = Duration.between(began, Instant.now());
+            settle.run();
+            Duration loaded = Duration.ofSeconds((long) seconds * shares.size());
             boolean settled = shares.getLast() < COMPILER_SETTLED;
-            if (fixed || settled || took.compareTo(WARM_UP_LIMIT) >= 0) {
-                return new WarmUp(took, shares, settled, fixed);
+            boolean over = loaded.compareTo(WARM_UP_LIMIT) >= 0 || System.nanoTime() - began >= WARM_UP_WALL_LIMIT.toNanos();
+            if (fixed || settled || over) {
+                return new WarmUp(loaded, Duration.ofNanos(System.nanoTime() - began), shares, settled, fixed);
             }
         }
     }
@@ -746,6 +785,57 @@ public final class LoadRun {
             Thread.sleep(250);
         }
         throw new IllegalStateException("trainings still open after " + limit);
+    }
+
+    /**
+     * {@link #awaitAllEnded} for a window's trainings, with a timeline of how the tracker caught up on them, every
+     * {@link #TIMELINE_STEP}, in {@code NAME-catch-up.tsv}: what was still open, what it submitted to fal, how fal's
+     * deliveries fared, the gateway's CPU. It shows when deliveries went unanswered, and what the instance did then.
+     */
+    private long catchUp(GatewayProcess gateway, String name, Instant began, Duration limit) throws Exception {
+        Path timeline = options.out().resolve(name + "-catch-up.tsv");
+        Files.writeString(timeline, "seconds\topen\tsubmitted\tdelivered\trefused 503\tnot answered in time\tnot connected"
+                + "\tother delivery failures\tgateway CPU (cores)\tof it JIT\n");
+        long until = System.nanoTime() + limit.toNanos();
+        int seenDeliveries = fal.webhookDeliveries().size();
+        int submits = fal.callCount(FakeFalServer.SUBMIT);
+        GatewayProcess.Cpu cpu = gateway.cpu();
+        long stepStarted = System.nanoTime();
+        while (System.nanoTime() < until) {
+            long open = count(gateway.database(), "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')")
+                    + count(gateway.database(), "select count(*) from output_copy where state = 'pending'");
+            List<FakeFalServer.WebhookDelivery> deliveries = fal.webhookDeliveries();
+            Map<String, Long> outcomes = deliveries.subList(seenDeliveries, deliveries.size()).stream()
+                    .collect(Collectors.groupingBy(LoadRun::outcome, Collectors.counting()));
+            GatewayProcess.Cpu now = gateway.cpu();
+            GatewayProcess.Use used = now.since(cpu);
+            double cores = used.ticks() / (double) CLOCK_TICKS_PER_SECOND / ((System.nanoTime() - stepStarted) / 1e9);
+            Files.writeString(timeline, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s %%\n".formatted(Duration.between(began, Instant.now()).toSeconds(),
+                    open, fal.callCount(FakeFalServer.SUBMIT) - submits, outcomes.getOrDefault("delivered", 0L),
+                    outcomes.getOrDefault("503", 0L), outcomes.getOrDefault("timeout", 0L), outcomes.getOrDefault("connect", 0L),
+                    outcomes.getOrDefault("other", 0L), format(cores), format(used.compilerShare() * 100)), StandardOpenOption.APPEND);
+            if (open == 0) {
+                return count(gateway.database(), "select count(*) from training where status = 'succeeded'");
+            }
+            seenDeliveries = deliveries.size();
+            submits = fal.callCount(FakeFalServer.SUBMIT);
+            cpu = now;
+            stepStarted = System.nanoTime();
+            Thread.sleep(TIMELINE_STEP.toMillis());
+        }
+        throw new IllegalStateException("trainings still open after " + limit);
+    }
+
+    private static String outcome(FakeFalServer.WebhookDelivery delivery) {
+        if (delivery.delivered()) {
+            return "delivered";
+        }
+        if (delivery.status() != null) {
+            return delivery.status() == 503 ? "503" : "other";
+        }
+        String error = String.valueOf(delivery.error());
+        return error.startsWith(HttpConnectTimeoutException.class.getName()) || error.startsWith(ConnectException.class.getName()) ? "connect"
+                : error.startsWith(HttpTimeoutException.class.getName()) ? "timeout" : "other";
     }
 
     private void awaitSubmitted(String database, int trainings, Duration limit) throws Exception {
