@@ -247,6 +247,7 @@ public final class LoadRun {
         long succeededBefore = tracker ? awaitAllEnded(gateway.database(), Duration.ofMinutes(10)) : 0;
         long warmedUp = count(gateway.database(), "select count(*) from training");
         Map<String, Integer> falBefore = falCalls();
+        long unansweredBefore = tracker ? falCallsUnanswered(gateway) : 0;
         GatewayProcess.Cpu cpuBefore = gateway.cpu();
         resetStatements();
         startProfile(gateway);
@@ -312,6 +313,10 @@ public final class LoadRun {
                     TreeMap::new, Collectors.counting()));
             note("");
             note("fal's webhook deliveries from the window's first create until its trainings ended, by outcome: %s", webhookOutcomes);
+            note("");
+            // The stand-in answers every call: what the gateway counted as unanswered went wrong on its side.
+            note("fal calls the gateway counted as unanswered (`gateway_fal_calls_seconds`, outcome `unavailable`) meanwhile: %d.",
+                    falCallsUnanswered(gateway) - unansweredBefore);
             statements(gateway.database(), name, succeeded);
             String suffix = (copies ? "" : " (copies refused)") + roundTitle();
             results.put("cpu ms per training" + suffix, format(succeeded == 0 ? 0 : cpu * 1000 / succeeded));
@@ -621,6 +626,16 @@ public final class LoadRun {
         finally {
             clients.shutdownNow();
         }
+    }
+
+    /** fal calls the gateway's meters counted with outcome {@code unavailable}: no answer, or one it retries. */
+    private long falCallsUnanswered(GatewayProcess gateway) throws IOException, InterruptedException {
+        String metrics = http.send(HttpRequest.newBuilder(gateway.url("/actuator/prometheus")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines()
+                .filter(line -> line.startsWith("gateway_fal_calls_seconds_count{") && line.contains("outcome=\"unavailable\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private HttpResponse<String> send(GatewayProcess gateway, String method, String path, String key, String body)
