@@ -95,6 +95,10 @@ public final class LoadRun {
     private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(3);
     /** The longest a warm-up goes on, the waits after its steps included. */
     private static final Duration WARM_UP_WALL_LIMIT = Duration.ofMinutes(12);
+    /** The output copies of the trainings created after the first {@code %d} (the warm-up's), in a state. */
+    private static final String WINDOWS_COPIES = """
+            select count(*) from output_copy where state %s
+            and training_id not in (select id from training order by created_at limit %d)""";
     /** How often the timeline of a window's catch-up is written. */
     private static final Duration TIMELINE_STEP = Duration.ofSeconds(5);
     /** Marks the run's own queries, which the statements of a window leave out. */
@@ -293,8 +297,8 @@ public final class LoadRun {
             note("");
             note("All %d trainings ended and their output files were copied (%d stored, %d not) %s s after the first measured create;"
                     + " %d succeeded. Gateway CPU: %s s, **%s ms per training**, %s %% of it the JIT compiler's.", created,
-                    count(gateway.database(), "select count(*) from output_copy where state = 'stored'"),
-                    count(gateway.database(), "select count(*) from output_copy where state <> 'stored'"),
+                    count(gateway.database(), WINDOWS_COPIES.formatted("= 'stored'", warmedUp)),
+                    count(gateway.database(), WINDOWS_COPIES.formatted("<> 'stored'", warmedUp)),
                     took.toSeconds(), succeeded, format(cpu), format(succeeded == 0 ? 0 : cpu * 1000 / succeeded),
                     format(used.compilerShare() * 100));
             note("");
