@@ -40,7 +40,11 @@ echo "building the application jar and the test classes"
 jar=${JAR:-$(ls target/ltx-trainer-gateway-*.jar | grep -v plain | head -1)}
 classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 
-"$JAVA_HOME/bin/java" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out "${OUT:-target/load}" \
+# The harness's own JVM runs the fal stand-in, which keeps every request it was sent: its collector's log shows
+# whether it, rather than the gateway, was slow at a moment of the run.
+out=${OUT:-target/load}
+mkdir -p "$out"
+"$JAVA_HOME/bin/java" "-Xlog:gc:file=$out/harness-gc.log" -cp "$classpath" com.ltxgateway.bench.LoadRun --jar "$jar" --out "$out" \
     --duration "${DURATION:-20}" --connections "${CONNECTIONS:-8}" --tracked "${TRACKED:-1000}" \
     --held-read-rate "${HELD_READ_RATE:-1000}" --held-rate "${HELD_RATE:-3000}" \
     --in-flight "${IN_FLIGHT:-10000}" --sample-for "${SAMPLE_FOR:-240}" --month-history "${MONTH_HISTORY:-10000}" \
