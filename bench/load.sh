@@ -21,7 +21,9 @@
 #                                                    # summed up by bench/jfr-profile.py target/load/tracker-on.jfr;
 #                                                    # a tracker-on window's catch-up after it in tracker-on-catch-up.jfr
 # Each tracker-on window's catch-up (the tracker finishing the window's trainings) is written down every 5 s in
-# target/load/tracker-on-catch-up.tsv: trainings open, submits to fal, how fal's deliveries fared, the gateway's CPU.
+# target/load/tracker-on-catch-up.tsv: trainings open, submits to fal, how fal's deliveries fared, the gateway's CPU;
+# if the fal stand-in ends no delivery attempt for 20 s while it takes submits, its threads go to
+# target/load/tracker-on-stand-in-threads.json.
 #   WARM_UP=10 bench/load.sh                         # each window's warm-up a fixed 10 s, as runs before 2026-12-07;
 #                                                    # by default (settled) its load runs in 10 s steps until the JIT
 #                                                    # compiler takes under 5 % of the gateway's CPU in a step's load

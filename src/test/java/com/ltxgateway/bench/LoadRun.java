@@ -101,6 +101,8 @@ public final class LoadRun {
             and training_id not in (select id from training order by created_at limit %d)""";
     /** How often the timeline of a window's catch-up is written. */
     private static final Duration TIMELINE_STEP = Duration.ofSeconds(5);
+    /** Steps of the timeline without a single delivery attempt ended after which the stand-in's threads are dumped. */
+    private static final int STAND_IN_STUCK_STEPS = 4;
     /** Marks the run's own queries, which the statements of a window leave out. */
     private static final String HARNESS = "/* load run */ ";
 
@@ -111,6 +113,8 @@ public final class LoadRun {
     private EmbeddedPostgres postgres;
     private FakeFalServer fal;
     private FakeFalWebhooks webhooks;
+    /** Set by {@link #catchUp} when the stand-in got stuck in the catch-up, for the window's report. */
+    private String standInStuck;
     private volatile GatewayProcess current;
     /** Names this round's windows, files and figures: empty in the first round, {@code -2} in the second... */
     private String round = "";
@@ -312,11 +316,16 @@ public final class LoadRun {
                     perTraining(falAfter, falBefore, FakeFalServer.SUBMIT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.STATUS, succeeded),
                     perTraining(falAfter, falBefore, FakeFalServer.RESULT, succeeded), perTraining(falAfter, falBefore, FakeFalServer.CANCEL, succeeded),
                     perTraining(falAfter, falBefore, "webhooks", succeeded));
-            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().filter(d -> !d.at().isBefore(began)).collect(Collectors.groupingBy(
-                    d -> d.delivered() ? "delivered" : d.status() != null ? "HTTP " + d.status() : String.valueOf(d.error()),
-                    TreeMap::new, Collectors.counting()));
+            Map<String, Long> webhookOutcomes = fal.webhookDeliveries().stream().filter(d -> !d.at().isBefore(began))
+                    .collect(Collectors.groupingBy(LoadRun::outcome, TreeMap::new, Collectors.counting()));
             note("");
-            note("fal's webhook deliveries from the window's first create until its trainings ended, by outcome: %s", webhookOutcomes);
+            note("fal's webhook deliveries from the window's first create until its trainings ended, by outcome (`timeout`: not answered"
+                    + " within the stand-in's 2 s, `connect`: not connected within them): %s", webhookOutcomes);
+            if (standInStuck != null) {
+                note("");
+                note("%s", standInStuck);
+                standInStuck = null;
+            }
             note("");
             // The stand-in answers every call: what the gateway counted as unanswered went wrong on its side.
             note("fal calls the gateway counted as unanswered (`gateway_fal_calls_seconds`, outcome `unavailable`) meanwhile: %d.",
@@ -820,6 +829,8 @@ public final class LoadRun {
         int submits = fal.callCount(FakeFalServer.SUBMIT);
         GatewayProcess.Cpu cpu = gateway.cpu();
         long stepStarted = System.nanoTime();
+        int silentSteps = 0;
+        boolean dumped = false;
         while (System.nanoTime() < until) {
             long open = count(gateway.database(), "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')")
                     + count(gateway.database(), "select count(*) from output_copy where state = 'pending'");
@@ -836,6 +847,17 @@ public final class LoadRun {
             if (open == 0) {
                 return count(gateway.database(), "select count(*) from training where status = 'succeeded'");
             }
+            // Every delivery attempt ends within the stand-in's timeouts: none for a while, with trainings submitted
+            // long enough ago to have ended, means the stand-in itself is stuck. Its threads say where, once per window.
+            silentSteps = deliveries.size() == seenDeliveries && fal.callCount(FakeFalServer.SUBMIT) > submits ? silentSteps + 1 : 0;
+            if (silentSteps == STAND_IN_STUCK_STEPS && !dumped) {
+                dumped = true;
+                Path dump = options.out().resolve(name + "-stand-in-threads.json");
+                exec(List.of(Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd").toString(),
+                        Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file", "-format=json", dump.toAbsolutePath().toString()));
+                standInStuck = "The stand-in completed no webhook delivery attempt for %d s while it took submits: its threads are in `%s`."
+                        .formatted(STAND_IN_STUCK_STEPS * TIMELINE_STEP.toSeconds(), dump.getFileName());
+            }
             seenDeliveries = deliveries.size();
             submits = fal.callCount(FakeFalServer.SUBMIT);
             cpu = now;
@@ -845,6 +867,7 @@ public final class LoadRun {
         throw new IllegalStateException("trainings still open after " + limit);
     }
 
+    /** A delivery attempt as the report and the timeline count it: delivered, 503, timeout, connect or other. */
     private static String outcome(FakeFalServer.WebhookDelivery delivery) {
         if (delivery.delivered()) {
             return "delivered";
