@@ -806,13 +806,22 @@ public final class LoadRun {
     private long awaitAllEnded(String database, Duration limit) throws Exception {
         long until = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < until) {
-            if (count(database, "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')") == 0
-                    && count(database, "select count(*) from output_copy where state = 'pending'") == 0) {
-                return count(database, "select count(*) from training where status = 'succeeded'");
+            if (open(database) == 0) {
+                return succeeded(database);
             }
             Thread.sleep(250);
         }
         throw new IllegalStateException("trainings still open after " + limit);
+    }
+
+    /** Trainings not ended yet, and output files not copied yet. */
+    private long open(String database) throws SQLException {
+        return count(database, "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')")
+                + count(database, "select count(*) from output_copy where state = 'pending'");
+    }
+
+    private long succeeded(String database) throws SQLException {
+        return count(database, "select count(*) from training where status = 'succeeded'");
     }
 
     /**
@@ -832,8 +841,7 @@ public final class LoadRun {
         int silentSteps = 0;
         boolean dumped = false;
         while (System.nanoTime() < until) {
-            long open = count(gateway.database(), "select count(*) from training where status not in ('succeeded', 'failed', 'canceled')")
-                    + count(gateway.database(), "select count(*) from output_copy where state = 'pending'");
+            long open = open(gateway.database());
             List<FakeFalServer.WebhookDelivery> deliveries = fal.webhookDeliveries();
             Map<String, Long> outcomes = deliveries.subList(seenDeliveries, deliveries.size()).stream()
                     .collect(Collectors.groupingBy(LoadRun::outcome, Collectors.counting()));
@@ -845,7 +853,7 @@ public final class LoadRun {
                     outcomes.getOrDefault("503", 0L), outcomes.getOrDefault("timeout", 0L), outcomes.getOrDefault("connect", 0L),
                     outcomes.getOrDefault("other", 0L), format(cores), format(used.compilerShare() * 100)), StandardOpenOption.APPEND);
             if (open == 0) {
-                return count(gateway.database(), "select count(*) from training where status = 'succeeded'");
+                return succeeded(gateway.database());
             }
             // Every delivery attempt ends within the stand-in's timeouts: none for a while, with trainings submitted
             // long enough ago to have ended, means the stand-in itself is stuck. Its threads say where, once per window.
