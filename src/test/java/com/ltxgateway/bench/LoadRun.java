@@ -1,6 +1,7 @@
 package com.ltxgateway.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.ConnectException;
@@ -832,11 +833,12 @@ public final class LoadRun {
     private long catchUp(GatewayProcess gateway, String name, Instant began, Duration limit) throws Exception {
         Path timeline = options.out().resolve(name + "-catch-up.tsv");
         Files.writeString(timeline, "seconds\topen\tsubmitted\tdelivered\trefused 503\tnot answered in time\tnot connected"
-                + "\tother delivery failures\tgateway CPU (cores)\tof it JIT\n");
+                + "\tother delivery failures\tgateway CPU (cores)\tof it JIT\tstand-in CPU (cores)\n");
         long until = System.nanoTime() + limit.toNanos();
         int seenDeliveries = fal.webhookDeliveries().size();
         int submits = fal.callCount(FakeFalServer.SUBMIT);
         GatewayProcess.Cpu cpu = gateway.cpu();
+        long standInCpu = standInCpuNanos();
         long stepStarted = System.nanoTime();
         int silentSteps = 0;
         boolean dumped = false;
@@ -847,11 +849,14 @@ public final class LoadRun {
                     .collect(Collectors.groupingBy(LoadRun::outcome, Collectors.counting()));
             GatewayProcess.Cpu now = gateway.cpu();
             GatewayProcess.Use used = now.since(cpu);
-            double cores = used.ticks() / (double) CLOCK_TICKS_PER_SECOND / ((System.nanoTime() - stepStarted) / 1e9);
-            Files.writeString(timeline, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s %%\n".formatted(Duration.between(began, Instant.now()).toSeconds(),
+            double seconds = (System.nanoTime() - stepStarted) / 1e9;
+            double cores = used.ticks() / (double) CLOCK_TICKS_PER_SECOND / seconds;
+            long standInCpuNow = standInCpuNanos();
+            Files.writeString(timeline, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s %%\t%s\n".formatted(Duration.between(began, Instant.now()).toSeconds(),
                     open, fal.callCount(FakeFalServer.SUBMIT) - submits, outcomes.getOrDefault("delivered", 0L),
                     outcomes.getOrDefault("503", 0L), outcomes.getOrDefault("timeout", 0L), outcomes.getOrDefault("connect", 0L),
-                    outcomes.getOrDefault("other", 0L), format(cores), format(used.compilerShare() * 100)), StandardOpenOption.APPEND);
+                    outcomes.getOrDefault("other", 0L), format(cores), format(used.compilerShare() * 100),
+                    format((standInCpuNow - standInCpu) / 1e9 / seconds)), StandardOpenOption.APPEND);
             if (open == 0) {
                 return succeeded(gateway.database());
             }
@@ -869,10 +874,16 @@ public final class LoadRun {
             seenDeliveries = deliveries.size();
             submits = fal.callCount(FakeFalServer.SUBMIT);
             cpu = now;
+            standInCpu = standInCpuNow;
             stepStarted = System.nanoTime();
             Thread.sleep(TIMELINE_STEP.toMillis());
         }
         throw new IllegalStateException("trainings still open after " + limit);
+    }
+
+    /** CPU time of this JVM, which is the fal stand-in's while a window catches up (the run itself only waits then). */
+    private static long standInCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** A delivery attempt as the report and the timeline count it: delivered, 503, timeout, connect or other. */

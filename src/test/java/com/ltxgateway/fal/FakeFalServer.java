@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +35,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +44,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -401,6 +405,8 @@ public final class FakeFalServer implements AutoCloseable {
         final String id;
         final JsonNode input;
         final URI webhookUrl;
+        /** Its place in fal's one queue: the order of submission. */
+        final long sequence;
         final long submittedNanos;
         final Instant submittedAt;
         final RunFailure failure;
@@ -413,8 +419,9 @@ public final class FakeFalServer implements AutoCloseable {
         /** How long after submission it was canceled, or -1; guarded by this, so a cancel and a read see one history. */
         private long canceledAfterNanos = -1;
 
-        Job(String id, JsonNode input, URI webhookUrl, RunFailure failure, long queueNanos, long runNanos, int steps,
+        Job(long sequence, String id, JsonNode input, URI webhookUrl, RunFailure failure, long queueNanos, long runNanos, int steps,
                 BigDecimal unitPrice) {
+            this.sequence = sequence;
             this.id = id;
             this.input = input;
             this.webhookUrl = webhookUrl;
@@ -484,6 +491,12 @@ public final class FakeFalServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final AtomicLong submitted = new AtomicLong();
+    /**
+     * Requests that may still be in the queue, by {@link Job#sequence}; one found to have left it is dropped then, as it
+     * never returns. A queue position counts only these, not every request this server has taken.
+     */
+    private final ConcurrentNavigableMap<Long, Job> queued = new ConcurrentSkipListMap<>();
     private final List<Submission> submissions = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final List<Call> received = Collections.synchronizedList(new ArrayList<>());
@@ -936,11 +949,8 @@ public final class FakeFalServer implements AutoCloseable {
             send(exchange, 422, rejection);
             return;
         }
-        JsonNode input;
-        try {
-            input = JSON.readTree(body);
-        }
-        catch (RuntimeException ex) {
+        JsonNode input = call.input();
+        if (input == null) {
             send(exchange, 422, "{\"detail\":\"Request body is not valid JSON\"}");
             return;
         }
@@ -969,9 +979,10 @@ public final class FakeFalServer implements AutoCloseable {
         }
         RunFailure failure = runFailure;
         URI webhookUrl = webhook(exchange.getRequestURI().getRawQuery());
-        Job job = new Job(UUID.randomUUID().toString(), input, webhookUrl, failure != null && failure.when().test(input) ? failure : null,
+        Job job = new Job(submitted.incrementAndGet(), UUID.randomUUID().toString(), input, webhookUrl, failure != null && failure.when().test(input) ? failure : null,
                 queueDuration.toNanos(), runDuration.toNanos(), steps, unitPrice);
         jobs.put(job.id, job);
+        queued.put(job.sequence, job);
         submissions.add(new Submission(job.id, input, webhookUrl, job.submittedAt, priority));
         if (webhookUrl != null) {
             later(Duration.ofNanos(job.queueNanos + job.runNanos), () -> announce(job));
@@ -1281,9 +1292,16 @@ public final class FakeFalServer implements AutoCloseable {
     }
 
     private int queuePosition(Job job) {
-        return (int) jobs.values().stream()
-                .filter(other -> other.submittedNanos < job.submittedNanos && other.state().equals("IN_QUEUE"))
-                .count();
+        int ahead = 0;
+        for (Iterator<Job> earlier = queued.headMap(job.sequence).values().iterator(); earlier.hasNext();) {
+            if (earlier.next().state().equals("IN_QUEUE")) {
+                ahead++;
+            }
+            else {
+                earlier.remove();
+            }
+        }
+        return ahead;
     }
 
     /** "Loading dataset", then one "Step k/N" per elapsed N-th of the run, then a closing line on success. */
