@@ -49,6 +49,14 @@ class FalWebhookInbox {
                 .update();
     }
 
+    /** Whether fal's report on the training's request {@code requestId} is kept, waiting to be applied. */
+    boolean holds(String trainingId, String requestId) {
+        return jdbc.sql("select exists (select 1 from fal_webhook_inbox where training_id = ? and request_id = ?)")
+                .params(trainingId, requestId)
+                .query(Boolean.class)
+                .single();
+    }
+
     @Transactional
     List<ClaimedWebhook> claim(String owner, int limit, Duration lease) {
         Instant now = clock.instant();

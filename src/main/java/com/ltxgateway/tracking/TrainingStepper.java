@@ -62,6 +62,7 @@ class TrainingStepper {
     private final TrainingTransitions transitions;
     private final TrainingTimeline timeline;
     private final TrackingJobs jobs;
+    private final FalWebhookInbox inbox;
     private final FalQueue fal;
     private final KeyModeRouting endpoints;
     private final FalCompletions completions;
@@ -73,12 +74,13 @@ class TrainingStepper {
     private final StepTurns turns;
     private final Clock clock;
 
-    TrainingStepper(TrainingTransitions transitions, TrainingTimeline timeline, TrackingJobs jobs, FalQueue fal,
+    TrainingStepper(TrainingTransitions transitions, TrainingTimeline timeline, TrackingJobs jobs, FalWebhookInbox inbox, FalQueue fal,
             KeyModeRouting endpoints, FalCompletions completions, TrackerProperties properties, TransactionTemplate transactions,
             FalKeyAlarm keyAlarm, StepTurns turns, Clock clock) {
         this.transitions = transitions;
         this.timeline = timeline;
         this.jobs = jobs;
+        this.inbox = inbox;
         this.fal = fal;
         this.endpoints = endpoints;
         this.completions = completions;
@@ -122,6 +124,9 @@ class TrainingStepper {
             default -> {
                 if (training.cancelRequested() && job.cancelConfirmedAt() == null) {
                     cancel(job, fence, training, endpoint.get());
+                }
+                else if (inbox.holds(training.id(), training.falRequest().requestId())) {
+                    reportKept(job);
                 }
                 else {
                     poll(job, fence, training, endpoint.get());
@@ -240,6 +245,16 @@ class TrainingStepper {
                     rejected.httpStatus(), "HTTP " + rejected.httpStatus() + ": fal refused the cancel: " + rejected.error().message(), null));
             case FalOutcome.Unavailable<FalCancellation> unavailable -> unavailable(job, fence, unavailable);
         }
+    }
+
+    /**
+     * fal's webhook has reported the run's end and waits to be applied, which finishes the training and removes this
+     * job: a poll would only ask fal what the gateway already knows. Should applying it fail for good, the inbox
+     * drops it and the next step, at the backstop interval, polls as usual; one that needs the tracker sooner (a
+     * result the webhook could not carry) nudges it.
+     */
+    private void reportKept(ClaimedJob job) {
+        jobs.release(job, properties.pollBackstopInterval(), job.pollInterval(), job.lastFalState());
     }
 
     private void poll(ClaimedJob job, Fence fence, TrackedTraining training, FalEndpoint endpoint) {

@@ -9,6 +9,9 @@ import java.util.List;
 import com.ltxgateway.support.SteppedGatewayTestSupport;
 import com.ltxgateway.tracking.FalWebhookInbox.ClaimedWebhook;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -25,6 +28,8 @@ class FalWebhookInboxTests extends SteppedGatewayTestSupport {
     private FalWebhookInbox inbox;
     @Autowired
     private TransactionTemplate transactions;
+    @Autowired
+    private MeterRegistry meters;
 
     @Test
     void aDeliveryIsKeptUntilAppliedAndAnInstanceThatDiedApplyingItLeavesItToAnotherAfterItsLease() {
@@ -53,6 +58,52 @@ class FalWebhookInboxTests extends SteppedGatewayTestSupport {
         assertThat(status(key, id)).isEqualTo("succeeded");
         assertThat(kept(id)).isZero();
         assertThat(api.timeline(key, id).stream().filter(e -> e.get("type").asString().equals("fal_webhook"))).hasSize(1);
+    }
+
+    @Test
+    void aTrainingWhoseEndIsKeptIsNotPolledUntilTheReportIsApplied() {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/inbox-kept.zip")).get("id").asString();
+        assertThat(tracker.runOnce()).as("the submit").isEqualTo(1);
+        clock.advance(SANDBOX_QUEUE.plus(SANDBOX_RUN));
+        // Other tests' runs may end at this clock too: only this training's delivery is counted.
+        assertThat(simulatorWebhooks.runOnce()).isPositive();
+        assertThat(kept(id)).as("the simulator's delivery, kept").isOne();
+        long polls = statusCalls();
+
+        assertThat(tracker.runOnce()).as("the first poll, due long ago").isEqualTo(1);
+        assertThat(statusCalls()).as("fal is not asked what its webhook has said").isEqualTo(polls);
+        assertThat(status(key, id)).isEqualTo("queued");
+
+        assertThat(receivedFalWebhooks.runOnce()).isPositive();
+        assertThat(status(key, id)).isEqualTo("succeeded");
+        assertThat(jdbc.sql("select count(*) from tracking_job where training_id = ?").param(id).query(Long.class).single())
+                .as("the training's end removed its job").isZero();
+        assertThat(statusCalls()).isEqualTo(polls);
+    }
+
+    @Test
+    void aReportThatIsDroppedLeavesTheTrainingToItsPolls() {
+        String key = newTeamKey("sandbox");
+        String id = create(key, minimalRequest("https://example.com/inbox-dropped.zip")).get("id").asString();
+        assertThat(tracker.runOnce()).as("the submit").isEqualTo(1);
+        String requestId = training(key, id).get("fal_request_id").asString();
+        // fal's report on the training's own request, kept in a shape this instance cannot apply.
+        inbox.keep(id, requestId, "{\"shape\":\"unknown\"}".getBytes(StandardCharsets.UTF_8));
+        clock.advance(SANDBOX_QUEUE.plus(SANDBOX_RUN));
+        long polls = statusCalls();
+        assertThat(tracker.runOnce()).isEqualTo(1);
+        assertThat(statusCalls()).as("left to the kept report").isEqualTo(polls);
+
+        for (int attempt = 1; attempt <= FalWebhookInbox.ATTEMPTS; attempt++) {
+            assertThat(receivedFalWebhooks.runOnce()).isEqualTo(1);
+            clock.advance(LEASE.plusSeconds(1));
+        }
+        assertThat(kept(id)).as("dropped at the last attempt").isZero();
+        runDueWork();
+
+        assertThat(statusCalls()).as("polled once the report was dropped").isGreaterThan(polls);
+        assertThat(status(key, id)).isEqualTo("succeeded");
     }
 
     @Test
@@ -87,6 +138,11 @@ class FalWebhookInboxTests extends SteppedGatewayTestSupport {
 
         assertThat(kept(id)).as("dropped at the last attempt").isZero();
         assertThat(status(key, id)).as("left to the tracker's polls").isEqualTo("queued");
+    }
+
+    /** Status readings the tracker asked of fal (here the sandbox simulator, through the same adapter). */
+    private long statusCalls() {
+        return meters.find("gateway.fal.calls").tag("operation", "status").timers().stream().mapToLong(Timer::count).sum();
     }
 
     private String status(String key, String id) {
