@@ -39,7 +39,8 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result).
+ * Takes one claimed training one step further: submit it, forward its cancel, or read its status (and result),
+ * unless fal's webhook has reported its end already and waits to be applied.
  * What fal answers is applied through {@link TrainingTransitions}, fenced by the claim, so a step whose claim was
  * taken over changes nothing. When the next step is due is the {@link PollSchedule}'s: when fal is unavailable, the
  * step is retried with exponential backoff and jitter, never sooner than fal's Retry-After, for as long as it takes:
